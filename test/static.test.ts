@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { expect } from 'chai';
+
+const root = join(__dirname, '..');
+const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
+
+function run(cmd: string, args: string[]): { code: number; output: string } {
+  try {
+    const output = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+    return { code: 0, output };
+  } catch (e) {
+    const err = e as { status?: number; stdout?: string; stderr?: string };
+    return { code: err.status ?? 1, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+describe('static checks', function () {
+  this.timeout(180_000);
+
+  it('typechecks with the strict tsconfig (tsc --noEmit)', function () {
+    const r = run(bin('tsc'), ['--noEmit', '-p', '.']);
+    expect(r.output, r.output).to.equal('');
+    expect(r.code).to.equal(0);
+  });
+
+  it('lints clean with no warnings (eslint --max-warnings 0)', function () {
+    const r = run(bin('eslint'), ['--max-warnings', '0', '.']);
+    expect(r.code, r.output).to.equal(0);
+  });
+});
