@@ -1,0 +1,3 @@
+export type { Clock, TimerFn, TimerId } from './clock';
+export { SystemClock, systemClock } from './clock';
+export { VirtualClock } from './virtual-clock';

@@ -1,0 +1,26 @@
+/** A completion as plain data (what `cqeCopyOut` returns). */
+export interface CqeData {
+  /** Bytes transferred or 0 on success; a negative errno on failure. */
+  readonly result: number;
+  /** The SQE's userdata. */
+  readonly userdata: unknown;
+  /** `RTIO_CQE_FLAG_*` value plus mempool block index and count. */
+  readonly flags: number;
+}
+
+/**
+ * A completion queue entry, Zephyr's `struct rtio_cqe`, owned by its context's CQE pool.
+ * Read it after `cqeConsume`, then give it back with `cqeRelease`.
+ */
+export class Cqe implements CqeData {
+  /** Bytes transferred or 0 on success; a negative errno on failure. */
+  result = 0;
+  /** The SQE's userdata. */
+  userdata: unknown = undefined;
+  /** `RTIO_CQE_FLAG_*` value plus mempool block index and count. */
+  flags = 0;
+  /** @internal 0 free, 1 queued in the CQ, 2 consumed by the user. */
+  state = 0;
+  /** @internal The context whose pool owns this CQE. */
+  owner: unknown = null;
+}
