@@ -460,6 +460,7 @@ export class Rtio implements SqeOwner {
 
   /** @internal Entry point of `iodevSqeOk`/`iodevSqeErr`. */
   complete(s: IodevSqe, result: number, ok: boolean): void {
+    if (result < 0) ok = false;
     if (s.state === SLOT_ZOMBIE) {
       this.reapZombie(s);
       return;
@@ -586,13 +587,10 @@ export class Rtio implements SqeOwner {
       this.finishMultishot(head, result, ok, zombie);
       return;
     }
-    if (!ok && head.poolBuf !== null && !zombie) this.releasePoolBuf(head);
-    const flags = ok ? this.cqeFlags(head) : 0;
     const failing = ok ? null : failAt ?? head;
     let chainOk = ok;
     let phase = ok ? 0 : 1; // 1: before the failing member, 2: after it
     let cur: IodevSqe = head;
-    let lastResult = result;
     for (;;) {
       const sqe = cur.sqe;
       let r: number;
@@ -607,7 +605,9 @@ export class Rtio implements SqeOwner {
       } else {
         r = -ECANCELED;
       }
-      lastResult = r;
+      let flags = 0;
+      if (ok) flags = this.cqeFlags(cur);
+      else if (cur.poolBuf !== null && !zombie) this.releasePoolBuf(cur);
       if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cqeSubmit(r, sqe.userdata, flags);
       const next: IodevSqe | null = cur.next;
       const more = (sqe.flags & RTIO_SQE_TRANSACTION) !== 0 && next !== null;
@@ -620,7 +620,7 @@ export class Rtio implements SqeOwner {
       }
       if (chained) {
         if (chainOk) {
-          next!.lastResult = lastResult;
+          next!.lastResult = r;
           this.ready.push(next!);
         } else {
           this.cancelChain(next!);
@@ -632,7 +632,8 @@ export class Rtio implements SqeOwner {
 
   private finishMultishot(s: IodevSqe, result: number, ok: boolean, zombie: boolean): void {
     const sqe = s.sqe;
-    const terminal = !ok || result < 0 || s.cancelRequested || this.cqeFree.length === 0 || this.overflow.length > 0;
+    // A shot whose CQE takes the last free CQE is the last one: a multishot never overflows the CQ.
+    const terminal = !ok || result < 0 || s.cancelRequested || this.cqeFree.length <= 1 || this.overflow.length > 0;
     if (!terminal) {
       const flags = this.cqeFlags(s) | RTIO_CQE_FLAG_MORE;
       s.poolBuf = null;
