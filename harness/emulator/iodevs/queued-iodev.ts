@@ -74,6 +74,14 @@ export abstract class QueuedIodev implements Iodev {
   /** Clears whatever a waiting unit armed; called when a cancel drops it. */
   protected abortWaiting(): void {}
 
+  /**
+   * Whether NOPs go to {@link QueuedIodev.begin} like other ops (default false: the base
+   * completes them with 0 at the next clock step). The test iodev scripts its NOPs.
+   */
+  protected get beginsNop(): boolean {
+    return false;
+  }
+
   /** The unit currently running or waiting, if any. */
   protected get running(): IodevSqe | null {
     return this.current;
@@ -96,7 +104,7 @@ export abstract class QueuedIodev implements Iodev {
       iodevSqeAwaitSignal(head, () => this.resume({ result: 0, durationMs: 0 }), undefined);
       return;
     }
-    if (op === RTIO_OP_NOP) {
+    if (op === RTIO_OP_NOP && !this.beginsNop) {
       this.schedule({ result: 0, durationMs: 0 });
       return;
     }
