@@ -1,0 +1,62 @@
+import type { VirtualClock } from '../clock';
+import type { ReferenceBoard } from '../emulator/board';
+import { createReferenceBoard } from '../emulator/board';
+import type { Fault } from '../emulator/faults';
+import type { Iodev } from '../rtio/iodev';
+import type { IodevInfo, Target } from './target';
+import { unknownIodev } from './target';
+
+/** Options of the emulator target. */
+export interface EmulatorTargetOptions {
+  /** Seed of every pseudo-random device value (sensor noise, IMU samples). Default 1. */
+  readonly seed?: number;
+}
+
+/** Most virtual-clock steps `settle()` runs before it gives up (something re-arms forever). */
+export const EMULATOR_SETTLE_MAX_STEPS = 1_000_000;
+
+/** The reference board emulated in this process, on a virtual clock. */
+export class EmulatorTarget implements Target {
+  readonly id: string;
+  readonly clock: VirtualClock;
+  readonly iodevs: readonly IodevInfo[];
+  readonly capabilities: readonly string[] = ['virtual-time', 'fault-injection'];
+  /** The board's device models, for tests of the emulator itself. */
+  readonly board: ReferenceBoard;
+
+  constructor(id = 'emulator', opts: EmulatorTargetOptions = {}) {
+    this.id = id;
+    this.board = createReferenceBoard({ seed: opts.seed ?? 1 });
+    this.clock = this.board.clock;
+    this.iodevs = this.board.info;
+  }
+
+  iodev(name: string): Iodev {
+    const dev = this.board.iodevs.get(name);
+    if (dev === undefined) throw unknownIodev(this.id, name, this.iodevs);
+    return dev;
+  }
+
+  has(capability: string, name?: string): boolean {
+    if (name === undefined) return this.capabilities.includes(capability);
+    return this.iodevs.find((i) => i.name === name)?.capabilities.includes(capability) ?? false;
+  }
+
+  injectFault(name: string, fault: Fault, count = 1): void {
+    const dev = this.board.iodevs.get(name);
+    if (dev === undefined) throw unknownIodev(this.id, name, this.iodevs);
+    dev.faults.inject(fault, count);
+  }
+
+  clearFaults(): void {
+    for (const dev of this.board.iodevs.values()) dev.faults.clear();
+  }
+
+  async settle(): Promise<void> {
+    this.clock.runUntilIdle(EMULATOR_SETTLE_MAX_STEPS);
+  }
+
+  async close(): Promise<void> {
+    this.clearFaults();
+  }
+}
