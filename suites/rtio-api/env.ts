@@ -1,0 +1,111 @@
+import type { CqeData } from '../../harness/rtio/cqe';
+import { RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION } from '../../harness/rtio/constants';
+import type { Iodev } from '../../harness/rtio/iodev';
+import type { Rtio } from '../../harness/rtio/rtio';
+import { sqePrepDelay, sqePrepRead, sqePrepTinyWrite, sqePrepTransceive, sqePrepWrite } from '../../harness/rtio/sqe';
+import { openTarget } from '../../harness/target/open-target';
+import type { Target } from '../../harness/target/target';
+
+/** The target a suite runs on, opened once in `before` and closed in `after`. */
+export class SuiteEnv {
+  private opened: Target | null = null;
+  private nextFlashPage = 0;
+
+  constructor(readonly boardId: string) {}
+
+  /** The open target; throws if the suite's `before` hook has not run. */
+  get target(): Target {
+    if (this.opened === null) throw new Error(`target "${this.boardId}" is not open`);
+    return this.opened;
+  }
+
+  async open(): Promise<void> {
+    this.opened = await openTarget(this.boardId);
+  }
+
+  async close(): Promise<void> {
+    await this.opened?.close();
+    this.opened = null;
+  }
+
+  /** Skips the running test unless the target (or its iodev `name`) has `capability`. */
+  need(ctx: Mocha.Context, capability: string, name?: string): void {
+    if (this.target.has(capability, name)) return;
+    const what = name === undefined ? `target "${this.boardId}"` : `iodev "${name}" of "${this.boardId}"`;
+    if (ctx.test !== undefined) ctx.test.title += ` (skipped: ${what} lacks "${capability}")`;
+    ctx.skip();
+  }
+
+  /** A fresh, erased 256-byte flash page no other test in this run uses (erased flash is 0xFF). */
+  flashPage(): number {
+    const page = 0x40000 + 256 * this.nextFlashPage++;
+    if (page >= 0x100000) throw new RangeError('the suite used up its flash pages; reopen the target');
+    return page;
+  }
+}
+
+/** Consumes `n` completions (blocking) as plain data, in CQ order. */
+export async function take(r: Rtio, n: number): Promise<CqeData[]> {
+  const got = await r.cqeCopyOut(n);
+  if (got.length !== n) throw new Error(`expected ${n} completions, got ${got.length}`);
+  return got;
+}
+
+/** `[userdata, result]` pairs of `cqes`, the shape most assertions compare. */
+export function results(cqes: readonly CqeData[]): [unknown, number][] {
+  return cqes.map((c) => [c.userdata, c.result]);
+}
+
+/** Big-endian bytes of a 24-bit flash address after a command byte. */
+export function flashCmd(cmd: number, addr: number, extra: readonly number[] = []): Uint8Array {
+  return Uint8Array.from([cmd, (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff, ...extra]);
+}
+
+/** NOR flash commands used by the suites (W25Q-style). */
+export const FLASH = { READ: 0x03, PP: 0x02, WREN: 0x06, RDSR: 0x05, SE: 0x20, JEDEC: 0x9f, BUSY: 0x01 } as const;
+
+/**
+ * Queues WREN, then PAGE PROGRAM of `data` at `addr` as one transaction [command+address,
+ * data], all chained; returns the number of SQEs queued (3). `data` is read when the program
+ * starts, so it may be filled by an earlier member of the same chain.
+ */
+export function queueFlashProgram(r: Rtio, flash: Iodev, addr: number, data: Uint8Array, len: number, tag: string): number {
+  const wren = r.sqeAcquire()!;
+  sqePrepTinyWrite(wren, flash, RTIO_PRIO_NORM, Uint8Array.of(FLASH.WREN), 1, `${tag}:wren`);
+  wren.flags |= RTIO_SQE_CHAINED;
+  const cmd = r.sqeAcquire()!;
+  sqePrepWrite(cmd, flash, RTIO_PRIO_NORM, flashCmd(FLASH.PP, addr), 4, `${tag}:pp`);
+  cmd.flags |= RTIO_SQE_TRANSACTION;
+  const payload = r.sqeAcquire()!;
+  sqePrepWrite(payload, flash, RTIO_PRIO_NORM, data, len, `${tag}:data`);
+  return 3;
+}
+
+/** Polls the flash status register (1 ms apart, on the target's clock) until BUSY clears. */
+export async function flashWaitIdle(r: Rtio, flash: Iodev): Promise<void> {
+  const tx = Uint8Array.of(FLASH.RDSR, 0);
+  const rx = new Uint8Array(2);
+  for (;;) {
+    sqePrepTransceive(r.sqeAcquire()!, flash, RTIO_PRIO_NORM, tx, rx, 2, 'rdsr');
+    await r.submit(0);
+    const [status] = await take(r, 1);
+    if (status!.result < 0) throw new Error(`flash status read failed: ${status!.result}`);
+    if ((rx[1]! & FLASH.BUSY) === 0) return;
+    sqePrepDelay(r.sqeAcquire()!, 1, 'poll-delay');
+    await r.submit(0);
+    await take(r, 1);
+  }
+}
+
+/** Reads `len` bytes of flash at `addr` as one transaction [command+address, read]. */
+export async function flashRead(r: Rtio, flash: Iodev, addr: number, len: number): Promise<Uint8Array> {
+  const cmd = r.sqeAcquire()!;
+  sqePrepWrite(cmd, flash, RTIO_PRIO_NORM, flashCmd(FLASH.READ, addr), 4, 'read-cmd');
+  cmd.flags |= RTIO_SQE_TRANSACTION;
+  const out = new Uint8Array(len);
+  sqePrepRead(r.sqeAcquire()!, flash, RTIO_PRIO_NORM, out, len, 'read-data');
+  await r.submit(0);
+  const cqes = await take(r, 2);
+  for (const c of cqes) if (c.result < 0) throw new Error(`flash read failed: ${c.result}`);
+  return out;
+}

@@ -1,0 +1,3 @@
+import { describeRtioApi } from './rtio-api';
+
+describeRtioApi(process.env.RTIO_BOARD ?? 'emulator');
