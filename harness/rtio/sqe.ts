@@ -55,8 +55,8 @@ export class Sqe {
    * SQE completes with `-ETIMEDOUT` and the rest of its chain with `-ECANCELED`.
    */
   timeoutMs = 0;
-  /** Storage for TINY_TX data, copied by `sqePrepTinyWrite`. */
-  readonly tinyBuf = new Uint8Array(RTIO_TINY_TX_MAX);
+  /** Storage for TINY_TX data, copied by `sqePrepTinyWrite`; allocated on first use. */
+  tinyBuf: Uint8Array | null = null;
   /** @internal The pool slot this SQE lives in; `null` for SQEs built by the user for copy-in. */
   slot: IodevSqe | null = null;
 }
@@ -161,8 +161,9 @@ export function sqePrepTinyWrite(sqe: Sqe, iodev: Iodev, prio: number, data: Uin
   sqe.op = RTIO_OP_TINY_TX;
   sqe.prio = needPrio(prio);
   sqe.iodev = dev;
-  sqe.tinyBuf.set(data.subarray(0, len));
-  sqe.buf = sqe.tinyBuf;
+  const tiny = sqe.tinyBuf ?? (sqe.tinyBuf = new Uint8Array(RTIO_TINY_TX_MAX));
+  tiny.set(data.subarray(0, len));
+  sqe.buf = tiny;
   sqe.bufLen = len;
   sqe.userdata = userdata;
 }
@@ -261,9 +262,10 @@ export function sqeCopy(dst: Sqe, src: Sqe): void {
   dst.iodev = src.iodev;
   dst.userdata = src.userdata;
   dst.bufLen = src.bufLen;
-  if (src.buf === src.tinyBuf) {
-    dst.tinyBuf.set(src.tinyBuf);
-    dst.buf = dst.tinyBuf;
+  if (src.tinyBuf !== null && src.buf === src.tinyBuf) {
+    const tiny = dst.tinyBuf ?? (dst.tinyBuf = new Uint8Array(RTIO_TINY_TX_MAX));
+    tiny.set(src.tinyBuf);
+    dst.buf = tiny;
   } else {
     dst.buf = src.buf;
   }
