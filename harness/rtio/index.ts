@@ -27,7 +27,7 @@ export {
   IodevSqe, iodevSqeOk, iodevSqeErr, txnNext, chainNext, iodevSqeNext, txnSetResult, sqeRxBuf,
   iodevSqeAwaitSignal, sqeSignal,
 } from './iodev';
-export type { Iodev, RtioSignaled } from './iodev';
+export type { Iodev, RtioSignaled, RemoteExecutor, RemoteCompletion } from './iodev';
 export { Mempool, MEMPOOL_MAX_BLOCKS } from './mempool';
 export type { MempoolOptions } from './mempool';
 export { Rtio, RTIO_MAX_QUEUE_SIZE, RTIO_WAIT_STEPS_PER_YIELD } from './rtio';

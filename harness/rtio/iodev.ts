@@ -27,6 +27,38 @@ export interface Iodev {
   cancel?(iodevSqe: IodevSqe): boolean;
   /** The clock the iodev completes on; contexts step it while they wait if it is virtual. */
   readonly clock?: Clock;
+  /**
+   * The agent this iodev lives on, when it is remote: chains whose members all run there are
+   * shipped to it whole instead of being run by the host executor.
+   */
+  readonly remote?: RemoteExecutor;
+}
+
+/**
+ * An agent that runs whole chains (a board's firmware, or the emulator behind the wire). The
+ * host executor hands it every chain all of whose members it {@link RemoteExecutor.canRun};
+ * it completes each member with {@link RemoteCompletion.remoteComplete}, in the agent's order.
+ */
+export interface RemoteExecutor {
+  /** True when `sqe` can run on this agent: its iodev lives there, or it is an executor op the agent runs. */
+  canRun(sqe: Sqe): boolean;
+  /** Takes the chain headed by `head` (members linked by `next`); `owner` receives the completions. */
+  submitChain(head: IodevSqe, owner: RemoteCompletion): void;
+  /** Asks the agent to cancel a shipped SQE; the outcome arrives as its CQE. */
+  cancel(s: IodevSqe): void;
+  /** Forwards `sqeSignal` for a shipped AWAIT. */
+  signal(s: IodevSqe): void;
+}
+
+/** What a remote executor calls back for each member of a shipped chain; implemented by `Rtio`. */
+export interface RemoteCompletion {
+  /**
+   * Completes shipped member `s` with `result`; `data` is what an RX (or TXRX) received. With
+   * `more` a multishot stays armed. A completion for an SQE not in flight is counted as stray.
+   * Returns true while the SQE stays in flight on the host; false when this completion ended it
+   * (then the agent's later CQEs for it, if any, must be dropped).
+   */
+  remoteComplete(s: IodevSqe, result: number, more: boolean, data: Uint8Array | null): boolean;
 }
 
 /** AWAIT rendezvous callback, Zephyr's `rtio_signaled_t`. */
@@ -87,6 +119,8 @@ export class IodevSqe {
   awaitUd: unknown = undefined;
   /** @internal A multishot cancel was asked for while a shot was running. */
   cancelRequested = false;
+  /** @internal The agent a shipped SQE runs on, or null when the host runs it. */
+  remote: RemoteExecutor | null = null;
   /** @internal The mempool buffer handed out by {@link sqeRxBuf}, released on failure. */
   poolBuf: Uint8Array | null = null;
   /** @internal Bound once: fires this slot's timeout. */
@@ -170,6 +204,10 @@ export function sqeSignal(sqe: Sqe): void {
   const s = sqe.slot;
   if (s === null || s.state === SLOT_FREE || s.state === SLOT_ZOMBIE || sqe.op !== RTIO_OP_AWAIT) {
     throw new TypeError('"sqe" is not an acquired or running RTIO_OP_AWAIT SQE of a context');
+  }
+  if (s.remote !== null && s.state !== SLOT_QUEUED) {
+    s.remote.signal(s);
+    return;
   }
   const cb = s.awaitCb;
   if (cb === null) {

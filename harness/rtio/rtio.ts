@@ -14,7 +14,7 @@ import {
   IodevSqe, NO_RESULT, SLOT_FREE, SLOT_INFLIGHT, SLOT_PENDING, SLOT_QUEUED, SLOT_ZOMBIE,
   iodevSqeAwaitSignal,
 } from './iodev';
-import type { SqeOwner } from './iodev';
+import type { RemoteCompletion, RemoteExecutor, SqeOwner } from './iodev';
 import { Mempool } from './mempool';
 import type { MempoolOptions } from './mempool';
 import { Ring } from './ring';
@@ -82,7 +82,7 @@ function expire(w: Waiter): void {
  * (cancelled ones complete with `-ECANCELED`); a failed chain member cancels the rest of the
  * chain; a full CQ overflows into a counted list instead of dropping completions.
  */
-export class Rtio implements SqeOwner {
+export class Rtio implements SqeOwner, RemoteCompletion {
   /** SQE pool size. */
   readonly sqSize: number;
   /** CQE pool size. */
@@ -245,7 +245,16 @@ export class Rtio implements SqeOwner {
       cur.next = null;
       i++;
       head.lastResult = 0;
-      this.ready.push(head);
+      const remote = shippableTo(head);
+      if (remote === null) {
+        this.ready.push(head);
+      } else {
+        for (let m: IodevSqe | null = head; m !== null; m = m.next) {
+          m.state = SLOT_INFLIGHT;
+          m.remote = remote;
+        }
+        remote.submitChain(head, this);
+      }
     }
     sq.length = 0;
     this.drain();
@@ -270,6 +279,10 @@ export class Rtio implements SqeOwner {
         sqe.flags |= RTIO_SQE_CANCELED;
         return 0;
       case SLOT_INFLIGHT: {
+        if (s.remote !== null) {
+          s.remote.cancel(s);
+          return -EALREADY;
+        }
         const head = s.txnHead ?? s;
         if (head.sqe.flags & RTIO_SQE_MULTISHOT) head.cancelRequested = true;
         if (head.sqe.iodev === null) {
@@ -479,6 +492,41 @@ export class Rtio implements SqeOwner {
     this.disarm(head);
     this.finish(head, result, ok, failAt, false);
     this.drain();
+  }
+
+  /** @internal Completes one member of a chain shipped to a remote executor. */
+  remoteComplete(s: IodevSqe, result: number, more: boolean, data: Uint8Array | null): boolean {
+    if (s.state !== SLOT_INFLIGHT || s.remote === null) {
+      this.strayCompletions++;
+      return false;
+    }
+    const sqe = s.sqe;
+    let r = result;
+    let flags = 0;
+    if (r >= 0 && data !== null) {
+      if (sqe.op === RTIO_OP_RX && sqe.flags & RTIO_SQE_MEMPOOL_BUFFER) {
+        const buf = this.mempool === null ? -ENOMEM : this.mempool.alloc(data.length, data.length);
+        if (typeof buf === 'number') {
+          r = buf;
+        } else {
+          buf.set(data);
+          const at = this.mempool!.locate(buf)!;
+          flags = RTIO_CQE_FLAG_PREP_MEMPOOL(at.index, at.count);
+        }
+      } else if (sqe.op === RTIO_OP_RX && sqe.buf !== null) {
+        sqe.buf.set(data.subarray(0, Math.min(data.length, sqe.bufLen)));
+      } else if (sqe.op === RTIO_OP_TXRX && sqe.rxBuf !== null) {
+        sqe.rxBuf.set(data.subarray(0, Math.min(data.length, sqe.bufLen)));
+      }
+    }
+    const armed = more && r >= 0;
+    if (armed) flags |= RTIO_CQE_FLAG_MORE;
+    if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cqeSubmit(r, sqe.userdata, flags);
+    if (armed) return true;
+    if (more) s.remote.cancel(s);
+    s.remote = null;
+    this.release(s);
+    return false;
   }
 
   /** @internal Wakes async waiters after an out-of-band event (a signal). */
@@ -710,6 +758,7 @@ export class Rtio implements SqeOwner {
     s.txnHead = null;
     s.txnResult = NO_RESULT;
     s.poolBuf = null;
+    s.remote = null;
     s.cancelRequested = false;
     s.awaitCb = null;
     s.awaitSignaled = false;
@@ -840,6 +889,21 @@ function checkTimeout(timeoutMs: number | undefined): void {
   if (timeoutMs !== undefined && (!(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) {
     throw new RangeError(`"timeoutMs" must be a finite number >= 0, got ${timeoutMs}`);
   }
+}
+
+/** The remote executor that can run every member of the chain headed by `head`, or null. */
+function shippableTo(head: IodevSqe): RemoteExecutor | null {
+  let remote: RemoteExecutor | null = null;
+  for (let m: IodevSqe | null = head; m !== null; m = m.next) {
+    const r = m.sqe.iodev?.remote;
+    if (r !== undefined) {
+      if (remote !== null && remote !== r) return null;
+      remote = r;
+    }
+  }
+  if (remote === null) return null;
+  for (let m: IodevSqe | null = head; m !== null; m = m.next) if (!remote.canRun(m.sqe)) return null;
+  return remote;
 }
 
 /** A transfer that moved fewer bytes than asked: it ends its chain like an error. */

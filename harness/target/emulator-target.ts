@@ -20,7 +20,7 @@ export class EmulatorTarget implements Target {
   readonly id: string;
   readonly clock: VirtualClock;
   readonly iodevs: readonly IodevInfo[];
-  readonly capabilities: readonly string[] = ['virtual-time', 'fault-injection'];
+  readonly capabilities: readonly string[] = ['virtual-time', 'fault-injection', 'sync-cancel'];
   /** The board's device models, for tests of the emulator itself. */
   readonly board: ReferenceBoard;
 
