@@ -21,3 +21,5 @@ export type {
   FrameOk,
   FrameStatus,
 } from './frame';
+export { PROTOCOL_VERSION, decodePacket, encodePacket, isDecodeError, packetBodyKind } from './messages';
+export type { DecodeError, DecodeErrorReason, Packet, PacketBody, PacketInit } from './messages';

@@ -1,0 +1,523 @@
+import { expect } from 'chai';
+import { FrameDecoder, encodeFrame } from '../../protocol/frame';
+import type { Packet } from '../../protocol/messages';
+import { IodevKind, PROTOCOL_VERSION, decodePacket, encodePacket, isDecodeError } from '../../protocol/messages';
+import {
+  AgentResetError,
+  DisconnectedError,
+  HandshakeTimeoutError,
+  LinkTimeoutError,
+  ProtocolVersionError,
+  isLinkError,
+} from './errors';
+import type { LinkError } from './errors';
+import { LINK_DEFAULTS, Link } from './link';
+import type { HelloReplyInit, LinkLimits } from './link';
+import { createMemoryPair } from './memory-transport';
+import type { MemoryDeviceTransport } from './memory-transport';
+import type { CloseListener, DataListener, Transport } from './transport';
+
+/** Short timers for tests; `retransmitMs` long where a test must see no retransmission. */
+const FAST: Partial<LinkLimits> = { helloIntervalMs: 10, handshakeTimeoutMs: 5000, retransmitMs: 15, maxRetransmits: 50, ackDelayMs: 1 };
+const NO_RETRANSMIT: Partial<LinkLimits> = { ...FAST, retransmitMs: 60_000 };
+
+const REPLY: HelloReplyInit = {
+  buildId: 'ts-agent test',
+  bootNonce: 0x0badf00d,
+  maxFrameBytes: 1033,
+  window: 8,
+  maxSqes: 16,
+  maxBufferBytes: 512,
+  iodevs: [{ id: 1, name: 'eeprom0', kind: IodevKind.IODEV_KIND_I2C, bus: 'i2c0', address: 0x50, part: '24c32' }],
+};
+
+interface Rig {
+  host: Link;
+  agent: Link;
+  device: MemoryDeviceTransport;
+  hostTransport: Transport;
+}
+
+const links: Link[] = [];
+
+function track(link: Link): Link {
+  links.push(link);
+  return link;
+}
+
+/** A host and an agent link on a fresh memory pair named 'mem0', not yet opened. */
+function rig(hostOptions: Partial<LinkLimits> = FAST, agentOptions: Partial<LinkLimits> = FAST, reply: HelloReplyInit | (() => HelloReplyInit) = REPLY): Rig {
+  const { host: hostTransport, device } = createMemoryPair({ name: 'mem0' });
+  const agent = track(new Link(device, { role: 'agent', helloReply: reply, ...agentOptions }));
+  const host = track(new Link(hostTransport, { role: 'host', ...hostOptions }));
+  return { host, agent, device, hostTransport };
+}
+
+/** Packets a link delivers from now on, and a promise for when `count` have arrived. */
+function collect(link: Link, count: number): { packets: Packet[]; done: Promise<Packet[]> } {
+  const packets: Packet[] = [];
+  const done = new Promise<Packet[]>((resolve) => {
+    link.onPacket((p) => {
+      packets.push(p);
+      if (packets.length === count) resolve(packets);
+    });
+  });
+  return { packets, done };
+}
+
+function nextError(link: Link): Promise<LinkError> {
+  return new Promise((resolve) => link.onError(resolve));
+}
+
+function signalIds(packets: Packet[]): number[] {
+  return packets.map((p) => (p.body === 'signal' ? p.signal.id : -1));
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection');
+}
+
+/**
+ * Wraps a host transport and watches the wire: the highest seq the host sent and the highest ack
+ * it received, so a test can see how many packets were really outstanding.
+ */
+class WireSpy implements Transport {
+  readonly description: string;
+  maxOutstanding = 0;
+  #highestSeq = 0;
+  #highestAck = 0;
+  readonly #inner: Transport;
+  readonly #out = new FrameDecoder();
+  readonly #in = new FrameDecoder();
+  readonly #listeners: DataListener[] = [];
+
+  constructor(inner: Transport) {
+    this.#inner = inner;
+    this.description = inner.description;
+    inner.onData((chunk) => {
+      for (const p of WireSpy.packets(this.#in, chunk)) if (p.body !== 'helloReply') this.#highestAck = Math.max(this.#highestAck, p.ack);
+      for (const listener of this.#listeners) listener(chunk);
+    });
+  }
+
+  static packets(decoder: FrameDecoder, chunk: Uint8Array): Packet[] {
+    const out: Packet[] = [];
+    for (const f of decoder.push(chunk)) {
+      if (f.status !== 'ok') continue;
+      const p = decodePacket(f.payload);
+      if (!isDecodeError(p)) out.push(p);
+    }
+    return out;
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    for (const p of WireSpy.packets(this.#out, bytes)) {
+      if (p.seq > 0) this.#highestSeq = Math.max(this.#highestSeq, p.seq);
+      this.maxOutstanding = Math.max(this.maxOutstanding, this.#highestSeq - this.#highestAck);
+    }
+    return this.#inner.write(bytes);
+  }
+
+  onData(listener: DataListener): void {
+    this.#listeners.push(listener);
+  }
+
+  onClose(listener: CloseListener): void {
+    this.#inner.onClose(listener);
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+}
+
+describe('harness/link Link over a memory pair', function () {
+  afterEach(async function () {
+    await Promise.all(links.splice(0).map((l) => l.close()));
+  });
+
+  describe('handshake', function () {
+    it('resolves the agent HelloReply and opens a session on both ends', async function () {
+      const { host, agent } = rig();
+      const sessions: number[] = [];
+      agent.onSession((hello) => sessions.push(hello.protocolVersion));
+      expect(host.state).to.equal('idle');
+      expect(agent.state).to.equal('idle');
+      const info = await host.open();
+      expect(info).to.include({ protocolVersion: PROTOCOL_VERSION, buildId: 'ts-agent test', bootNonce: 0x0badf00d, window: 8, maxFrameBytes: 1033, maxSqes: 16, maxBufferBytes: 512 });
+      expect(info.iodevs).to.deep.equal([
+        { id: 1, name: 'eeprom0', kind: IodevKind.IODEV_KIND_I2C, bus: 'i2c0', address: 0x50, part: '24c32', capabilities: [] },
+      ]);
+      expect(info.hostNonce).to.not.equal(0);
+      expect(host.state).to.equal('open');
+      expect(agent.state).to.equal('open');
+      expect(host.session).to.deep.equal(info);
+      expect(agent.session?.hostNonce).to.equal(info.hostNonce);
+      expect(sessions).to.deep.equal([PROTOCOL_VERSION]);
+    });
+
+    it('retries Hello every helloIntervalMs when one is lost', async function () {
+      const { host, device } = rig();
+      device.dropNextFrames(1, 'to-device');
+      await host.open();
+      expect(device.stats.framesDropped).to.equal(1);
+      expect(host.stats.framesSent).to.be.at.least(2);
+    });
+
+    it('discards stale bytes that arrived before open(), and never delivers them', async function () {
+      const { host, agent, device } = rig();
+      const stale = encodeFrame(encodePacket({ seq: 1, complete: { cqes: [{ id: 99, result: 4 }] } }));
+      const bytes = Uint8Array.from([0x12, 0x34, 0x00, ...stale, 0x05, 0x06]);
+      await device.write(bytes);
+      expect(host.stats.staleBytes).to.equal(bytes.length);
+      const { packets, done } = collect(host, 1);
+      await host.open();
+      agent.send({ log: { level: 3, text: 'fresh' } });
+      await done;
+      expect(packets).to.have.length(1);
+      expect(packets[0]).to.deep.include({ seq: 1, body: 'log' });
+      expect(host.stats).to.include({ crcErrors: 0, cobsErrors: 0, tooShort: 0, delivered: 1 });
+    });
+
+    it('rejects with HandshakeTimeoutError naming the port when no agent answers', async function () {
+      const { host: hostTransport, device } = createMemoryPair({ name: 'mem0' });
+      const hellos: Packet[] = [];
+      const decoder = new FrameDecoder();
+      device.onData((chunk) => hellos.push(...WireSpy.packets(decoder, chunk)));
+      const host = track(new Link(hostTransport, { role: 'host', helloIntervalMs: 5, handshakeTimeoutMs: 30 }));
+      const err = await rejection(host.open());
+      expect(err).to.be.instanceOf(HandshakeTimeoutError);
+      expect(err).to.include({ name: 'HandshakeTimeoutError', port: 'mem0', timeoutMs: 30 });
+      expect((err as Error).message).to.equal('handshake timeout: no HelloReply from mem0 within 30 ms');
+      expect(isLinkError(err)).to.equal(true);
+      expect(host.state).to.equal('idle');
+      expect(hellos.length).to.be.at.least(1);
+      expect(hellos[0]).to.deep.include({ seq: 0, ack: 0, body: 'hello' });
+      expect(hellos[0]?.body === 'hello' && hellos[0].hello.protocolVersion).to.equal(PROTOCOL_VERSION);
+    });
+
+    it('rejects with ProtocolVersionError when the agent speaks another version', async function () {
+      const { host } = rig(FAST, FAST, { ...REPLY, protocolVersion: PROTOCOL_VERSION + 1 });
+      const err = await rejection(host.open());
+      expect(err).to.be.instanceOf(ProtocolVersionError);
+      expect(err).to.include({ host: PROTOCOL_VERSION, agent: PROTOCOL_VERSION + 1 });
+      expect((err as Error).message).to.equal(`protocol version mismatch: host speaks ${PROTOCOL_VERSION}, agent ${PROTOCOL_VERSION + 1}`);
+      expect(host.state).to.equal('idle');
+    });
+
+    it('rejects a HelloReply with window 0, naming the field and the port', async function () {
+      // An agent link fills in a window left 0, so a raw device answers here.
+      const raw = createMemoryPair({ name: 'mem2' });
+      const host = track(new Link(raw.host, { role: 'host', ...FAST }));
+      const decoder = new FrameDecoder();
+      raw.device.onData((chunk) => {
+        for (const p of WireSpy.packets(decoder, chunk)) {
+          if (p.body !== 'hello') continue;
+          const reply = { ...REPLY, protocolVersion: PROTOCOL_VERSION, window: 0, hostNonce: p.hello.hostNonce };
+          raw.device.write(encodeFrame(encodePacket({ helloReply: reply }))).catch(() => undefined);
+        }
+      });
+      const err = await rejection(host.open());
+      expect(err).to.be.instanceOf(RangeError);
+      expect((err as Error).message).to.equal('HelloReply.window from mem2 is 0; it must be >= 1');
+      expect(host.state).to.equal('idle');
+    });
+  });
+
+  describe('sequencing', function () {
+    it('pipelines up to the window and never has more outstanding on the wire', async function () {
+      const { host: hostTransport, device } = createMemoryPair({ name: 'mem0' });
+      const spy = new WireSpy(hostTransport);
+      const agent = track(new Link(device, { role: 'agent', helloReply: { ...REPLY, window: 4 }, ...NO_RETRANSMIT }));
+      const host = track(new Link(spy, { role: 'host', ...NO_RETRANSMIT }));
+      await host.open();
+      let inFlightAtFirstDelivery = -1;
+      agent.onPacket(() => {
+        if (inFlightAtFirstDelivery === -1) inFlightAtFirstDelivery = host.inFlight;
+      });
+      const { packets, done } = collect(agent, 20);
+      for (let id = 0; id < 20; id++) host.send({ signal: { id } });
+      expect(host.inFlight).to.equal(4);
+      expect(host.queued).to.equal(16);
+      await done;
+      await host.drain();
+      expect(signalIds(packets)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i));
+      expect(packets.map((p) => p.seq)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(inFlightAtFirstDelivery).to.equal(4);
+      expect(spy.maxOutstanding).to.equal(4);
+      expect(host.inFlight).to.equal(0);
+      expect(host.queued).to.equal(0);
+      expect(host.stats.retransmits).to.equal(0);
+      expect(agent.stats).to.include({ delivered: 20, duplicates: 0, outOfOrder: 0 });
+    });
+
+    it('carries both directions at once, acks riding on the replies', async function () {
+      const { host, agent } = rig(NO_RETRANSMIT, NO_RETRANSMIT);
+      await host.open();
+      agent.onPacket((p) => {
+        if (p.body === 'submit') agent.send({ complete: { cqes: p.submit.sqes.map((s) => ({ id: s.id, result: 0 })) } });
+      });
+      const { packets, done } = collect(host, 50);
+      for (let id = 1; id <= 50; id++) host.send({ submit: { sqes: [{ id }] } });
+      await done;
+      await Promise.all([host.drain(), agent.drain()]);
+      expect(packets.map((p) => (p.body === 'complete' ? p.complete.cqes[0]?.id : -1))).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(host.stats.retransmits + agent.stats.retransmits).to.equal(0);
+    });
+
+    it('retransmits a dropped frame and delivers everything once, in order', async function () {
+      const { host, agent, device } = rig();
+      await host.open();
+      const { packets, done } = collect(agent, 3);
+      device.dropNextFrames(1, 'to-device');
+      for (let id = 1; id <= 3; id++) host.send({ signal: { id } });
+      await done;
+      await host.drain();
+      expect(signalIds(packets)).to.deep.equal([1, 2, 3]);
+      expect(device.stats.framesDropped).to.equal(1);
+      expect(host.stats.retransmits).to.be.at.least(1);
+      expect(agent.stats.outOfOrder).to.equal(2);
+      expect(agent.stats.delivered).to.equal(3);
+    });
+
+    it('counts a corrupted frame as a CRC error and recovers it, in both directions', async function () {
+      const { host, agent, device } = rig();
+      await host.open();
+      const atAgent = collect(agent, 1);
+      device.corruptNextFrame('to-device');
+      host.send({ cancel: { id: 7 } });
+      await atAgent.done;
+      await host.drain();
+      expect(agent.stats.crcErrors).to.equal(1);
+      expect(atAgent.packets).to.have.length(1);
+
+      const atHost = collect(host, 1);
+      device.corruptNextFrame('to-host');
+      agent.send({ cancelReply: { id: 7, result: -120 } });
+      await atHost.done;
+      await agent.drain();
+      expect(host.stats.crcErrors).to.equal(1);
+      expect(atHost.packets).to.have.length(1);
+      expect(atHost.packets[0]).to.deep.include({ body: 'cancelReply', cancelReply: { id: 7, result: -120 } });
+      expect(device.stats.framesCorrupted).to.equal(2);
+    });
+
+    it('never delivers a duplicate twice when an acknowledgement is lost', async function () {
+      const { host, agent, device } = rig();
+      await host.open();
+      const { packets, done } = collect(agent, 1);
+      device.dropNextFrames(1, 'to-host');
+      host.send({ submit: { sqes: [{ id: 1 }] } });
+      await done;
+      await host.drain();
+      expect(packets).to.have.length(1);
+      expect(host.stats.retransmits).to.be.at.least(1);
+      expect(agent.stats.duplicates).to.be.at.least(1);
+      expect(agent.stats.delivered).to.equal(1);
+      expect(agent.stats.acksSent).to.be.at.least(2);
+    });
+
+    it('delivers 200 packets each way exactly once through drops, corruption and noise', async function () {
+      const { host, agent, device } = rig();
+      await host.open();
+      let n = 0;
+      agent.onPacket(() => {
+        n++;
+        if (n % 7 === 0) device.dropNextFrames(1, 'to-host');
+        if (n % 11 === 0) device.corruptNextFrame('to-device');
+        if (n % 13 === 0) void device.injectGarbage(Uint8Array.from([0x41, 0x00, 0x07, 0x07]), 'to-host');
+      });
+      const atAgent = collect(agent, 200);
+      const atHost = collect(host, 200);
+      for (let id = 0; id < 200; id++) {
+        host.send({ signal: { id } });
+        agent.send({ signal: { id } });
+      }
+      await Promise.all([atAgent.done, atHost.done]);
+      await Promise.all([host.drain(), agent.drain()]);
+      expect(signalIds(atAgent.packets)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i));
+      expect(signalIds(atHost.packets)).to.deep.equal(Array.from({ length: 200 }, (_, i) => i));
+      expect(device.stats.framesDropped + device.stats.framesCorrupted).to.be.greaterThan(0);
+    });
+
+    it('fails with LinkTimeoutError after maxRetransmits rounds without an acknowledgement', async function () {
+      const { host, device } = rig({ ...FAST, maxRetransmits: 3 });
+      await host.open();
+      device.dropNextFrames(1_000_000, 'to-device');
+      const failed = nextError(host);
+      host.send({ signal: { id: 1 } });
+      host.send({ signal: { id: 2 } });
+      const drained = rejection(host.drain());
+      const err = await failed;
+      expect(err).to.be.instanceOf(LinkTimeoutError);
+      expect(err).to.include({ name: 'LinkTimeoutError', port: 'mem0', seq: 1, retransmits: 3, retransmitMs: 15 });
+      expect(err.message).to.equal('link timeout: mem0 never acknowledged seq 1 (3 retransmissions, 15 ms apart)');
+      expect(host.stats.retransmits).to.equal(6);
+      expect(host.state).to.equal('failed');
+      expect(host.failure).to.equal(err);
+      expect(() => host.send({ signal: { id: 3 } })).to.throw(LinkTimeoutError);
+      expect(await drained).to.equal(err);
+    });
+  });
+
+  describe('sessions', function () {
+    it('fails with AgentResetError when the agent comes back with a new boot nonce, and reopens', async function () {
+      let bootNonce = 0x11111111;
+      const { host, agent } = rig(FAST, FAST, () => ({ ...REPLY, bootNonce }));
+      await host.open();
+      bootNonce = 0x22222222;
+      agent.restart();
+      expect(agent.state).to.equal('idle');
+      const failed = nextError(host);
+      host.send({ signal: { id: 1 } });
+      const err = await failed;
+      expect(err).to.be.instanceOf(AgentResetError);
+      expect(err).to.include({ name: 'AgentResetError', port: 'mem0', oldNonce: 0x11111111, newNonce: 0x22222222 });
+      expect(err.message).to.equal('agent reset: mem0 boot nonce 0x11111111 became 0x22222222');
+      expect(host.state).to.equal('failed');
+      expect(host.stats.resets).to.equal(1);
+      expect(host.inFlight).to.equal(0);
+      expect(() => host.send({ signal: { id: 2 } })).to.throw(AgentResetError);
+
+      const info = await host.open();
+      expect(info.bootNonce).to.equal(0x22222222);
+      const { packets, done } = collect(agent, 1);
+      host.send({ signal: { id: 3 } });
+      await done;
+      expect(packets[0]).to.deep.include({ seq: 1, body: 'signal', signal: { id: 3 } });
+    });
+
+    it('open() again starts a fresh session on both ends, numbering from 1', async function () {
+      const { host, agent } = rig();
+      const sessions: number[] = [];
+      agent.onSession((hello) => sessions.push(hello.hostNonce));
+      const first = await host.open();
+      const one = collect(agent, 2);
+      host.send({ signal: { id: 1 } });
+      host.send({ signal: { id: 2 } });
+      await one.done;
+      await host.drain();
+      const second = await host.open();
+      expect(second.hostNonce).to.not.equal(first.hostNonce);
+      const two = collect(agent, 1);
+      host.send({ signal: { id: 3 } });
+      await two.done;
+      expect(two.packets[0]).to.deep.include({ seq: 1, signal: { id: 3 } });
+      expect(sessions).to.deep.equal([first.hostNonce, second.hostNonce]);
+    });
+
+    it('the agent answers a repeated Hello again without resetting the session', async function () {
+      const { host, agent, hostTransport } = rig();
+      const info = await host.open();
+      const { packets, done } = collect(agent, 2);
+      host.send({ signal: { id: 1 } });
+      await host.drain();
+      await hostTransport.write(encodeFrame(encodePacket({ hello: { protocolVersion: PROTOCOL_VERSION, hostNonce: info.hostNonce } })));
+      host.send({ signal: { id: 2 } });
+      await done;
+      expect(packets.map((p) => p.seq)).to.deep.equal([1, 2]);
+      expect(host.state).to.equal('open');
+    });
+
+    it('passes an unsequenced Reset to the agent', async function () {
+      const { host, agent } = rig();
+      await host.open();
+      const { packets, done } = collect(agent, 1);
+      host.sendUnsequenced({ reset: {} });
+      await done;
+      expect(packets[0]).to.deep.include({ seq: 0, body: 'reset' });
+    });
+
+    it('reports a transport disconnect as DisconnectedError and closes', async function () {
+      const { host, device } = rig();
+      await host.open();
+      const failed = nextError(host);
+      host.send({ signal: { id: 1 } });
+      const drained = rejection(host.drain());
+      device.disconnect();
+      const err = await failed;
+      expect(err).to.be.instanceOf(DisconnectedError);
+      expect(err).to.include({ name: 'DisconnectedError', disconnected: true, port: 'mem0' });
+      expect(err.message).to.equal('disconnected: mem0: the memory pair was disconnected');
+      expect(host.state).to.equal('closed');
+      expect(await drained).to.equal(err);
+      expect(() => host.send({ signal: { id: 2 } })).to.throw(DisconnectedError);
+      expect(await rejection(host.open())).to.equal(err);
+    });
+
+    it('rejects open() with DisconnectedError when the transport goes away during the handshake', async function () {
+      const { host: hostTransport, device } = createMemoryPair({ name: 'mem0' });
+      const host = track(new Link(hostTransport, { role: 'host', ...FAST }));
+      const opening = rejection(host.open());
+      device.disconnect();
+      const err = await opening;
+      expect(err).to.be.instanceOf(DisconnectedError);
+      expect(host.state).to.equal('closed');
+    });
+  });
+
+  describe('limits and misuse', function () {
+    it('throws RangeError naming maxFrameBytes when a body cannot fit the agent frame limit', async function () {
+      const { host } = rig(FAST, FAST, { ...REPLY, maxFrameBytes: 64 });
+      await host.open();
+      const sent = host.stats.framesSent;
+      const submit = (k: number): void => host.send({ submit: { sqes: [{ id: 1, tx: new Uint8Array(k).fill(0xaa) }] } });
+      expect(() => submit(40)).to.throw(RangeError, '"body" (submit, 48 bytes) needs frames of up to 65 bytes; mem0 accepts 64 (HelloReply.maxFrameBytes)');
+      expect(host.stats.framesSent).to.equal(sent);
+      submit(39);
+      await host.drain();
+      expect(host.stats.framesSent).to.be.greaterThan(sent);
+    });
+
+    it('throws RangeError when maxQueuedPackets wait for the window', async function () {
+      const { host } = rig({ ...NO_RETRANSMIT, maxQueuedPackets: 2 }, NO_RETRANSMIT, { ...REPLY, window: 1 });
+      await host.open();
+      host.send({ signal: { id: 1 } });
+      host.send({ signal: { id: 2 } });
+      host.send({ signal: { id: 3 } });
+      expect(host.inFlight).to.equal(1);
+      expect(host.queued).to.equal(2);
+      expect(() => host.send({ signal: { id: 4 } })).to.throw(RangeError, '"send" queue is full: 2 packets wait for the window (maxQueuedPackets)');
+      await host.drain();
+    });
+
+    it('rejects bad options naming them', function () {
+      const { host } = createMemoryPair();
+      expect(() => new Link(host, { role: 'host', retransmitMs: 0 })).to.throw(RangeError, '"retransmitMs" must be an integer >= 1; got 0');
+      expect(() => new Link(host, { role: 'host', window: 1.5 })).to.throw(RangeError, '"window" must be an integer >= 1; got 1.5');
+      expect(() => new Link(host, { role: 'nobody' } as never)).to.throw(TypeError, '"role" must be');
+      expect(() => new Link(host, { role: 'agent' } as never)).to.throw(TypeError, '"helloReply"');
+    });
+
+    it('refuses send() before a session, unsequenced bodies in send() and role misuse', async function () {
+      const { host, agent } = rig();
+      expect(() => host.send({ signal: { id: 1 } })).to.throw(Error, 'link: send() needs an open session; the link is idle');
+      expect(() => host.send({ reset: {} } as never)).to.throw(TypeError, 'is unsequenced');
+      expect(() => host.sendUnsequenced({ hello: {} } as never)).to.throw(TypeError, 'cannot be sent unsequenced');
+      expect(() => agent.open()).to.throw(TypeError, 'open() is for the host role');
+      expect(() => host.restart()).to.throw(TypeError, 'restart() is for the agent role');
+      const opening = host.open();
+      expect(() => host.open()).to.throw(Error, 'link: open() is already in progress');
+      await opening;
+    });
+
+    it('publishes its defaults', function () {
+      expect(LINK_DEFAULTS).to.deep.equal({
+        helloIntervalMs: 250,
+        handshakeTimeoutMs: 3000,
+        retransmitMs: 500,
+        maxRetransmits: 5,
+        ackDelayMs: 10,
+        window: 8,
+        maxFrameBytes: 1033,
+        maxQueuedPackets: 1024,
+      });
+      expect(Object.isFrozen(LINK_DEFAULTS)).to.equal(true);
+    });
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * A {@link Transport} over a serial port (a USB CDC board, a pty of the native agent or of QEMU)
+ * with serialport 13. Received bytes go through `@serialport/parser-delimiter` on 0x00 with the
+ * delimiter kept, so the link's frame decoder sees whole frames. Never calls
+ * `SerialPort.list()`: it crashes the process where there is no udev.
+ */
+import { DelimiterParser } from '@serialport/parser-delimiter';
+import type { TransformCallback } from 'node:stream';
+import { SerialPort } from 'serialport';
+import { FRAME_DELIMITER } from '../../protocol/frame';
+import { DisconnectedError, PortOpenError } from './errors';
+import type { PortOpenReason } from './errors';
+import type { CloseListener, DataListener, Transport } from './transport';
+
+/** Defaults of {@link SerialTransportOptions}. */
+export const SERIAL_DEFAULTS = Object.freeze({
+  /** Line rate in bit/s: 115200. Ignored by ptys and USB CDC, which run at their own speed. */
+  baudRate: 115200,
+  /**
+   * Most bytes the delimiter parser holds while waiting for a delimiter: 4096. A longer run
+   * (noise, or a frame far over any limit) is passed on in pieces, where the link's frame
+   * decoder counts it as one too-long frame without storing it.
+   */
+  maxBufferedBytes: 4096,
+});
+
+/** Options of {@link openSerialTransport}. */
+export interface SerialTransportOptions {
+  /** Device path, e.g. `'/dev/ttyACM0'` or a pty link. Also the transport's description. */
+  path: string;
+  /** Line rate in bit/s. Default {@link SERIAL_DEFAULTS}.baudRate (115200). */
+  baudRate?: number;
+  /** Bound of the delimiter parser's buffer, in bytes. Default {@link SERIAL_DEFAULTS}.maxBufferedBytes (4096). */
+  maxBufferedBytes?: number;
+}
+
+/** `DelimiterParser` whose buffer never exceeds a limit: past it, the partial run is passed on. */
+class BoundedDelimiterParser extends DelimiterParser {
+  readonly #max: number;
+
+  constructor(max: number) {
+    super({ delimiter: [FRAME_DELIMITER], includeDelimiter: true });
+    this.#max = max;
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, cb: TransformCallback): void {
+    super._transform(chunk, encoding, (err) => {
+      if (err === undefined || err === null) {
+        if (this.buffer.length > this.#max) {
+          this.push(this.buffer);
+          this.buffer = Buffer.alloc(0);
+        }
+      }
+      cb(err);
+    });
+  }
+}
+
+/**
+ * Opens `options.path` in raw mode (8N1, no flow control, exclusive lock), discards whatever the
+ * OS buffered before (stale output of an earlier session), and returns the transport. Rejects
+ * with {@link PortOpenError} naming the path and a reason: `'missing'` (no such file),
+ * `'permission'`, `'busy'` (another process holds the port's lock) or `'other'` (e.g. not a
+ * tty). Throws `RangeError` for a bad `baudRate` or `maxBufferedBytes`.
+ */
+export async function openSerialTransport(options: SerialTransportOptions): Promise<Transport> {
+  const { path, baudRate = SERIAL_DEFAULTS.baudRate, maxBufferedBytes = SERIAL_DEFAULTS.maxBufferedBytes } = options;
+  if (typeof path !== 'string' || path === '') throw new TypeError(`"path" must be a non-empty string; got ${String(path)}`);
+  if (!Number.isSafeInteger(baudRate) || baudRate < 1) throw new RangeError(`"baudRate" must be a positive integer; got ${baudRate}`);
+  if (!Number.isSafeInteger(maxBufferedBytes) || maxBufferedBytes < 1) {
+    throw new RangeError(`"maxBufferedBytes" must be a positive integer; got ${maxBufferedBytes}`);
+  }
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  try {
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    throw new PortOpenError(path, openFailureReason(err), err);
+  }
+  try {
+    await new Promise<void>((resolve, reject) => port.flush((err) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    await new Promise<void>((resolve) => port.close(() => resolve()));
+    throw new PortOpenError(path, 'other', err);
+  }
+  return new SerialTransport(port, path, maxBufferedBytes);
+}
+
+/** Maps serialport's open error (its message carries strerror's text) to a reason. */
+function openFailureReason(err: unknown): PortOpenReason {
+  const text = `${err instanceof Error ? err.message : String(err)} ${(err as { code?: unknown } | null)?.code ?? ''}`;
+  if (/No such file or directory|ENOENT|No such device|ENODEV|ENXIO/.test(text)) return 'missing';
+  if (/Permission denied|EACCES|EPERM|Operation not permitted/.test(text)) return 'permission';
+  if (/Cannot lock port|Resource temporarily unavailable|Device or resource busy|EBUSY|EAGAIN/.test(text)) return 'busy';
+  return 'other';
+}
+
+class SerialTransport implements Transport {
+  readonly description: string;
+  readonly #port: SerialPort;
+  readonly #data: DataListener[] = [];
+  readonly #closeListeners: CloseListener[] = [];
+  readonly #pending = new Set<(err: DisconnectedError) => void>();
+  #closing = false;
+  #closed: { err: DisconnectedError | null } | undefined;
+
+  constructor(port: SerialPort, path: string, maxBufferedBytes: number) {
+    this.description = path;
+    this.#port = port;
+    const parser = port.pipe(new BoundedDelimiterParser(maxBufferedBytes));
+    parser.on('data', (chunk: Buffer) => {
+      for (const listener of [...this.#data]) listener(chunk);
+    });
+    // Errors also surface as write rejections or as a 'close' carrying a disconnect.
+    port.on('error', () => undefined);
+    port.on('close', (err: unknown) => {
+      const failure = this.#closing && err === null ? null : new DisconnectedError(this.description, err ?? 'closed');
+      this.#finish(failure);
+    });
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#closed !== undefined || this.#closing || !this.#port.isOpen) {
+      return Promise.reject(new DisconnectedError(this.description, 'closed'));
+    }
+    return new Promise((resolve, reject) => {
+      const settle = (err: DisconnectedError | null): void => {
+        if (!this.#pending.delete(settle)) return;
+        if (err === null) resolve();
+        else reject(err);
+      };
+      this.#pending.add(settle);
+      this.#port.write(Buffer.from(bytes), (err) => settle(err ? new DisconnectedError(this.description, err) : null));
+    });
+  }
+
+  onData(listener: DataListener): void {
+    this.#data.push(listener);
+  }
+
+  onClose(listener: CloseListener): void {
+    const closed = this.#closed;
+    if (closed !== undefined) setImmediate(() => listener(closed.err));
+    else this.#closeListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed !== undefined) return;
+    if (!this.#closing) {
+      this.#closing = true;
+      if (this.#port.isOpen) this.#port.close();
+    }
+    await new Promise<void>((resolve) => this.onClose(() => resolve()));
+  }
+
+  #finish(err: DisconnectedError | null): void {
+    if (this.#closed !== undefined) return;
+    this.#closed = { err };
+    const failure = err ?? new DisconnectedError(this.description, 'closed');
+    for (const settle of [...this.#pending]) settle(failure);
+    for (const listener of this.#closeListeners.splice(0)) listener(err);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The wire's messages: the one door from TypeScript to the code protobufjs generates from
+ * protocol/rtio.proto (`npm run build:proto` writes build/protocol/rtio-pb.js and .d.ts; they
+ * are never committed). Pure functions, no I/O. A frame carries one {@link Packet}; both
+ * implementations are held to protocol/vectors/messages.json.
+ */
+import { rtiohil } from '../build/protocol/rtio-pb';
+
+/**
+ * The generated namespace (package `rtiohil`): a class per message with static `encode`,
+ * `decode`, `verify`, `fromObject` and `toObject`, and `$Properties` / `$Shape` types. Prefer
+ * {@link encodePacket} and {@link decodePacket}; use `rtiohil.Packet.fromObject` to read the
+ * JSON form of protocol/vectors/messages.json.
+ */
+export { rtiohil };
+
+/**
+ * Version of the protocol this host speaks, sent in `Hello.protocol_version` and required in
+ * `HelloReply.protocol_version`. Bump it (and the agent's `AGENT_PROTOCOL_VERSION`,
+ * firmware-stubs/core/agent.h) on any incompatible change to rtio.proto or to the link's rules.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Kinds of iodev an agent reports (`rtiohil.IodevKind`). */
+export const IodevKind = rtiohil.IodevKind;
+/** Kinds of iodev an agent reports (`rtiohil.IodevKind`). */
+export type IodevKind = rtiohil.IodevKind;
+/** Fault kinds of the agent's simulated peripherals (`rtiohil.FaultKind`). */
+export const FaultKind = rtiohil.FaultKind;
+/** Fault kinds of the agent's simulated peripherals (`rtiohil.FaultKind`). */
+export type FaultKind = rtiohil.FaultKind;
+
+/** Name of each member of `Packet.body`, the oneof: `'hello'`, `'helloReply'`, `'submit'`, … */
+export type BodyKind = NonNullable<rtiohil.Packet['body']>;
+
+/** Every body kind, in field-number order. */
+export const BODY_KINDS: readonly BodyKind[] = [
+  'hello',
+  'helloReply',
+  'submit',
+  'complete',
+  'cancel',
+  'cancelReply',
+  'signal',
+  'log',
+  'reset',
+  'injectFault',
+  'clearFaults',
+  'status',
+];
+
+/**
+ * Bodies outside sequencing: sent with seq 0, never acknowledged or retransmitted by the link
+ * (Hello, HelloReply, Reset). Every other body is sequenced.
+ */
+export type UnsequencedBodyKind = 'hello' | 'helloReply' | 'reset';
+
+/** Bodies the link numbers, acknowledges and retransmits: every kind but {@link UnsequencedBodyKind}. */
+export type SequencedBodyKind = Exclude<BodyKind, UnsequencedBodyKind>;
+
+/** The {@link UnsequencedBodyKind}s as a list. */
+export const UNSEQUENCED_BODY_KINDS: readonly UnsequencedBodyKind[] = ['hello', 'helloReply', 'reset'];
+
+/** Input form of each body: the generated `$Properties` (every field optional, 0 by default). */
+export type BodyInit<K extends BodyKind> = NonNullable<rtiohil.Packet.$Properties[K]>;
+
+/**
+ * One body to send, named by its oneof member, e.g. `{ submit: { sqes: [{ id: 1 }] } }`. Exactly
+ * one member is set.
+ */
+export type PacketBody = {
+  [K in BodyKind]: { [P in K]: BodyInit<K> } & { [P in Exclude<BodyKind, K>]?: never };
+}[BodyKind];
+
+/** The {@link PacketBody} members of the given kinds, e.g. `PacketBodyOf<'submit' | 'cancel'>`. */
+export type PacketBodyOf<K extends BodyKind> = K extends BodyKind ? Extract<PacketBody, { [P in K]: unknown }> : never;
+
+/**
+ * Input of {@link encodePacket}: seq and ack (0 when absent) and at most one body member, as
+ * in protocol/vectors/messages.json once converted with `rtiohil.Packet.fromObject`.
+ */
+export type PacketInit = { seq?: number; ack?: number } & (PacketBody | { [P in BodyKind]?: never });
+
+type DecodedField<V> = V extends Uint8Array
+  ? Uint8Array
+  : V extends readonly (infer E)[]
+    ? DecodedField<NonNullable<E>>[]
+    : V extends object
+      ? Decoded<V>
+      : V;
+
+/**
+ * A decoded message: the generated `$Properties` with every field present (proto3 defaults
+ * filled in: 0, `''`, an empty `Uint8Array`, `[]`), sub-messages decoded likewise.
+ */
+export type Decoded<P> = { [K in keyof P as K extends '$unknowns' ? never : K]-?: DecodedField<NonNullable<P[K]>> };
+
+/** A decoded Hello. */
+export type Hello = Decoded<rtiohil.Hello.$Properties>;
+/** A decoded HelloReply. */
+export type HelloReply = Decoded<rtiohil.HelloReply.$Properties>;
+/** A decoded IodevDesc, one row of `HelloReply.iodevs`. */
+export type IodevDesc = Decoded<rtiohil.IodevDesc.$Properties>;
+/** A decoded Sqe. */
+export type Sqe = Decoded<rtiohil.Sqe.$Properties>;
+/** A decoded Cqe. */
+export type Cqe = Decoded<rtiohil.Cqe.$Properties>;
+
+/** The decoded body of each kind. */
+export type DecodedBody<K extends BodyKind> = Decoded<BodyInit<K>>;
+
+/**
+ * A decoded packet: `seq` and `ack` (0 when absent) and, discriminated by `body`, the one body
+ * member present, e.g. `if (p.body === 'complete') p.complete.cqes`. `body` is undefined for a
+ * pure acknowledgement. Plain data: own properties only, bytes in `Uint8Array`s of their own.
+ */
+export type Packet = { readonly seq: number; readonly ack: number } & (
+  | { [K in BodyKind]: { readonly body: K } & { readonly [P in K]: DecodedBody<K> } }[BodyKind]
+  | { readonly body?: undefined }
+);
+
+/**
+ * Why {@link decodePacket} rejected its input:
+ * - `'truncated'`: the input ends inside a field (a varint, a length-delimited field, a fixed
+ *   field or a nested message runs past its end);
+ * - `'malformed'`: anything else: a varint longer than 10 bytes, wire type 6 or 7, field number 0,
+ *   a mismatched end-group tag, nesting deeper than protobufjs's recursion limit.
+ */
+export type DecodeErrorReason = 'truncated' | 'malformed';
+
+/** A decoding failure, returned (not thrown) by {@link decodePacket}. */
+export interface DecodeError {
+  /** Discriminant, always `'decode-error'`. */
+  readonly kind: 'decode-error';
+  /** What is wrong with the input. */
+  readonly reason: DecodeErrorReason;
+  /** protobufjs's own message, e.g. `'index out of range: 4 + 8 > 4'`, for people. */
+  readonly detail: string;
+}
+
+/** True when {@link decodePacket} returned an error rather than a packet. */
+export function isDecodeError(result: Packet | DecodeError): result is DecodeError {
+  return (result as Partial<DecodeError>).kind === 'decode-error';
+}
+
+/** The body member set in `packet` (the first in field-number order), or undefined for none. */
+export function packetBodyKind(packet: PacketInit): BodyKind | undefined {
+  return BODY_KINDS.find((k) => packet[k] !== undefined && packet[k] !== null);
+}
+
+/**
+ * Encodes `packet` canonically (field-number order, default values omitted, minimal varints) in
+ * a new array. Throws `TypeError` naming the culprit when a field has the wrong type (as
+ * `rtiohil.Packet.verify` reports it, e.g. `'"packet" is invalid: seq: integer expected'`),
+ * including more than one body member (`'"packet" is invalid: body: multiple values'`). Values are not range-checked: a uint32 field takes
+ * its value modulo 2^32.
+ */
+export function encodePacket(packet: PacketInit): Uint8Array {
+  const invalid = rtiohil.Packet.verify(packet);
+  if (invalid !== null) throw new TypeError(`"packet" is invalid: ${invalid}`);
+  return own(rtiohil.Packet.encode(packet).finish());
+}
+
+/**
+ * Decodes one packet (a frame's payload) into plain data, or returns a {@link DecodeError};
+ * never throws. Unknown fields are skipped (a newer peer may send them); when the input holds
+ * several body members the last one wins, as protobuf specifies for a oneof. The input is not
+ * kept: bytes fields are copied.
+ */
+export function decodePacket(bytes: Uint8Array): Packet | DecodeError {
+  try {
+    const message = rtiohil.Packet.decode(bytes);
+    return plain(rtiohil.Packet.toObject(message, { defaults: true, arrays: true, oneofs: true })) as Packet;
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    const reason: DecodeErrorReason = e instanceof RangeError && detail.startsWith('index out of range') ? 'truncated' : 'malformed';
+    return { kind: 'decode-error', reason, detail };
+  }
+}
+
+/** Copies bytes into an array of their own that is a plain `Uint8Array` (not a Node Buffer). */
+function own(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+/** Deep copy of toObject output with every bytes field (a Buffer or a view) as {@link own}. */
+function plain(value: unknown): unknown {
+  if (value instanceof Uint8Array) return own(value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
