@@ -35,12 +35,21 @@ export class SystemClock implements Clock {
 
   setTimer<A>(atMs: number, fn: TimerFn<A>, arg: A): TimerId {
     const id = this.nextId++;
+    this.arm(id, atMs, fn, arg);
+    return id;
+  }
+
+  /** Node rounds timer delays and may fire a little early: re-arm until `atMs` has passed. */
+  private arm<A>(id: TimerId, atMs: number, fn: TimerFn<A>, arg: A): void {
     const handle = setTimeout(() => {
+      if (this.now() < atMs) {
+        this.arm(id, atMs, fn, arg);
+        return;
+      }
       this.timers.delete(id);
       fn(arg);
-    }, Math.max(0, atMs - this.now()));
+    }, Math.max(0, Math.ceil(atMs - this.now())));
     this.timers.set(id, handle);
-    return id;
   }
 
   clearTimer(id: TimerId): void {

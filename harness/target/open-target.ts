@@ -1,4 +1,5 @@
 import { EmulatorTarget } from './emulator-target';
+import { openEmulatorWire, openNative } from './wire-targets';
 import type { Target } from './target';
 
 /** Options of {@link openTarget}. */
@@ -8,7 +9,7 @@ export interface OpenTargetOptions {
 }
 
 /** Board ids `openTarget` knows. */
-export const KNOWN_TARGETS: readonly string[] = ['emulator'];
+export const KNOWN_TARGETS: readonly string[] = ['emulator', 'emulator-wire', 'native'];
 
 /**
  * Opens the target `id` (default: the `RTIO_BOARD` environment variable, else `'emulator'`).
@@ -22,6 +23,10 @@ export async function openTarget(id?: string, opts: OpenTargetOptions = {}): Pro
   switch (board) {
     case 'emulator':
       return new EmulatorTarget('emulator', { seed });
+    case 'emulator-wire':
+      return openEmulatorWire('emulator-wire', seed);
+    case 'native':
+      return openNative('native', seed);
     default:
       throw new RangeError(`unknown board "${board}"; known boards: ${KNOWN_TARGETS.join(', ')}`);
   }

@@ -4,6 +4,7 @@ import type { Iodev } from '../../harness/rtio/iodev';
 import type { Rtio } from '../../harness/rtio/rtio';
 import { sqePrepDelay, sqePrepRead, sqePrepTinyWrite, sqePrepTransceive, sqePrepWrite } from '../../harness/rtio/sqe';
 import { openTarget } from '../../harness/target/open-target';
+import { PrerequisiteMissingError } from '../../harness/target/wire-targets';
 import type { Target } from '../../harness/target/target';
 
 /** The target a suite runs on, opened once in `before` and closed in `after`. */
@@ -13,14 +14,31 @@ export class SuiteEnv {
 
   constructor(readonly boardId: string) {}
 
+  /** True once the target is open. */
+  get isOpen(): boolean {
+    return this.opened !== null;
+  }
+
   /** The open target; throws if the suite's `before` hook has not run. */
   get target(): Target {
     if (this.opened === null) throw new Error(`target "${this.boardId}" is not open`);
     return this.opened;
   }
 
-  async open(): Promise<void> {
-    this.opened = await openTarget(this.boardId);
+  /**
+   * Opens the target; when a prerequisite of the target is not installed (the native agent's
+   * toolchain), skips every test of the suite with the reason instead.
+   */
+  async open(ctx: Mocha.Context): Promise<void> {
+    try {
+      this.opened = await openTarget(this.boardId);
+    } catch (e) {
+      if (e instanceof PrerequisiteMissingError) {
+        console.log(`    skipped: target "${this.boardId}" is unavailable: ${e.message}`);
+        ctx.skip();
+      }
+      throw e;
+    }
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { suiteBoards } from '../../harness/testing/suite-boards';
 import { describeRtioApi } from './rtio-api';
 
-describeRtioApi(process.env.RTIO_BOARD ?? 'emulator');
+for (const board of suiteBoards()) describeRtioApi(board);

@@ -18,10 +18,10 @@ export function describeRtioApi(boardId: string): void {
   describe(`rtio-api on ${boardId}`, function () {
     const env = new SuiteEnv(boardId);
     before(async function () {
-      await env.open();
+      await env.open(this);
     });
     afterEach(function () {
-      if (env.target.has('fault-injection')) env.target.clearFaults();
+      if (env.isOpen && env.target.has('fault-injection')) env.target.clearFaults();
     });
     after(async function () {
       await env.close();

@@ -1,0 +1,279 @@
+import { PROTOCOL_VERSION } from '../../protocol/messages';
+import { createReferenceBoard } from '../emulator/board';
+import type { ReferenceBoard } from '../emulator/board';
+import type { Fault } from '../emulator/faults';
+import { RealtimeDriver } from '../emulator/realtime';
+import {
+  RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MORE, RTIO_OPS, RTIO_OP_CALLBACK, RTIO_OP_RX,
+  RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_MEMPOOL_BUFFER,
+} from '../rtio/constants';
+import { EBUSY, ECANCELED, EINVAL, EMSGSIZE, ENODEV, ENOENT } from '../rtio/errno';
+import type { Iodev } from '../rtio/iodev';
+import { sqeSignal } from '../rtio/iodev';
+import { Rtio } from '../rtio/rtio';
+import type { Sqe } from '../rtio/sqe';
+import type { AgentHello, WireCqe, WireSqe } from '../target/remote-target';
+
+/** SQEs the TS agent holds at once (its HelloReply.max_sqes). */
+export const TS_AGENT_MAX_SQES = 64;
+/** Largest RX length or TX data of one SQE, in bytes. */
+export const TS_AGENT_MAX_BUFFER_BYTES = 1024;
+/** Reliable packets the host may have unacknowledged. */
+export const TS_AGENT_WINDOW = 8;
+/** Bytes of CQE data batched into one Complete packet before it is sent. */
+export const TS_AGENT_COMPLETE_BATCH_BYTES = 900;
+/** Mempool of the agent's context: blocks of this many bytes ... */
+export const TS_AGENT_MEMPOOL_BLOCK = 16;
+/** ... and this many blocks. */
+export const TS_AGENT_MEMPOOL_BLOCKS = 256;
+
+/** Packets the TS agent receives (sequenced bodies of protocol/rtio.proto). */
+export interface HostPacket {
+  submit?: { sqes: WireSqe[] } | null;
+  cancel?: { id: number } | null;
+  signal?: { id: number } | null;
+  injectFault?: { iodev: number; kind: number; atByte: number; bytes: number; delayUs: number; count: number } | null;
+  clearFaults?: object | null;
+  reset?: object | null;
+}
+
+/** Bodies the TS agent sends. */
+export type AgentPacket =
+  | { complete: { cqes: WireCqe[] } }
+  | { cancelReply: { id: number; result: number } }
+  | { status: { result: number } };
+
+/** The link end the agent serves (harness/link's Link in the agent role). */
+export interface AgentLink {
+  send(body: AgentPacket): void;
+  onPacket(cb: (body: HostPacket) => void): void;
+  /** Forgets the session, as a reset board's link would. */
+  restart(): void;
+}
+
+interface Tracked {
+  readonly sqe: Sqe;
+  readonly op: number;
+  readonly pool: boolean;
+  readonly rx: Uint8Array | null;
+}
+
+const KIND_IDS: Readonly<Record<string, number>> = { i2c: 1, spi: 2, gpio: 3, sensor: 4, test: 5 };
+
+/**
+ * The agent side of the wire, in TypeScript: the emulated reference board served over a link,
+ * with the host's own executor running the shipped chains. It follows the C agent's rules:
+ * every SQE gets CQEs (the host drops those of NO_RESPONSE SQEs), invalid SQEs and capacity
+ * overruns complete with negative errnos, and time runs with the wall clock.
+ */
+export class TsAgent {
+  /** The emulated board (a new one after each reset). */
+  board: ReferenceBoard;
+  /** The agent's RTIO context. */
+  r: Rtio;
+  /** Random per boot: a new one after each reset. */
+  bootNonce: number;
+  private driver: RealtimeDriver;
+  private readonly byId = new Map<number, Tracked>();
+  private readonly iodevById = new Map<number, Iodev>();
+  private pending: WireCqe[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+  private readonly seed: number;
+
+  constructor(private readonly link: AgentLink, opts: { seed?: number } = {}) {
+    this.seed = opts.seed ?? 1;
+    link.onPacket((p) => this.onPacket(p));
+    ({ board: this.board, r: this.r, driver: this.driver, bootNonce: this.bootNonce } = this.boot());
+  }
+
+  /** Reboots: a fresh board and context, a new boot nonce, nothing in flight, the link's session forgotten. */
+  reset(): void {
+    this.driver.stop();
+    this.byId.clear();
+    this.pending = [];
+    this.pendingBytes = 0;
+    ({ board: this.board, r: this.r, driver: this.driver, bootNonce: this.bootNonce } = this.boot());
+    this.link.restart();
+  }
+
+  private boot(): { board: ReferenceBoard; r: Rtio; driver: RealtimeDriver; bootNonce: number } {
+    const board = createReferenceBoard({ seed: this.seed });
+    const r = new Rtio({
+      sqSize: TS_AGENT_MAX_SQES, cqSize: 2 * TS_AGENT_MAX_SQES, clock: board.clock,
+      mempool: { blockSize: TS_AGENT_MEMPOOL_BLOCK, blockCount: TS_AGENT_MEMPOOL_BLOCKS },
+    });
+    this.iodevById.clear();
+    board.info.forEach((info, i) => this.iodevById.set(i + 1, board.iodevs.get(info.name)!));
+    r.setCqeCallback(() => this.scheduleDrain());
+    const driver = new RealtimeDriver(board.clock);
+    driver.start();
+    return { board, r, driver, bootNonce: (Math.random() * 0xffffffff) >>> 0 || 1 };
+  }
+
+  /** What the agent answers to a Hello. */
+  hello(): AgentHello {
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      buildId: 'ts-agent (emulated reference board)',
+      bootNonce: this.bootNonce,
+      maxFrameBytes: 0,
+      window: TS_AGENT_WINDOW,
+      maxSqes: TS_AGENT_MAX_SQES,
+      maxBufferBytes: TS_AGENT_MAX_BUFFER_BYTES,
+      iodevs: this.board.info.map((info, i) => ({
+        id: i + 1, name: info.name, kind: KIND_IDS[info.kind] ?? 5, bus: info.bus ?? '', address: info.address ?? 0,
+        part: info.part ?? '', capabilities: [...info.capabilities],
+      })),
+    };
+  }
+
+  /** Stops the board's clock driver. */
+  stop(): void {
+    this.driver.stop();
+  }
+
+  private onPacket(p: HostPacket): void {
+    if (p.reset) {
+      this.reset();
+      return;
+    }
+    this.driver.catchUp();
+    if (p.submit) this.submit(p.submit.sqes);
+    if (p.cancel) this.cancel(p.cancel.id);
+    if (p.signal) {
+      const t = this.byId.get(p.signal.id);
+      if (t !== undefined) sqeSignal(t.sqe);
+    }
+    if (p.injectFault) this.injectFault(p.injectFault);
+    if (p.clearFaults) {
+      for (const dev of this.board.iodevs.values()) dev.faults.clear();
+      this.link.send({ status: { result: 0 } });
+    }
+    this.driver.poke();
+  }
+
+  private submit(sqes: WireSqe[]): void {
+    const bad = sqes.map((w) => this.check(w));
+    if (sqes.length > this.r.sqeAcquirable()) bad.fill(-EBUSY);
+    if (bad.some((e) => e < 0)) {
+      sqes.forEach((w, i) => this.queueCqe({ id: w.id, result: bad[i]! < 0 ? bad[i]! : -ECANCELED, flags: 0, data: new Uint8Array(0) }));
+      return;
+    }
+    const rx: (Uint8Array | null)[] = [];
+    for (const w of sqes) {
+      const sqe = this.r.sqeAcquire()!;
+      sqe.op = w.op;
+      sqe.flags = w.flags;
+      sqe.iodev = w.iodev === 0 ? null : this.iodevById.get(w.iodev)!;
+      sqe.iodevFlags = w.iodevFlags;
+      sqe.prio = w.prio;
+      sqe.userdata = w.id;
+      sqe.timeoutMs = w.timeoutUs / 1000;
+      sqe.delayMs = w.delayUs / 1000;
+      sqe.i2cConfig = w.i2cConfig;
+      let rxBuf: Uint8Array | null = null;
+      if (w.op === RTIO_OP_TX || w.op === RTIO_OP_TINY_TX) {
+        sqe.buf = w.txRef > 0 ? rx[w.txRef - 1] ?? new Uint8Array(0) : Uint8Array.from(w.tx);
+        sqe.bufLen = sqe.buf.length;
+      } else if (w.op === RTIO_OP_RX && !(w.flags & RTIO_SQE_MEMPOOL_BUFFER)) {
+        rxBuf = new Uint8Array(w.len);
+        sqe.buf = rxBuf;
+        sqe.bufLen = w.len;
+      } else if (w.op === RTIO_OP_TXRX) {
+        sqe.txBuf = Uint8Array.from(w.tx);
+        rxBuf = new Uint8Array(w.len);
+        sqe.rxBuf = rxBuf;
+        sqe.bufLen = w.len;
+      }
+      rx.push(rxBuf);
+      this.byId.set(w.id, { sqe, op: w.op, pool: (w.flags & RTIO_SQE_MEMPOOL_BUFFER) !== 0, rx: rxBuf });
+    }
+    try {
+      void this.r.submit(0);
+    } catch {
+      this.r.sqeDropAll();
+      for (const w of sqes) {
+        this.byId.delete(w.id);
+        this.queueCqe({ id: w.id, result: -EINVAL, flags: 0, data: new Uint8Array(0) });
+      }
+    }
+  }
+
+  /** 0 or the negative errno a wire SQE completes with before it runs. */
+  private check(w: WireSqe): number {
+    if (!RTIO_OPS.includes(w.op) || w.op === RTIO_OP_CALLBACK) return -EINVAL;
+    if (w.iodev !== 0 && !this.iodevById.has(w.iodev)) return -ENODEV;
+    if (w.tx.length > TS_AGENT_MAX_BUFFER_BYTES || w.len > TS_AGENT_MAX_BUFFER_BYTES) return -EMSGSIZE;
+    if (this.byId.has(w.id)) return -EINVAL;
+    return 0;
+  }
+
+  private cancel(id: number): void {
+    const t = this.byId.get(id);
+    const result = t === undefined ? -ENOENT : this.r.sqeCancel(t.sqe);
+    this.link.send({ cancelReply: { id, result } });
+  }
+
+  private injectFault(f: NonNullable<HostPacket['injectFault']>): void {
+    const dev = this.iodevById.get(f.iodev) as { faults?: { inject(fault: Fault, count: number): void } } | undefined;
+    const kinds: Record<number, Fault> = {
+      1: { kind: 'nack', atByte: f.atByte }, 2: { kind: 'short-read', bytes: f.bytes },
+      3: { kind: 'bus-timeout' }, 4: { kind: 'delay', ms: f.delayUs / 1000 },
+    };
+    const fault = kinds[f.kind];
+    if (dev?.faults === undefined || fault === undefined) {
+      this.link.send({ status: { result: dev === undefined ? -ENODEV : -EINVAL } });
+      return;
+    }
+    dev.faults.inject(fault, f.count === 0 ? Infinity : f.count);
+    this.link.send({ status: { result: 0 } });
+  }
+
+  private scheduleDrain(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    for (let c = this.r.cqeConsume(); c !== null; c = this.r.cqeConsume()) {
+      const id = c.userdata as number;
+      const t = this.byId.get(id);
+      const more = (RTIO_CQE_FLAG_GET(c.flags) & RTIO_CQE_FLAG_MORE) !== 0;
+      let data = new Uint8Array(0);
+      if (t !== undefined && c.result > 0) {
+        if (t.pool && RTIO_CQE_FLAG_GET(c.flags) & RTIO_CQE_FLAG_MEMPOOL_BUFFER) {
+          data = Uint8Array.from(this.r.cqeGetMempoolBuffer(c).subarray(0, c.result));
+        } else if (t.rx !== null && (t.op === RTIO_OP_RX || t.op === RTIO_OP_TXRX)) {
+          data = Uint8Array.from(t.rx.subarray(0, c.result));
+        }
+      }
+      if (RTIO_CQE_FLAG_GET(c.flags) & RTIO_CQE_FLAG_MEMPOOL_BUFFER) {
+        const buf = this.r.cqeGetMempoolBuffer(c);
+        if (buf.length > 0) this.r.releaseBuffer(buf);
+      }
+      if (!more) this.byId.delete(id);
+      this.queueCqe({ id, result: c.result, flags: more ? RTIO_CQE_FLAG_MORE : 0, data });
+      this.r.cqeRelease(c);
+    }
+    this.flush();
+  }
+
+  private queueCqe(c: WireCqe): void {
+    if (this.pendingBytes + c.data.length > TS_AGENT_COMPLETE_BATCH_BYTES) this.flush();
+    this.pending.push(c);
+    this.pendingBytes += c.data.length + 12;
+    this.scheduleDrain();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.link.send({ complete: { cqes: this.pending } });
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
