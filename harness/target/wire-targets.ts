@@ -6,7 +6,9 @@ import { TsAgent } from '../agent/ts-agent';
 import type { AgentLink, AgentPacket, HostPacket } from '../agent/ts-agent';
 import { Link } from '../link/link';
 import type { Packet } from '../../protocol/messages';
+import type { LinkLimits } from '../link/link';
 import { createMemoryPair } from '../link/memory-transport';
+import type { MemoryDeviceTransport } from '../link/memory-transport';
 import { openSerialTransport } from '../link/serial-transport';
 import type { Transport } from '../link/transport';
 import type { AgentHello, AgentBody, HostBody, PacketLink } from './remote-target';
@@ -56,15 +58,25 @@ export async function openRemoteTarget(id: string, transport: Transport, onClose
   });
 }
 
+/** The pieces of an emulator-wire target, for tests that reach into the device end. */
+export interface EmulatorWireParts {
+  readonly target: RemoteTarget;
+  readonly agent: TsAgent;
+  readonly device: MemoryDeviceTransport;
+  readonly hostLink: Link;
+  readonly agentLink: Link;
+}
+
 /**
  * The emulated reference board behind the wire: a TS agent serving it on one end of an
  * in-memory transport pair, the frame codec, link layer and RemoteTarget on the other, exactly
  * as for a board on a serial port.
  */
-export async function openEmulatorWire(id: string, seed: number): Promise<RemoteTarget> {
+export async function openEmulatorWireParts(id: string, seed: number, limits: Partial<LinkLimits> = {}): Promise<EmulatorWireParts> {
   const pair = createMemoryPair({ name: id });
   let agent: TsAgent | null = null;
   const agentLink = new Link(pair.device, {
+    ...limits,
     role: 'agent',
     helloReply: () => {
       const h = agent!.hello();
@@ -72,10 +84,26 @@ export async function openEmulatorWire(id: string, seed: number): Promise<Remote
     },
   });
   agent = new TsAgent(agentPacketLink(agentLink), { seed });
-  return openRemoteTarget(id, pair.host, async () => {
+  const hostLink = new Link(pair.host, { ...limits, role: 'host' });
+  const onClose = async (): Promise<void> => {
     agent?.stop();
     await agentLink.close();
-  });
+  };
+  let hello: AgentHello;
+  try {
+    hello = await hostLink.open();
+  } catch (e) {
+    await hostLink.close();
+    await onClose();
+    throw e;
+  }
+  const target = new RemoteTarget(id, hostPacketLink(hostLink), hello, { capabilities: AGENT_CAPABILITIES, onClose });
+  return { target, agent, device: pair.device, hostLink, agentLink };
+}
+
+/** {@link openEmulatorWireParts}, returning just the target. */
+export async function openEmulatorWire(id: string, seed: number): Promise<RemoteTarget> {
+  return (await openEmulatorWireParts(id, seed)).target;
 }
 
 /** Opens a serial port (a pty of the native agent, a USB board) and the target behind it. */

@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import { testIodevScript } from '../emulator/iodevs/test-iodev';
+import {
+  ECONNRESET, ENOTCONN, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, Rtio, sqePrepNop, sqePrepRead,
+  sqePrepTinyWrite, sqePrepWrite,
+} from '..';
+import type { CqeData } from '..';
+import type { RemoteTarget, WireSqe } from './remote-target';
+import { openEmulatorWireParts } from './wire-targets';
+import type { EmulatorWireParts } from './wire-targets';
+
+/** Short link timers so failures show in milliseconds. */
+const FAST = { retransmitMs: 20, maxRetransmits: 3, helloIntervalMs: 10, handshakeTimeoutMs: 500, ackDelayMs: 1 };
+
+function ctx(target: RemoteTarget): Rtio {
+  return new Rtio({ sqSize: 8, cqSize: 8, clock: target.clock, mempool: { blockSize: 16, blockCount: 8 } });
+}
+
+function hang(r: Rtio, target: RemoteTarget, ud: string): void {
+  const sqe = r.sqeAcquire()!;
+  sqePrepNop(sqe, target.iodev('test0'), ud);
+  sqe.iodevFlags = testIodevScript({ hang: true });
+}
+
+describe('RemoteTarget over the wire (emulator-wire)', function () {
+  let parts: EmulatorWireParts;
+
+  beforeEach(async function () {
+    parts = await openEmulatorWireParts('emulator-wire', 1, FAST);
+  });
+
+  afterEach(async function () {
+    await parts.target.close();
+  });
+
+  it('fails every SQE in flight at once with -ECONNRESET when the agent resets, keeping AgentResetError', async function () {
+    const { target, agent } = parts;
+    const r = ctx(target);
+    hang(r, target, 'a');
+    hang(r, target, 'b');
+    await r.submit(0);
+    const nonce = agent.bootNonce;
+    agent.reset();
+    expect(agent.bootNonce).to.not.equal(nonce);
+    hang(r, target, 'after-reset');
+    await r.submit(0);
+    const got = await r.cqeCopyOut(3);
+    expect(got.map((c: CqeData) => [c.userdata, c.result])).to.deep.equal([
+      ['a', -ECONNRESET], ['b', -ECONNRESET], ['after-reset', -ECONNRESET],
+    ]);
+    expect(target.lastError?.name).to.equal('AgentResetError');
+    expect(r.inflight).to.equal(0);
+  });
+
+  it('fails every SQE in flight with -ENOTCONN when the port vanishes, and later ones at once', async function () {
+    const { target, device } = parts;
+    const r = ctx(target);
+    hang(r, target, 'a');
+    await r.submit(0);
+    device.disconnect();
+    const [first] = await r.cqeCopyOut(1);
+    expect([first!.userdata, first!.result]).to.deep.equal(['a', -ENOTCONN]);
+    expect(target.lastError?.name).to.equal('DisconnectedError');
+    hang(r, target, 'later');
+    await r.submit(1);
+    const [later] = await r.cqeCopyOut(1);
+    expect([later!.userdata, later!.result]).to.deep.equal(['later', -ENOTCONN]);
+  });
+
+  it('retransmits a lost submit and runs it exactly once', async function () {
+    const { target, device, hostLink } = parts;
+    const r = ctx(target);
+    device.dropNextFrames(1, 'to-device');
+    const sqe = r.sqeAcquire()!;
+    sqePrepNop(sqe, target.iodev('test0'), 'once');
+    await r.submit(1, 5000);
+    expect((await r.cqeCopyOut(1)).map((c) => [c.userdata, c.result])).to.deep.equal([['once', 0]]);
+    expect(hostLink.stats.retransmits).to.be.greaterThan(0);
+    expect(await r.cqeCopyOut(1, 50), 'no second completion').to.deep.equal([]);
+    expect(target.strayCqes).to.equal(0);
+  });
+
+  it('counts garbage and a corrupted frame from the device, and keeps serving', async function () {
+    const { target, device, hostLink } = parts;
+    const r = ctx(target);
+    await device.injectGarbage(Uint8Array.of(0x13, 0x37, 0x00, 0x05, 0xff, 0xff, 0x00));
+    device.corruptNextFrame('to-host');
+    sqePrepNop(r.sqeAcquire()!, target.iodev('test0'), 'through');
+    await r.submit(1, 5000);
+    expect((await r.cqeCopyOut(1)).map((c) => [c.userdata, c.result])).to.deep.equal([['through', 0]]);
+    const s = hostLink.stats;
+    expect(s.crcErrors + s.cobsErrors + s.tooShort, 'bad frames counted').to.be.greaterThan(0);
+  });
+
+  it('counts and ignores a CQE for an id that is not in flight', async function () {
+    const { target, agentLink } = parts;
+    const r = ctx(target);
+    agentLink.send({ complete: { cqes: [{ id: 999, result: 0 }] } });
+    sqePrepNop(r.sqeAcquire()!, target.iodev('test0'), 'fine');
+    await r.submit(1, 5000);
+    expect((await r.cqeCopyOut(1)).map((c) => c.userdata)).to.deep.equal(['fine']);
+    expect(target.strayCqes).to.equal(1);
+    expect(r.strayCompletions).to.equal(0);
+  });
+});
+
+describe('RemoteTarget chain shipping (unit, captured link)', function () {
+  it('sends a TX whose buffer an earlier RX of the chain reads into as a reference, not bytes', async function () {
+    const sent: WireSqe[][] = [];
+    const { RemoteTarget: Target } = await import('./remote-target');
+    const target = new Target('captured', {
+      send: (body) => { if ('submit' in body) sent.push(body.submit.sqes); },
+      onPacket: () => undefined,
+      onError: () => undefined,
+      close: async () => undefined,
+    }, {
+      protocolVersion: 1, buildId: 'test', bootNonce: 1, maxFrameBytes: 1033, window: 8, maxSqes: 16, maxBufferBytes: 1024,
+      iodevs: [
+        { id: 1, name: 'temp0', kind: 1, bus: 'i2c0', address: 0x48, part: 'tmp102', capabilities: [] },
+        { id: 2, name: 'flash0', kind: 2, bus: 'spi0', address: 0, part: 'w25q80', capabilities: [] },
+      ],
+    });
+    const r = new Rtio({ sqSize: 8, cqSize: 8 });
+    const buf = new Uint8Array(2);
+    const ptr = r.sqeAcquire()!;
+    sqePrepTinyWrite(ptr, target.iodev('temp0'), RTIO_PRIO_NORM, Uint8Array.of(0), 1, 'ptr');
+    ptr.flags |= RTIO_SQE_TRANSACTION;
+    const rd = r.sqeAcquire()!;
+    sqePrepRead(rd, target.iodev('temp0'), RTIO_PRIO_NORM, buf, 2, 'read');
+    rd.flags |= RTIO_SQE_CHAINED;
+    sqePrepWrite(r.sqeAcquire()!, target.iodev('flash0'), RTIO_PRIO_NORM, buf, 2, 'write');
+    await r.submit(0);
+    expect(sent).to.have.length(1);
+    const [p, read, write] = sent[0]!;
+    expect([p!.iodev, p!.tx.length, read!.len, read!.iodev]).to.deep.equal([1, 1, 2, 1]);
+    expect([write!.iodev, write!.txRef, write!.tx.length], 'the write names the read, index 1 + 1').to.deep.equal([2, 2, 0]);
+  });
+});
