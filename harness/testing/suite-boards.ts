@@ -1,7 +1,7 @@
 import { KNOWN_TARGETS } from '../target/open-target';
 
 /** Boards a plain `npm test` runs the target suites on: every target that needs no hardware. */
-export const DEFAULT_SUITE_BOARDS: readonly string[] = ['emulator', 'emulator-wire'];
+export const DEFAULT_SUITE_BOARDS: readonly string[] = ['emulator', 'emulator-wire', 'native'];
 
 /**
  * The boards to run target suites on: the one `RTIO_BOARD` names, or {@link DEFAULT_SUITE_BOARDS}.

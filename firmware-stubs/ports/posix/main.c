@@ -1,0 +1,413 @@
+/**
+ * @file
+ * @brief rtio-agent-posix: the agent as a Linux process serving the protocol on a pseudo-terminal.
+ *
+ *   rtio-agent-posix --link <path> [--seed N] [--echo]
+ *
+ * With --echo it serves no protocol: it writes every byte it reads straight back, on the same
+ * kind of pty, as bench/link's raw baseline.
+ *
+ * Opens a pty (openpty), puts it in raw mode, keeps the slave open itself (so the master never
+ * sees EIO/HUP while no host has it open), points a symlink at <path> to the slave (replacing a
+ * stale symlink, never anything else), prints `ready <path>` on stdout once serving, and serves
+ * with one poll loop that sleeps until a byte arrives or the agent's next due time. SIGTERM,
+ * SIGINT and SIGHUP end it cleanly, removing the link; exit status 0, or 1 on a setup error, 2
+ * on a usage error.
+ *
+ * The iodevs are the simulated reference board (sim/board.h, seeded with --seed, default 1, as
+ * the TS emulator's board) when built with AGENT_POSIX_SIM_BOARD, else a fallback test iodev
+ * (test_iodev.h). Time is CLOCK_MONOTONIC in µs since the last (re)boot; the boot nonce comes
+ * from getrandom() (/dev/urandom as a fallback). A Reset packet re-initialises the board and
+ * the agent with a new nonce and discards unread input, as a board reset would.
+ *
+ * The host should discard stale input when it opens the link: frames the agent wrote while no
+ * host had it open wait in the pty.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#ifdef AGENT_POSIX_SIM_BOARD
+#include "../../sim/board.h"
+#define BOARD_NAME "reference board"
+#else
+#include "test_iodev.h"
+#define BOARD_NAME "test iodev only"
+#endif
+
+#ifndef AGENT_POSIX_VERSION
+#define AGENT_POSIX_VERSION "0.1.0"
+#endif
+
+#if defined(__VERSION__)
+#define BUILD_ID "rtio-agent-posix " AGENT_POSIX_VERSION " (" BOARD_NAME "; cc " __VERSION__ ")"
+#else
+#define BUILD_ID "rtio-agent-posix " AGENT_POSIX_VERSION " (" BOARD_NAME ")"
+#endif
+
+struct port {
+	int master;
+	int slave;
+	char slave_name[PATH_MAX];
+	const char *link_path;
+	uint64_t boot_us;
+	uint32_t seed;
+	bool reset_requested;
+	unsigned long dropped_bytes;
+};
+
+static struct port port = { -1, -1, "", NULL, 0u, 1u, false, 0ul };
+static struct agent agent;
+static volatile sig_atomic_t stop_signal;
+
+#ifdef AGENT_POSIX_SIM_BOARD
+static struct sim_board board;
+#else
+static struct posix_test_iodev test0;
+static struct agent_iodev test0_dev;
+static struct agent_iodev *table[1] = { &test0_dev };
+#endif
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t port_now(void *ctx)
+{
+	(void)ctx;
+	return mono_us() - port.boot_us;
+}
+
+/* Writes a whole frame; when nobody reads the pty for a while, drops the rest (the link recovers). */
+static void port_write(void *ctx, const uint8_t *data, size_t len)
+{
+	(void)ctx;
+	while (len > 0u) {
+		ssize_t n = write(port.master, data, len);
+
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd p = { port.master, POLLOUT, 0 };
+
+			if (poll(&p, 1, 50) > 0) {
+				continue;
+			}
+		}
+		port.dropped_bytes += len;
+		return;
+	}
+}
+
+static void port_reset(void *ctx)
+{
+	(void)ctx;
+	port.reset_requested = true;
+}
+
+static uint32_t random_nonce(void)
+{
+	uint32_t v = 0u;
+	int fd;
+
+	if (getrandom(&v, sizeof(v), 0) == (ssize_t)sizeof(v)) {
+		return v;
+	}
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, &v, sizeof(v));
+
+		close(fd);
+		if (n == (ssize_t)sizeof(v)) {
+			return v;
+		}
+	}
+	return (uint32_t)mono_us() ^ (uint32_t)getpid() << 16;
+}
+
+/* (Re)boots the board and the agent: time restarts at 0, with a new boot nonce. */
+static void boot(void)
+{
+	struct agent_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	port.boot_us = mono_us();
+#ifdef AGENT_POSIX_SIM_BOARD
+	sim_board_init(&board, port.seed);
+	cfg.iodevs = board.table;
+	cfg.iodev_count = SIM_BOARD_IODEVS;
+#else
+	posix_test_iodev_init(&test0, &test0_dev, 1u);
+	cfg.iodevs = table;
+	cfg.iodev_count = 1u;
+#endif
+	cfg.write = port_write;
+	cfg.now_us = port_now;
+	cfg.reset = port_reset;
+	cfg.ctx = &port;
+	cfg.boot_nonce = random_nonce();
+	cfg.build_id = BUILD_ID;
+	cfg.ack_delay_us = AGENT_ACK_DELAY_US;
+	if (agent_init(&agent, &cfg) != 0) {
+		fprintf(stderr, "rtio-agent-posix: the iodev table is invalid\n");
+		exit(1);
+	}
+}
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* Points a symlink at @p path to @p target, replacing a symlink (never a file) atomically. */
+static int make_link(const char *path, const char *target)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode)) {
+		fprintf(stderr, "rtio-agent-posix: %s exists and is not a symlink; not replacing it\n", path);
+		return -1;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "rtio-agent-posix: --link path too long\n");
+		return -1;
+	}
+	(void)unlink(tmp);
+	if (symlink(target, tmp) != 0 || rename(tmp, path) != 0) {
+		fprintf(stderr, "rtio-agent-posix: cannot link %s to %s: %s\n", path, target, strerror(errno));
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Removes the link if it is still ours. */
+static void remove_link(void)
+{
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (port.link_path == NULL) {
+		return;
+	}
+	n = readlink(port.link_path, target, sizeof(target) - 1u);
+	if (n >= 0) {
+		target[n] = '\0';
+		if (strcmp(target, port.slave_name) == 0) {
+			(void)unlink(port.link_path);
+		}
+	}
+}
+
+static int open_pty(void)
+{
+	struct termios tio;
+	int flags;
+
+	if (openpty(&port.master, &port.slave, port.slave_name, NULL, NULL) != 0) {
+		fprintf(stderr, "rtio-agent-posix: openpty: %s\n", strerror(errno));
+		return -1;
+	}
+	if (tcgetattr(port.slave, &tio) == 0) {
+		cfmakeraw(&tio);
+		tio.c_cc[VMIN] = 1;
+		tio.c_cc[VTIME] = 0;
+		(void)tcsetattr(port.slave, TCSANOW, &tio);
+	}
+	flags = fcntl(port.master, F_GETFL);
+	if (flags < 0 || fcntl(port.master, F_SETFL, flags | O_NONBLOCK) != 0) {
+		fprintf(stderr, "rtio-agent-posix: fcntl: %s\n", strerror(errno));
+		return -1;
+	}
+	(void)fcntl(port.master, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(port.slave, F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+/* --echo: write back every byte read, no protocol (bench/link's baseline). */
+static bool echo_mode;
+
+/* Echoes until a signal; returns the exit status. */
+static int serve_echo(const sigset_t *during_poll, uint8_t *buf, size_t len)
+{
+	while (stop_signal == 0) {
+		struct pollfd p = { port.master, POLLIN, 0 };
+		int r = ppoll(&p, 1, NULL, during_poll);
+		ssize_t n;
+		ssize_t off = 0;
+
+		if (r < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			fprintf(stderr, "rtio-agent-posix: ppoll: %s\n", strerror(errno));
+			return 1;
+		}
+		n = read(port.master, buf, len);
+		while (n > 0 && off < n) {
+			ssize_t w = write(port.master, buf + off, (size_t)(n - off));
+
+			if (w < 0 && errno != EINTR && errno != EAGAIN) {
+				fprintf(stderr, "rtio-agent-posix: write: %s\n", strerror(errno));
+				return 1;
+			}
+			if (w > 0) {
+				off += w;
+			}
+		}
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: rtio-agent-posix --link <path> [--seed N] [--echo]\n");
+	exit(2);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--link") == 0 && i + 1 < argc) {
+			port.link_path = argv[++i];
+		} else if (strcmp(argv[i], "--echo") == 0) {
+			echo_mode = true;
+		} else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			char *end = NULL;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(argv[++i], &end, 0);
+			if (errno != 0 || end == argv[i] || *end != '\0' || v > UINT32_MAX) {
+				fprintf(stderr, "rtio-agent-posix: --seed must be a 32-bit unsigned number, got \"%s\"\n",
+					argv[i]);
+				exit(2);
+			}
+			port.seed = (uint32_t)v;
+		} else {
+			usage();
+		}
+	}
+	if (port.link_path == NULL || port.link_path[0] == '\0') {
+		usage();
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t rx[4096];
+	struct sigaction sa;
+	sigset_t block;
+	sigset_t during_poll;
+
+	parse_args(argc, argv);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* Signals are taken only inside ppoll(), so none is lost between a check and the sleep. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &during_poll);
+	sigdelset(&during_poll, SIGTERM);
+	sigdelset(&during_poll, SIGINT);
+	sigdelset(&during_poll, SIGHUP);
+
+	if (open_pty() != 0 || make_link(port.link_path, port.slave_name) != 0) {
+		return 1;
+	}
+	if (echo_mode) {
+		int status;
+
+		printf("ready %s\n", port.link_path);
+		fflush(stdout);
+		status = serve_echo(&during_poll, rx, sizeof(rx));
+		remove_link();
+		close(port.master);
+		close(port.slave);
+		return status;
+	}
+	boot();
+	printf("ready %s\n", port.link_path);
+	fflush(stdout);
+
+	while (stop_signal == 0) {
+		struct pollfd p = { port.master, POLLIN, 0 };
+		struct timespec ts;
+		uint64_t now;
+		uint64_t due;
+		int r;
+
+		if (port.reset_requested) {
+			port.reset_requested = false;
+			(void)tcflush(port.master, TCIFLUSH);
+			boot();
+		}
+		now = port_now(NULL);
+		agent_poll(&agent, now);
+		due = agent_next_due_us(&agent);
+		if (due != AGENT_NEVER) {
+			uint64_t wait = due > now ? due - now : 0u;
+
+			ts.tv_sec = (time_t)(wait / 1000000u);
+			ts.tv_nsec = (long)(wait % 1000000u) * 1000L;
+		}
+		r = ppoll(&p, 1, due == AGENT_NEVER ? NULL : &ts, &during_poll);
+		if (r < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			fprintf(stderr, "rtio-agent-posix: ppoll: %s\n", strerror(errno));
+			break;
+		}
+		if (r > 0 && (p.revents & POLLIN) != 0) {
+			ssize_t n = read(port.master, rx, sizeof(rx));
+			ssize_t i;
+
+			for (i = 0; i < n && !port.reset_requested; i++) {
+				agent_rx_byte(&agent, rx[i]);
+			}
+		} else if (r > 0 && (p.revents & (POLLHUP | POLLERR)) != 0) {
+			/* Cannot happen while we hold the slave open; do not spin if it does. */
+			struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+			nanosleep(&pause, NULL);
+		}
+	}
+	remove_link();
+	close(port.master);
+	close(port.slave);
+	return 0;
+}

@@ -1,0 +1,74 @@
+/**
+ * @file
+ * @brief What every simulated peripheral shares: model time in nanoseconds, the conversion to
+ *        the executor's microseconds, and the seeded hash behind the sensors' data.
+ *
+ * Time. The executor gives drivers µs (`now_us`); the bus and device models keep time in ns,
+ * because the TypeScript models' timings are not whole µs (an I2C bit at 400 kHz is 2.5 µs, a
+ * CS setup 0.5 µs). Every model time is an exact integer of ns where the TS model's (a float of
+ * ms) is exact, so timings match to the ns. A driver reports a completion at the first whole µs
+ * at or after the model's exact time (sim_ns_to_due_us()). Nothing here reads a clock: every
+ * time is passed in.
+ *
+ * Nothing in sim/ allocates or keeps state outside the structs its callers own.
+ */
+#ifndef SIM_COMMON_H
+#define SIM_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/iodev.h"
+
+/** @brief ns per µs. */
+#define SIM_NS_PER_US 1000u
+
+/** @brief ns per ms. */
+#define SIM_NS_PER_MS 1000000u
+
+/** @brief "Never" in model time (ns): later than any real time. */
+#define SIM_NEVER_NS UINT64_MAX
+
+/** @brief @p us µs as ns (AGENT_NEVER stays SIM_NEVER_NS). */
+static inline uint64_t sim_us_to_ns(uint64_t us)
+{
+	return us >= SIM_NEVER_NS / SIM_NS_PER_US ? SIM_NEVER_NS : us * SIM_NS_PER_US;
+}
+
+/**
+ * @brief The first whole µs at or after @p ns: when a driver reports something the model
+ *        finishes at @p ns. SIM_NEVER_NS gives AGENT_NEVER.
+ */
+static inline uint64_t sim_ns_to_due_us(uint64_t ns)
+{
+	return ns == SIM_NEVER_NS ? AGENT_NEVER : (ns + (SIM_NS_PER_US - 1u)) / SIM_NS_PER_US;
+}
+
+/** @brief The larger of two times. */
+static inline uint64_t sim_max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/** @brief The smaller of two times. */
+static inline uint64_t sim_min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/**
+ * @brief Chris Wellons' lowbias32, bit for bit as harness/emulator/devices/hash32.ts: the
+ *        models' deterministic noise, a pure function of its argument.
+ */
+static inline uint32_t sim_hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352du;
+	x ^= x >> 15;
+	x *= 0x846ca68bu;
+	x ^= x >> 16;
+	return x;
+}
+
+#endif /* SIM_COMMON_H */

@@ -1,0 +1,392 @@
+/*
+ * Test-side protocol helpers; see test-wire.h.
+ */
+#include "test-wire.h"
+
+#include <string.h>
+
+#include "frame.h"
+
+/* ---------------------------------------------------------------- decoding */
+
+static bool pool_take(struct tw_packet *pk, pb_istream_t *stream, uint32_t *off, uint32_t *len)
+{
+	size_t n = stream->bytes_left;
+
+	if (pk->pool_used + n > TW_POOL) {
+		pk->overflow = true;
+		return false;
+	}
+	*off = pk->pool_used;
+	*len = (uint32_t)n;
+	pk->pool_used += (uint32_t)n;
+	return pb_read(stream, pk->pool + *off, n);
+}
+
+static bool read_str(pb_istream_t *stream, char *dst, size_t cap)
+{
+	size_t n = stream->bytes_left;
+
+	if (n + 1u > cap) {
+		return false;
+	}
+	if (!pb_read(stream, (pb_byte_t *)dst, n)) {
+		return false;
+	}
+	dst[n] = '\0';
+	return true;
+}
+
+struct sqe_ctx {
+	struct tw_packet *pk;
+	struct tw_sqe *s;
+};
+
+static bool dec_sqe_tx(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	struct sqe_ctx *c = *arg;
+
+	(void)field;
+	return pool_take(c->pk, stream, &c->s->tx_off, &c->s->tx_len);
+}
+
+static bool dec_sqes(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	struct tw_packet *pk = *arg;
+	struct sqe_ctx c;
+
+	(void)field;
+	if (pk->n_sqes >= TW_MAX_SQES) {
+		pk->overflow = true;
+		return false;
+	}
+	c.pk = pk;
+	c.s = &pk->sqes[pk->n_sqes];
+	c.s->tx_off = 0u;
+	c.s->tx_len = 0u;
+	c.s->m.tx.funcs.decode = dec_sqe_tx;
+	c.s->m.tx.arg = &c;
+	if (!pb_decode(stream, rtiohil_Sqe_fields, &c.s->m)) {
+		return false;
+	}
+	pk->n_sqes++;
+	return true;
+}
+
+struct cqe_ctx {
+	struct tw_packet *pk;
+	struct tw_cqe *c;
+};
+
+static bool dec_cqe_data(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	struct cqe_ctx *x = *arg;
+
+	(void)field;
+	return pool_take(x->pk, stream, &x->c->data_off, &x->c->data_len);
+}
+
+static bool dec_cqes(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	struct tw_packet *pk = *arg;
+	struct cqe_ctx x;
+
+	(void)field;
+	if (pk->n_cqes >= TW_MAX_CQES) {
+		pk->overflow = true;
+		return false;
+	}
+	x.pk = pk;
+	x.c = &pk->cqes[pk->n_cqes];
+	x.c->data_off = 0u;
+	x.c->data_len = 0u;
+	x.c->m.data.funcs.decode = dec_cqe_data;
+	x.c->m.data.arg = &x;
+	if (!pb_decode(stream, rtiohil_Cqe_fields, &x.c->m)) {
+		return false;
+	}
+	pk->n_cqes++;
+	return true;
+}
+
+static bool dec_str_field(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	(void)field;
+	return read_str(stream, *arg, TW_STR);
+}
+
+static bool dec_caps(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	struct tw_iodev *d = *arg;
+
+	(void)field;
+	if (d->n_caps >= TW_MAX_CAPS) {
+		return false;
+	}
+	return read_str(stream, d->caps[d->n_caps++], TW_STR);
+}
+
+static bool dec_iodevs(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	struct tw_packet *pk = *arg;
+	struct tw_iodev *d;
+
+	(void)field;
+	if (pk->n_iodevs >= TW_MAX_IODEVS) {
+		pk->overflow = true;
+		return false;
+	}
+	d = &pk->iodevs[pk->n_iodevs];
+	memset(d, 0, sizeof(*d));
+	d->m.name.funcs.decode = dec_str_field;
+	d->m.name.arg = d->name;
+	d->m.bus.funcs.decode = dec_str_field;
+	d->m.bus.arg = d->bus;
+	d->m.part.funcs.decode = dec_str_field;
+	d->m.part.arg = d->part;
+	d->m.capabilities.funcs.decode = dec_caps;
+	d->m.capabilities.arg = d;
+	if (!pb_decode(stream, rtiohil_IodevDesc_fields, &d->m)) {
+		return false;
+	}
+	pk->n_iodevs++;
+	return true;
+}
+
+static bool dec_log_text(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	(void)field;
+	return read_str(stream, *arg, TW_STR * 2u);
+}
+
+static bool dec_body(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	struct tw_packet *pk = *arg;
+
+	(void)stream;
+	switch (field->tag) {
+	case rtiohil_Packet_submit_tag: {
+		rtiohil_Submit *s = field->pData;
+
+		s->sqes.funcs.decode = dec_sqes;
+		s->sqes.arg = pk;
+		break;
+	}
+	case rtiohil_Packet_complete_tag: {
+		rtiohil_Complete *c = field->pData;
+
+		c->cqes.funcs.decode = dec_cqes;
+		c->cqes.arg = pk;
+		break;
+	}
+	case rtiohil_Packet_hello_reply_tag: {
+		rtiohil_HelloReply *h = field->pData;
+
+		h->build_id.funcs.decode = dec_str_field;
+		h->build_id.arg = pk->build_id;
+		h->iodevs.funcs.decode = dec_iodevs;
+		h->iodevs.arg = pk;
+		break;
+	}
+	case rtiohil_Packet_log_tag: {
+		rtiohil_Log *l = field->pData;
+
+		l->text.funcs.decode = dec_log_text;
+		l->text.arg = pk->log_text;
+		break;
+	}
+	default:
+		break;
+	}
+	return true;
+}
+
+void tw_init(struct tw_packet *pk)
+{
+	memset(pk, 0, sizeof(*pk));
+}
+
+bool tw_decode(const uint8_t *buf, size_t len, struct tw_packet *pk)
+{
+	pb_istream_t is = pb_istream_from_buffer(buf, len);
+
+	tw_init(pk);
+	pk->p.cb_body.funcs.decode = dec_body;
+	pk->p.cb_body.arg = pk;
+	return pb_decode(&is, rtiohil_Packet_fields, &pk->p) && !pk->overflow;
+}
+
+/* ---------------------------------------------------------------- encoding */
+
+struct slice {
+	const uint8_t *data;
+	uint32_t len;
+};
+
+static bool enc_slice(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
+{
+	const struct slice *s = *arg;
+
+	return s->len == 0u ||
+	       (pb_encode_tag_for_field(stream, field) && pb_encode_string(stream, s->data, s->len));
+}
+
+static bool enc_cstr(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
+{
+	const char *s = *arg;
+	size_t n = strlen(s);
+
+	return n == 0u ||
+	       (pb_encode_tag_for_field(stream, field) && pb_encode_string(stream, (const pb_byte_t *)s, n));
+}
+
+static bool enc_sqes(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
+{
+	const struct tw_packet *pk = *arg;
+	uint32_t i;
+
+	for (i = 0u; i < pk->n_sqes; i++) {
+		rtiohil_Sqe m = pk->sqes[i].m;
+		struct slice tx = { pk->pool + pk->sqes[i].tx_off, pk->sqes[i].tx_len };
+
+		m.tx.funcs.encode = enc_slice;
+		m.tx.arg = &tx;
+		if (!pb_encode_tag_for_field(stream, field) || !pb_encode_submessage(stream, rtiohil_Sqe_fields, &m)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool enc_cqes(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
+{
+	const struct tw_packet *pk = *arg;
+	uint32_t i;
+
+	for (i = 0u; i < pk->n_cqes; i++) {
+		rtiohil_Cqe m = pk->cqes[i].m;
+		struct slice d = { pk->pool + pk->cqes[i].data_off, pk->cqes[i].data_len };
+
+		m.data.funcs.encode = enc_slice;
+		m.data.arg = &d;
+		if (!pb_encode_tag_for_field(stream, field) || !pb_encode_submessage(stream, rtiohil_Cqe_fields, &m)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool enc_caps(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
+{
+	const struct tw_iodev *d = *arg;
+	uint32_t i;
+
+	for (i = 0u; i < d->n_caps; i++) {
+		if (!pb_encode_tag_for_field(stream, field) ||
+		    !pb_encode_string(stream, (const pb_byte_t *)d->caps[i], strlen(d->caps[i]))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool enc_iodevs(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
+{
+	const struct tw_packet *pk = *arg;
+	uint32_t i;
+
+	for (i = 0u; i < pk->n_iodevs; i++) {
+		const struct tw_iodev *d = &pk->iodevs[i];
+		rtiohil_IodevDesc m = d->m;
+
+		m.name.funcs.encode = enc_cstr;
+		m.name.arg = (void *)d->name;
+		m.bus.funcs.encode = enc_cstr;
+		m.bus.arg = (void *)d->bus;
+		m.part.funcs.encode = enc_cstr;
+		m.part.arg = (void *)d->part;
+		m.capabilities.funcs.encode = enc_caps;
+		m.capabilities.arg = (void *)d;
+		if (!pb_encode_tag_for_field(stream, field) ||
+		    !pb_encode_submessage(stream, rtiohil_IodevDesc_fields, &m)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+size_t tw_encode(const struct tw_packet *pk, uint8_t *out, size_t cap)
+{
+	rtiohil_Packet p = pk->p;
+	pb_ostream_t os = pb_ostream_from_buffer(out, cap);
+
+	p.cb_body.funcs.encode = NULL; /* nanopb calls it on encode too */
+	switch (p.which_body) {
+	case rtiohil_Packet_submit_tag:
+		p.body.submit.sqes.funcs.encode = enc_sqes;
+		p.body.submit.sqes.arg = (void *)pk;
+		break;
+	case rtiohil_Packet_complete_tag:
+		p.body.complete.cqes.funcs.encode = enc_cqes;
+		p.body.complete.cqes.arg = (void *)pk;
+		break;
+	case rtiohil_Packet_hello_reply_tag:
+		p.body.hello_reply.build_id.funcs.encode = enc_cstr;
+		p.body.hello_reply.build_id.arg = (void *)pk->build_id;
+		p.body.hello_reply.iodevs.funcs.encode = enc_iodevs;
+		p.body.hello_reply.iodevs.arg = (void *)pk;
+		break;
+	case rtiohil_Packet_log_tag:
+		p.body.log.text.funcs.encode = enc_cstr;
+		p.body.log.text.arg = (void *)pk->log_text;
+		break;
+	default:
+		break;
+	}
+	if (!pb_encode(&os, rtiohil_Packet_fields, &p)) {
+		return 0u;
+	}
+	return os.bytes_written;
+}
+
+size_t tw_frame(const uint8_t *payload, size_t len, uint8_t *out, size_t cap)
+{
+	struct agent_frame_result r = agent_frame_encode(out, cap, payload, len);
+
+	return r.status == AGENT_FRAME_OK ? r.out_len : 0u;
+}
+
+rtiohil_Sqe *tw_add_sqe(struct tw_packet *pk, uint32_t id, uint32_t op, uint32_t flags, uint32_t iodev)
+{
+	struct tw_sqe *s;
+
+	pk->p.which_body = rtiohil_Packet_submit_tag;
+	if (pk->n_sqes >= TW_MAX_SQES) {
+		pk->overflow = true;
+		return &pk->sqes[TW_MAX_SQES - 1u].m;
+	}
+	s = &pk->sqes[pk->n_sqes++];
+	memset(s, 0, sizeof(*s));
+	s->m.id = id;
+	s->m.op = op;
+	s->m.flags = flags;
+	s->m.iodev = iodev;
+	return &s->m;
+}
+
+void tw_set_tx(struct tw_packet *pk, uint32_t index, const uint8_t *tx, uint32_t len)
+{
+	if (pk->pool_used + len > TW_POOL) {
+		pk->overflow = true;
+		return;
+	}
+	memcpy(pk->pool + pk->pool_used, tx, len);
+	pk->sqes[index].tx_off = pk->pool_used;
+	pk->sqes[index].tx_len = len;
+	pk->pool_used += len;
+}
+
+const uint8_t *tw_bytes(const struct tw_packet *pk, uint32_t off)
+{
+	return pk->pool + off;
+}
