@@ -78,6 +78,12 @@ export interface LinkLimits {
   maxQueuedPackets: number;
 }
 
+/**
+ * Received packets that make the link acknowledge at once instead of waiting `ackDelayMs` (as
+ * TCP acknowledges every second segment), so a peer with a small window never stalls on acks.
+ */
+export const ACK_EVERY_PACKETS = 2;
+
 /** Defaults of {@link LinkLimits}; QEMU's slowest UART needs ~70 ms per 1 KiB frame. */
 export const LINK_DEFAULTS: Readonly<LinkLimits> = Object.freeze({
   helloIntervalMs: 250,
@@ -247,6 +253,7 @@ export class Link {
   #retransmitRounds = 0;
   #delivered = 0;
   #ackTimer: NodeJS.Timeout | undefined;
+  #owedAcks = 0;
 
   /**
    * Attaches to `transport` at once (a host discards what arrives before `open()`; an agent
@@ -708,6 +715,12 @@ export class Link {
   }
 
   #oweAck(): void {
+    if (++this.#owedAcks >= ACK_EVERY_PACKETS) {
+      this.#ackSent();
+      this.#stats.acksSent++;
+      this.#writePacket(encodePacket({ ack: this.#delivered }));
+      return;
+    }
     if (this.#ackTimer !== undefined) return;
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = undefined;
@@ -719,6 +732,7 @@ export class Link {
   #ackSent(): void {
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
+    this.#owedAcks = 0;
   }
 
   // ---- session and failure

@@ -100,6 +100,9 @@ export interface RemoteTargetOptions {
   readonly onLog?: (level: number, text: string) => void;
 }
 
+/** Upper bound of the bytes one SQE adds to a Submit besides its TX data (tags, varints). */
+export const SQE_WIRE_OVERHEAD = 40;
+
 /** Default of {@link RemoteTargetOptions.settleTimeoutMs}. */
 export const REMOTE_SETTLE_TIMEOUT_MS = 5000;
 
@@ -187,6 +190,10 @@ export class RemoteTarget implements Target, RemoteExecutor {
   private readonly waiting: { head: IodevSqe; owner: RemoteCompletion; count: number }[] = [];
   private nextId = 1;
   private used = 0;
+  private batch: WireSqe[] = [];
+  private batchBytes = 0;
+  private batchSignals: number[] = [];
+  private flushQueued = false;
   private closed = false;
   private settleWake: (() => void) | null = null;
 
@@ -225,7 +232,7 @@ export class RemoteTarget implements Target, RemoteExecutor {
     validateFault(fault);
     const dev = this.byName.get(name);
     if (dev === undefined) throw unknownIodev(this.id, name, this.iodevs);
-    this.link.send({
+    this.send({
       injectFault: {
         iodev: dev.wireId,
         kind: FAULT_KIND[fault.kind],
@@ -238,7 +245,7 @@ export class RemoteTarget implements Target, RemoteExecutor {
   }
 
   clearFaults(): void {
-    if (this.capabilities.includes('fault-injection') && this.lastError === null) this.link.send({ clearFaults: {} });
+    if (this.capabilities.includes('fault-injection') && this.lastError === null) this.send({ clearFaults: {} });
   }
 
   /** Waits until the agent has completed everything shipped to it. */
@@ -307,12 +314,12 @@ export class RemoteTarget implements Target, RemoteExecutor {
 
   cancel(s: IodevSqe): void {
     const id = this.ids.get(s);
-    if (id !== undefined && this.lastError === null) this.link.send({ cancel: { id } });
+    if (id !== undefined && this.lastError === null) this.send({ cancel: { id } });
   }
 
   signal(s: IodevSqe): void {
     const id = this.ids.get(s);
-    if (id !== undefined && this.lastError === null) this.link.send({ signal: { id } });
+    if (id !== undefined && this.lastError === null) this.send({ signal: { id } });
   }
 
   // ------------------------------------------------------------ internals
@@ -339,8 +346,40 @@ export class RemoteTarget implements Target, RemoteExecutor {
       sqes.forEach((w, i) => this.deliver(w.id, i === 0 ? -EMSGSIZE : -ECANCELED, 0, null));
       return;
     }
+    const bytes = sqes.reduce((n, w) => n + SQE_WIRE_OVERHEAD + w.tx.length, 0);
+    if (this.batch.length > 0 && this.batchBytes + bytes > this.submitBudget()) this.flush();
+    this.batch.push(...sqes);
+    this.batchBytes += bytes;
+    this.batchSignals.push(...signalled);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Sends a body after the chains batched so far, keeping the agent's view in order. */
+  private send(body: HostBody): void {
+    this.flush();
+    this.link.send(body);
+  }
+
+  /** Sends the chains shipped since the last flush as one Submit packet. */
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.batch.length === 0 || this.lastError !== null) return;
+    const sqes = this.batch;
+    const signals = this.batchSignals;
+    this.batch = [];
+    this.batchSignals = [];
+    this.batchBytes = 0;
     this.link.send({ submit: { sqes } });
-    for (const id of signalled) this.link.send({ signal: { id } });
+    for (const id of signals) this.link.send({ signal: { id } });
+  }
+
+  /** Bytes of SQEs one Submit may carry: the agent's frame limit less headers and COBS overhead. */
+  private submitBudget(): number {
+    const frame = this.hello.maxFrameBytes > 0 ? this.hello.maxFrameBytes : 1033;
+    return Math.floor(frame * 0.9) - 32;
   }
 
   private wireSqe(sqe: Sqe, id: number, members: readonly IodevSqe[], index: number): WireSqe {

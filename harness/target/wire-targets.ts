@@ -18,6 +18,8 @@ import { startAgentProcess } from './agent-process';
 const ROOT = resolve(__dirname, '..', '..');
 /** Where `make -C firmware-stubs posix` puts the native agent. */
 export const NATIVE_AGENT_BINARY = join(ROOT, 'build', 'firmware-stubs', 'rtio-agent-posix');
+/** Arguments that make the native agent a raw byte echo on the same kind of pty (bench/link's baseline). */
+export const ECHO_ARGS: readonly string[] = ['--echo'];
 
 /** Capabilities of a target served by an agent of this project (it simulates faults). */
 export const AGENT_CAPABILITIES: readonly string[] = ['fault-injection'];
