@@ -10,7 +10,8 @@ import { SerialPort } from 'serialport';
 import { FRAME_DELIMITER } from '../../protocol/frame';
 import { DisconnectedError, PortOpenError } from './errors';
 import type { PortOpenReason } from './errors';
-import type { CloseListener, DataListener, Transport } from './transport';
+import type { Transport } from './transport';
+import { StreamTransport } from './stream-transport';
 
 /** Defaults of {@link SerialTransportOptions}. */
 export const SERIAL_DEFAULTS = Object.freeze({
@@ -94,69 +95,23 @@ function openFailureReason(err: unknown): PortOpenReason {
   return 'other';
 }
 
-class SerialTransport implements Transport {
-  readonly description: string;
-  readonly #port: SerialPort;
-  readonly #data: DataListener[] = [];
-  readonly #closeListeners: CloseListener[] = [];
-  readonly #pending = new Set<(err: DisconnectedError) => void>();
-  #closing = false;
-  #closed: { err: DisconnectedError | null } | undefined;
-
+class SerialTransport extends StreamTransport {
   constructor(port: SerialPort, path: string, maxBufferedBytes: number) {
-    this.description = path;
-    this.#port = port;
-    const parser = port.pipe(new BoundedDelimiterParser(maxBufferedBytes));
-    parser.on('data', (chunk: Buffer) => {
-      for (const listener of [...this.#data]) listener(chunk);
+    super(path, {
+      get writable() {
+        return port.isOpen;
+      },
+      write: (bytes, done) => port.write(bytes, done),
+      end: () => {
+        if (port.isOpen) port.close();
+      },
     });
+    const parser = port.pipe(new BoundedDelimiterParser(maxBufferedBytes));
+    parser.on('data', (chunk: Buffer) => this.received(chunk));
     // Errors also surface as write rejections or as a 'close' carrying a disconnect.
     port.on('error', () => undefined);
     port.on('close', (err: unknown) => {
-      const failure = this.#closing && err === null ? null : new DisconnectedError(this.description, err ?? 'closed');
-      this.#finish(failure);
+      this.closed(this.closing && err === null ? null : new DisconnectedError(this.description, err ?? 'closed'));
     });
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    if (this.#closed !== undefined || this.#closing || !this.#port.isOpen) {
-      return Promise.reject(new DisconnectedError(this.description, 'closed'));
-    }
-    return new Promise((resolve, reject) => {
-      const settle = (err: DisconnectedError | null): void => {
-        if (!this.#pending.delete(settle)) return;
-        if (err === null) resolve();
-        else reject(err);
-      };
-      this.#pending.add(settle);
-      this.#port.write(Buffer.from(bytes), (err) => settle(err ? new DisconnectedError(this.description, err) : null));
-    });
-  }
-
-  onData(listener: DataListener): void {
-    this.#data.push(listener);
-  }
-
-  onClose(listener: CloseListener): void {
-    const closed = this.#closed;
-    if (closed !== undefined) setImmediate(() => listener(closed.err));
-    else this.#closeListeners.push(listener);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed !== undefined) return;
-    if (!this.#closing) {
-      this.#closing = true;
-      if (this.#port.isOpen) this.#port.close();
-    }
-    await new Promise<void>((resolve) => this.onClose(() => resolve()));
-  }
-
-  #finish(err: DisconnectedError | null): void {
-    if (this.#closed !== undefined) return;
-    this.#closed = { err };
-    const failure = err ?? new DisconnectedError(this.description, 'closed');
-    for (const settle of [...this.#pending]) settle(failure);
-    for (const listener of this.#closeListeners.splice(0)) listener(err);
   }
 }

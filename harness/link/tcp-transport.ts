@@ -6,7 +6,8 @@
 import { Socket } from 'node:net';
 import { DisconnectedError, PortOpenError } from './errors';
 import type { PortOpenReason } from './errors';
-import type { CloseListener, DataListener, Transport } from './transport';
+import type { Transport } from './transport';
+import { StreamTransport } from './stream-transport';
 
 /** Defaults of {@link TcpTransportOptions}. */
 export const TCP_DEFAULTS = Object.freeze({
@@ -70,69 +71,25 @@ function connectFailureReason(err: Error): PortOpenReason {
   return 'other';
 }
 
-class TcpTransport implements Transport {
-  readonly description: string;
-  readonly #socket: Socket;
-  readonly #data: DataListener[] = [];
-  readonly #closeListeners: CloseListener[] = [];
-  readonly #pending = new Set<(err: DisconnectedError | null) => void>();
-  #closing = false;
+class TcpTransport extends StreamTransport {
   #lastError: Error | undefined;
-  #closed: { err: DisconnectedError | null } | undefined;
 
   constructor(socket: Socket, description: string) {
-    this.description = description;
-    this.#socket = socket;
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      for (const listener of [...this.#data]) listener(chunk);
+    super(description, {
+      get writable() {
+        return !socket.destroyed;
+      },
+      write: (bytes, done) => socket.write(bytes, done),
+      end: () => socket.destroy(),
     });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('error', (err) => {
       this.#lastError = err;
     });
     socket.on('close', () => {
-      this.#finish(this.#closing ? null : new DisconnectedError(this.description, this.#lastError ?? 'the peer closed the connection'));
+      this.closed(this.closing ? null : new DisconnectedError(this.description, this.#lastError ?? 'the peer closed the connection'));
     });
-    if (socket.destroyed) this.#finish(new DisconnectedError(this.description, 'closed before use'));
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    if (this.#closed !== undefined || this.#closing || this.#socket.destroyed) {
-      return Promise.reject(new DisconnectedError(this.description, 'closed'));
-    }
-    return new Promise((resolve, reject) => {
-      const settle = (err: DisconnectedError | null): void => {
-        if (!this.#pending.delete(settle)) return;
-        if (err === null) resolve();
-        else reject(err);
-      };
-      this.#pending.add(settle);
-      this.#socket.write(Buffer.from(bytes), (err) => settle(err ? new DisconnectedError(this.description, err) : null));
-    });
-  }
-
-  onData(listener: DataListener): void {
-    this.#data.push(listener);
-  }
-
-  onClose(listener: CloseListener): void {
-    const closed = this.#closed;
-    if (closed !== undefined) setImmediate(() => listener(closed.err));
-    else this.#closeListeners.push(listener);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed !== undefined) return;
-    this.#closing = true;
-    this.#socket.destroy();
-    await new Promise<void>((resolve) => this.onClose(() => resolve()));
-  }
-
-  #finish(err: DisconnectedError | null): void {
-    if (this.#closed !== undefined) return;
-    this.#closed = { err };
-    const failure = err ?? new DisconnectedError(this.description, 'closed');
-    for (const settle of [...this.#pending]) settle(failure);
-    for (const listener of this.#closeListeners.splice(0)) listener(err);
+    if (socket.destroyed) this.closed(new DisconnectedError(this.description, 'closed before use'));
   }
 }

@@ -1,0 +1,77 @@
+import { DisconnectedError } from './errors';
+import type { CloseListener, DataListener, Transport } from './transport';
+
+/** What a {@link StreamTransport} needs from the stream under it (a serial port, a socket). */
+export interface ByteStream {
+  /** True while bytes can be written. */
+  readonly writable: boolean;
+  /** Writes `bytes`; `done` gets the error, if any, once they are handed to the OS. */
+  write(bytes: Buffer, done: (err: Error | null | undefined) => void): void;
+  /** Starts closing; the transport is told through {@link StreamTransport.closed}. */
+  end(): void;
+}
+
+/**
+ * The bookkeeping every stream-backed {@link Transport} shares: listeners, pending writes that
+ * reject with a {@link DisconnectedError} when the stream goes away, and a close that is told
+ * exactly once. A subclass wires its stream's events to {@link StreamTransport.received} and
+ * {@link StreamTransport.closed}.
+ */
+export abstract class StreamTransport implements Transport {
+  readonly #data: DataListener[] = [];
+  readonly #closeListeners: CloseListener[] = [];
+  readonly #pending = new Set<(err: DisconnectedError | null) => void>();
+  #closed: { err: DisconnectedError | null } | undefined;
+  /** True once `close()` was called: a close that follows is not a disconnect. */
+  protected closing = false;
+
+  constructor(readonly description: string, private readonly stream: ByteStream) {}
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#closed !== undefined || this.closing || !this.stream.writable) {
+      return Promise.reject(new DisconnectedError(this.description, 'closed'));
+    }
+    return new Promise((resolve, reject) => {
+      const settle = (err: DisconnectedError | null): void => {
+        if (!this.#pending.delete(settle)) return;
+        if (err === null) resolve();
+        else reject(err);
+      };
+      this.#pending.add(settle);
+      this.stream.write(Buffer.from(bytes), (err) => settle(err ? new DisconnectedError(this.description, err) : null));
+    });
+  }
+
+  onData(listener: DataListener): void {
+    this.#data.push(listener);
+  }
+
+  onClose(listener: CloseListener): void {
+    const closed = this.#closed;
+    if (closed !== undefined) setImmediate(() => listener(closed.err));
+    else this.#closeListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed !== undefined) return;
+    if (!this.closing) {
+      this.closing = true;
+      this.stream.end();
+    }
+    await new Promise<void>((resolve) => this.onClose(() => resolve()));
+  }
+
+  /** Hands a received chunk to every data listener. */
+  protected received(chunk: Uint8Array): void {
+    for (const listener of [...this.#data]) listener(chunk);
+  }
+
+  /** The stream closed: `err` null after `close()`, a DisconnectedError otherwise. Idempotent. */
+  protected closed(err: DisconnectedError | null): void {
+    if (this.#closed !== undefined) return;
+    this.#closed = { err };
+    const failure = err ?? new DisconnectedError(this.description, 'closed');
+    for (const settle of [...this.#pending]) settle(failure);
+    for (const listener of this.#closeListeners.splice(0)) listener(err);
+  }
+}
