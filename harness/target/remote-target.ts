@@ -9,6 +9,8 @@ import {
 import { ECANCELED, ECONNRESET, EMSGSIZE, ENOMEM, ENOTCONN } from '../rtio/errno';
 import { iodevSqeErr, iodevSqeOk, sqeRxBuf, txnNext, txnSetResult } from '../rtio/iodev';
 import type { Iodev, IodevSqe, RemoteCompletion, RemoteExecutor } from '../rtio/iodev';
+import { Rtio } from '../rtio/rtio';
+import { sqePrepNop } from '../rtio/sqe';
 import type { Sqe } from '../rtio/sqe';
 import type { IodevInfo, IodevKind, Target } from './target';
 import { unknownIodev } from './target';
@@ -248,10 +250,23 @@ export class RemoteTarget implements Target, RemoteExecutor {
     if (this.capabilities.includes('fault-injection') && this.lastError === null) this.send({ clearFaults: {} });
   }
 
-  /** Waits until the agent has completed everything shipped to it. */
+  /**
+   * Waits until the agent has completed everything shipped to it, then until every iodev is
+   * idle: a NOP through each iodev's FIFO completes only after the work queued before it,
+   * including operations whose SQE already timed out on the host.
+   */
   async settle(): Promise<void> {
     const limit = this.opts.settleTimeoutMs ?? REMOTE_SETTLE_TIMEOUT_MS;
-    const deadline = performance.now() + limit;
+    await this.waitIdle(performance.now() + limit, limit);
+    if (this.lastError !== null) return;
+    const r = new Rtio({ sqSize: this.byName.size, cqSize: this.byName.size });
+    for (const dev of this.byName.values()) sqePrepNop(r.sqeAcquire()!, dev, dev.name);
+    if ((await r.submit(this.byName.size, limit)) !== 0) {
+      throw new Error(`target "${this.id}": its iodevs were still busy after ${limit} ms`);
+    }
+  }
+
+  private async waitIdle(deadline: number, limit: number): Promise<void> {
     while (this.inflight.size > 0 || this.waiting.length > 0) {
       const left = deadline - performance.now();
       if (left <= 0) throw new Error(`target "${this.id}": ${this.inflight.size} SQEs still in flight after ${limit} ms`);
