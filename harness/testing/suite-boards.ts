@@ -1,15 +1,18 @@
-import { KNOWN_TARGETS } from '../target/open-target';
+import { boardDirs, loadBoard } from '../boards/load-boards';
 
 /** Boards a plain `npm test` runs the target suites on: every target that needs no hardware. */
 export const DEFAULT_SUITE_BOARDS: readonly string[] = ['emulator', 'emulator-wire', 'native'];
 
 /**
- * The boards to run target suites on: the one `RTIO_BOARD` names, or {@link DEFAULT_SUITE_BOARDS}.
- * Throws `RangeError` listing the known boards for an unknown `RTIO_BOARD`.
+ * The boards to run target suites on: those `RTIO_BOARD` names (one id, or several separated by
+ * commas), else {@link DEFAULT_SUITE_BOARDS}. Each must have a valid board file: throws
+ * `UnknownBoardError` (a RangeError) listing the boards that exist, or `BoardFileError` naming
+ * the file and field.
  */
-export function suiteBoards(): readonly string[] {
-  const one = process.env.RTIO_BOARD;
-  if (one === undefined || one === '') return DEFAULT_SUITE_BOARDS;
-  if (!KNOWN_TARGETS.includes(one)) throw new RangeError(`RTIO_BOARD="${one}" is not a known board; known: ${KNOWN_TARGETS.join(', ')}`);
-  return [one];
+export function suiteBoards(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  const ids = (env.RTIO_BOARD ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (ids.length === 0) return DEFAULT_SUITE_BOARDS;
+  const dirs = boardDirs(env);
+  for (const id of ids) loadBoard(id, dirs);
+  return ids.filter((id, i) => ids.indexOf(id) === i);
 }

@@ -1,0 +1,306 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { validateBoard } from '../boards/board-file';
+import { createFakeSerialTree } from '../boards/fake-sysfs';
+import type { FakeTree, FakeUsbPort } from '../boards/fake-sysfs';
+import { serveSilence, serveTsAgentOverTcp } from '../boards/tcp-agent-server';
+import { openSerialTransport } from '../link/serial-transport';
+import { skipBecause } from '../report/skip-reason';
+import { startAgentProcess } from '../target/agent-process';
+import type { AgentProcess } from '../target/agent-process';
+import { NATIVE_AGENT_BINARY } from '../target/wire-targets';
+import { runCli } from './run-cli';
+
+/** The ST-LINK of boards/example-nucleo.json, and an FTDI adapter no board file names. */
+const NUCLEO: FakeUsbPort = { tty: 'ttyACM0', vendorId: '0483', productId: '374b', serialNumber: '0671FF485550755187121723', manufacturer: 'STMicroelectronics', product: 'STM32 STLink', devpath: '2', interface: 2 };
+const FTDI: FakeUsbPort = { tty: 'ttyUSB0', vendorId: '0403', productId: '6001', manufacturer: 'FTDI', product: 'FT232R USB UART', devpath: '1.3', driver: 'usb-serial' };
+
+/** A suite that passes on every board (a skip where virtual time is missing). */
+const SMOKE = 'harness/report/fixtures/board-smoke.fixture.ts';
+
+function needNative(ctx: Mocha.Context): void {
+  if (!existsSync(NATIVE_AGENT_BINARY)) skipBecause(ctx, `the native agent is not built (${NATIVE_AGENT_BINARY}; make -C firmware-stubs posix)`);
+}
+
+describe('the rtio-hil command', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  beforeEach(function () {
+    dir = mkdtempSync(join(tmpdir(), 'rtio-hil-cli-'));
+  });
+  afterEach(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function tree(ports: readonly FakeUsbPort[]): { tree: FakeTree; env: NodeJS.ProcessEnv } {
+    const t = createFakeSerialTree(join(dir, 'fake'), ports);
+    return { tree: t, env: { RTIO_HIL_SYS_ROOT: t.sysRoot, RTIO_HIL_DEV_ROOT: t.devRoot } };
+  }
+
+  function board(data: Record<string, unknown>): NodeJS.ProcessEnv {
+    writeFileSync(join(dir, `${String(data.id)}.json`), JSON.stringify({ iodevs: [], ...data }));
+    return { RTIO_BOARDS_DIR: dir };
+  }
+
+  describe('help and bad command lines', function () {
+    it('prints each subcommand\'s usage with --help, and exits 0', async function () {
+      const runs = await Promise.all(['list', 'ping', 'test', 'suggest'].map((c) => runCli([c, '--help'])));
+      runs.forEach((r, i) => {
+        const cmd = ['list', 'ping', 'test', 'suggest'][i]!;
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout.startsWith(`usage: rtio-hil ${cmd}`), r.stdout).to.equal(true);
+      });
+      expect(runs[2]!.stdout).to.match(/\n {16}known: emulator, emulator-wire, example-nucleo, example-tcp, native\n/);
+      const help = await runCli(['help']);
+      expect([help.code, help.stdout.split('\n')[0]]).to.deep.equal([0, 'usage: rtio-hil <command> [options]']);
+    });
+
+    it('exits 2 with the usage for no command, an unknown command or an unknown option', async function () {
+      const [none, unknown, option] = await Promise.all([runCli([]), runCli(['flash']), runCli(['list', '--bogus'])]);
+      expect([none.code, none.stderr.split('\n')[0]]).to.deep.equal([2, 'usage: rtio-hil <command> [options]']);
+      expect([unknown.code, unknown.stderr.split('\n')[0]]).to.deep.equal([2, 'rtio-hil: unknown command "flash"']);
+      expect(option.code).to.equal(2);
+      expect(option.stderr).to.match(/^rtio-hil: Unknown option '--bogus'\n\nusage: rtio-hil list/);
+    });
+  });
+
+  describe('list', function () {
+    it('shows each port with what it reports and the board file that matches it, then every board', async function () {
+      const { tree: t, env } = tree([NUCLEO, FTDI]);
+      const r = await runCli(['list'], env);
+      expect(r.code, r.stderr).to.equal(0);
+      const lines = r.stdout.split('\n');
+      expect(lines[0]).to.equal(`Ports (sysfs ${join(t.sysRoot, 'class', 'tty')}; ${join(t.devRoot, 'serial')}):`);
+      const acm = lines.indexOf(`  ${join(t.devRoot, 'ttyACM0')} 0483:374b serial 0671FF485550755187121723 usb 1-2 if 2 "STMicroelectronics STM32 STLink"`);
+      expect(acm, r.stdout).to.be.greaterThan(0);
+      expect(lines.slice(acm + 1, acm + 4)).to.deep.equal([
+        `    by-id   ${join(t.devRoot, 'serial', 'by-id', 'usb-STMicroelectronics_STM32_STLink_0671FF485550755187121723-if02')}`,
+        `    by-path ${join(t.devRoot, 'serial', 'by-path', 'pci-0000:00:14.0-usb-0:2:1.2')}`,
+        '    board:  example-nucleo (ST Nucleo-F401RE with the sensor shield (example))',
+      ]);
+      expect(lines).to.include(`    board:  none (rtio-hil suggest --port ${join(t.devRoot, 'ttyUSB0')} writes a board file for it)`);
+      expect(lines.find((l) => l.startsWith('  example-nucleo'))).to.match(new RegExp(`serial +connected +${join(t.devRoot, 'ttyACM0')}$`));
+      expect(lines.find((l) => l.startsWith('  emulator '))).to.match(/emulator +in-process +in process, virtual time$/);
+      expect(lines.find((l) => l.startsWith('  native '))).to.match(/native +launched +launches .*build\/firmware-stubs\/rtio-agent-posix$/);
+    });
+
+    it('prints the same as JSON with --json', async function () {
+      const { tree: t, env } = tree([NUCLEO, FTDI]);
+      const r = await runCli(['list', '--json'], env);
+      const out = JSON.parse(r.stdout) as { ports: { path: string; boards: string[] }[]; boards: { id: string; status: string }[]; listError: string | null };
+      expect(out.ports.map((p) => [p.path, p.boards])).to.deep.equal([[join(t.devRoot, 'ttyACM0'), ['example-nucleo']], [join(t.devRoot, 'ttyUSB0'), []]]);
+      expect(out.boards.find((b) => b.id === 'example-nucleo')?.status).to.equal('connected');
+      expect(out.listError).to.equal(null);
+    });
+
+    it('names an invalid board file, its field and what was expected, and exits 1', async function () {
+      const { env } = tree([]);
+      const boards = board({ id: 'bench', name: 'Bench', target: 'serial', match: { vendorId: 'zz' } });
+      const r = await runCli(['list'], { ...env, ...boards });
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.contain(`Invalid board files:\n  ${join(dir, 'bench.json')}\n    /match/vendorId: expected a string matching ^[0-9a-fA-F]{4}$`);
+    });
+  });
+
+  describe('ping', function () {
+    it('says the emulator runs in process, with its iodev table and NOP round trips', async function () {
+      const r = await runCli(['ping']);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.contain('link          none: the emulator runs in this process (no port, no agent)');
+      expect(r.stdout).to.contain('iodevs (6):');
+      expect(r.stdout).to.contain('  the iodev table matches the board file');
+      expect(r.stdout).to.match(/round trip {4}10 NOPs to "test0" in process: median/);
+    });
+
+    it('shows the handshake of emulator-wire: protocol, agent build, boot nonce, limits, and the link counters', async function () {
+      const r = await runCli(['ping', '--board', 'emulator-wire', '--count', '3']);
+      expect(r.code, r.stderr).to.equal(0);
+      const lines = r.stdout.split('\n');
+      expect(lines).to.include.members(['protocol      1', 'agent         ts-agent (emulated reference board)', '  the iodev table matches the board file']);
+      expect(lines.find((l) => l.startsWith('boot nonce'))).to.match(/^boot nonce {4}0x[0-9a-f]{8}$/);
+      expect(lines.find((l) => l.startsWith('round trip'))).to.match(/^round trip {4}3 NOPs through the link to the agent's "test0": median/);
+      expect(lines.find((l) => l.startsWith('link '))).to.match(/^link {10}\d+ frames sent, \d+ received, 0 CRC errors, 0 retransmits, 0 resets$/);
+    });
+
+    it('pings the native agent, launched from a board file', async function () {
+      needNative(this);
+      const env = board({ id: 'native-prebuilt', name: 'Native agent', target: 'native', launch: { command: NATIVE_AGENT_BINARY, args: ['--seed', '${seed}'] }, capabilities: ['fault-injection'] });
+      const r = await runCli(['ping', '--board', 'native-prebuilt', '--count', '3'], env);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/\nagent {9}rtio-agent-posix/);
+      expect(r.stdout).to.match(/\nround trip {4}3 NOPs through the link to the agent's "test0"/);
+      expect(r.stdout, 'the board file lists no iodevs').to.contain('  warning: the target has "eeprom0", the board file does not list it');
+    });
+
+    it('pings a board behind TCP', async function () {
+      const agent = await serveTsAgentOverTcp();
+      try {
+        const env = board({ id: 'rack', name: 'Rack', target: 'tcp', tcp: { host: '127.0.0.1', port: agent.port } });
+        const r = await runCli(['ping', '--board', 'rack', '--count', '2'], env);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.contain(`port          tcp:127.0.0.1:${agent.port}`);
+      } finally {
+        await agent.close();
+      }
+    });
+
+    it('lists the boards that exist when the board does not, and exits 2', async function () {
+      const r = await runCli(['ping', '--board', 'nucleo-f401']);
+      expect([r.code, r.stdout]).to.deep.equal([2, '']);
+      expect(r.stderr).to.match(/^rtio-hil: unknown board "nucleo-f401"; known boards: emulator, emulator-wire, example-nucleo, example-tcp, native \(board files in /);
+    });
+
+    it('says within the handshake timeout that the agent did not answer, naming the port', async function () {
+      const silent = await serveSilence();
+      try {
+        const env = board({ id: 'mute', name: 'No agent', target: 'tcp', tcp: { host: '127.0.0.1', port: silent.port }, timeouts: { handshakeMs: 200 } });
+        const r = await runCli(['ping', '--board', 'mute'], env);
+        expect(r.code).to.equal(1);
+        expect(r.stderr.split('\n')).to.deep.equal([
+          `rtio-hil: handshake timeout: no HelloReply from tcp:127.0.0.1:${silent.port} within 200 ms`,
+          '  the port opened but no agent answered: is the rtio-hil agent running on the board, and is the baud rate (/serial/baudRate) right?',
+          '',
+        ]);
+      } finally {
+        await silent.close();
+      }
+    });
+
+    it('says which port cannot be opened and why: gone', async function () {
+      const missing = join(dir, 'ttyACM9');
+      const r = await runCli(['ping', '--board', 'example-nucleo', '--port', missing]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.match(new RegExp(`^rtio-hil: cannot open ${missing}: missing \\(.*\\)\\n  it is gone: unplugged, or re-enumerated under another name`));
+    });
+
+    it('says a serial board is not connected, with the ports it saw', async function () {
+      const { tree: t, env } = tree([FTDI]);
+      const r = await runCli(['ping', '--board', 'example-nucleo'], env);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.contain(`rtio-hil: board "example-nucleo" is not connected: no port matches /match {vendorId 0483, productId 374b, serialNumber 0671FF485550755187121723}; ports found: ${join(t.devRoot, 'ttyUSB0')} 0403:6001`);
+    });
+
+    describe('on the native agent\'s pty, as a serial board', function () {
+      let agent: AgentProcess | null = null;
+      afterEach(async function () {
+        await agent?.stop();
+        agent = null;
+      });
+
+      it('says a port another process holds is busy; once free, pings it and lists where the board file differs', async function () {
+        needNative(this);
+        agent = await startAgentProcess(NATIVE_AGENT_BINARY, ['--seed', '1']);
+        const holder = await openSerialTransport({ path: agent.path });
+        const busy = await runCli(['ping', '--board', 'example-nucleo', '--port', agent.path]);
+        await holder.close();
+        expect(busy.code).to.equal(1);
+        expect(busy.stderr).to.match(new RegExp(`^rtio-hil: cannot open ${agent.path}: busy \\(.*\\)\\n  another process has it open`));
+        const ok = await runCli(['ping', '--board', 'example-nucleo', '--port', agent.path, '--count', '2']);
+        expect(ok.code, ok.stderr).to.equal(0);
+        expect(ok.stdout).to.contain(`port          ${agent.path} (--port)`);
+        expect(ok.stdout).to.contain('  warning: "eeprom0" differs (board file vs target): bus i2c1 vs i2c0');
+        expect(ok.stdout).to.contain('  warning: the target has "imu0", the board file does not list it');
+      });
+    });
+  });
+
+  describe('suggest', function () {
+    it('writes a skeleton for the only port no board file matches, which passes the schema', async function () {
+      const { tree: t, env } = tree([NUCLEO, FTDI]);
+      const r = await runCli(['suggest'], env);
+      expect(r.code, r.stderr).to.equal(0);
+      const skeleton = JSON.parse(r.stdout) as Record<string, unknown>;
+      expect([skeleton.id, skeleton.target, skeleton.match]).to.deep.equal(['ft232r-usb-uart-1-1-3', 'serial', { vendorId: '0403', productId: '6001' }]);
+      expect(String(skeleton.description)).to.contain(`Found on ${join(t.devRoot, 'ttyUSB0')}`);
+      validateBoard(skeleton, 'ft232r-usb-uart-1-1-3.json');
+    });
+
+    it('asks for --port when several ports have no board file', async function () {
+      const { env } = tree([FTDI, { ...FTDI, tty: 'ttyUSB1', devpath: '1.4' }]);
+      const r = await runCli(['suggest'], env);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/^rtio-hil: 2 ports have no board file: .*ttyUSB0 .*; .*ttyUSB1 .*; pick one with --port/);
+    });
+
+    it('writes a file with --out that list then matches to the port, and will not overwrite it', async function () {
+      const { tree: t, env } = tree([FTDI, { ...FTDI, tty: 'ttyUSB1', devpath: '1.4' }]);
+      const out = join(dir, 'rig-2.json');
+      const r = await runCli(['suggest', '--port', join(t.devRoot, 'ttyUSB1'), '--name', 'Rig 2', '--out', out], env);
+      expect(r.code, r.stderr).to.equal(0);
+      const written = JSON.parse(readFileSync(out, 'utf8')) as { id: string; name: string; match: unknown };
+      expect([written.id, written.name, written.match]).to.deep.equal(['rig-2', 'Rig 2', { vendorId: '0403', productId: '6001', location: '1-1.4' }]);
+      const list = await runCli(['list', '--json'], { ...env, RTIO_BOARDS_DIR: dir });
+      const ports = (JSON.parse(list.stdout) as { ports: { path: string; boards: string[] }[] }).ports;
+      expect(ports.map((p) => p.boards)).to.deep.equal([[], ['rig-2']]);
+      const again = await runCli(['suggest', '--port', join(t.devRoot, 'ttyUSB1'), '--out', out], env);
+      expect([again.code, again.stderr.trim()]).to.deep.equal([1, `rtio-hil: ${out} exists; pass --force to overwrite it`]);
+    });
+
+    it('fills the iodev table from the agent with --probe', async function () {
+      needNative(this);
+      const agent = await startAgentProcess(NATIVE_AGENT_BINARY, ['--seed', '1']);
+      try {
+        const r = await runCli(['suggest', '--port', agent.path, '--probe', '--id', 'pty-agent']);
+        expect(r.code, r.stderr).to.equal(0);
+        const skeleton = JSON.parse(r.stdout) as { serial: { path: string }; iodevs: { name: string }[]; description: string };
+        expect(skeleton.serial.path).to.equal(agent.path);
+        expect(skeleton.iodevs.map((d) => d.name)).to.deep.equal(['eeprom0', 'temp0', 'imu0', 'flash0', 'gpio0', 'test0']);
+        expect(skeleton.description).to.contain('agent: rtio-agent-posix');
+      } finally {
+        await agent.stop();
+      }
+    });
+  });
+
+  describe('test', function () {
+    it('runs suites on each board given and ends with a summary per board', async function () {
+      const boards = ['emulator', 'emulator-wire'];
+      let env: NodeJS.ProcessEnv = {};
+      if (existsSync(NATIVE_AGENT_BINARY)) {
+        env = board({ id: 'native-prebuilt', name: 'Native agent', target: 'native', launch: { command: NATIVE_AGENT_BINARY, args: ['--seed', '${seed}'] }, capabilities: ['fault-injection'] });
+        boards.push('native-prebuilt');
+      }
+      const r = await runCli(['test', ...boards.flatMap((b) => ['--board', b]), SMOKE], env);
+      expect(r.code, r.stdout.slice(-3000)).to.equal(0);
+      const lines = r.stdout.split('\n');
+      expect(lines[0]).to.equal(`rtio-hil: running ${SMOKE} on boards ${boards.join(', ')}`);
+      const summary = lines.slice(lines.indexOf('Summary by board'));
+      expect(summary.filter((l) => /^ {2}\S/.test(l))).to.deep.equal([
+        '  emulator (Reference board, emulated in process)',
+        '  emulator-wire (Reference board behind the wire, in process)',
+        ...(boards.length === 3 ? ['  native-prebuilt (Native agent)'] : []),
+      ]);
+      expect(summary.filter((l) => / passed, /.test(l))).to.deep.equal([
+        '    2 passed, 0 failed, 0 skipped, 0 infrastructure failures',
+        ...boards.slice(1).map(() => '    1 passed, 0 failed, 1 skipped, 0 infrastructure failures'),
+        `rtio-hil: ${boards.length} boards: ${2 + boards.length - 1} passed, 0 failed, ${boards.length - 1} skipped, 0 infrastructure failures`,
+      ]);
+      expect(summary).to.include('    skipped 1: target "emulator-wire" lacks "virtual-time"');
+      expect(lines.filter((l) => /^\s+\[\d+\/\d+\] /.test(l)), 'a progress line per test').to.have.length(2 * boards.length);
+    });
+
+    it('reports a board whose agent does not answer as an infrastructure failure of the suite, with the tests not run', async function () {
+      const silent = await serveSilence();
+      try {
+        const env = board({ id: 'mute', name: 'No agent', target: 'tcp', tcp: { host: '127.0.0.1', port: silent.port }, timeouts: { handshakeMs: 200 } });
+        const junit = join(dir, 'junit.xml');
+        const r = await runCli(['test', '--board', 'mute', '--junit', junit, SMOKE], env);
+        expect(r.code).to.equal(1);
+        const summary = r.stdout.split('\n').find((l) => l.startsWith('rtio-hil: 1 board: '));
+        expect(summary).to.equal('rtio-hil: 1 board: 0 passed, 0 failed, 0 skipped, 1 infrastructure failure, 2 not run (a "before all" hook failed)');
+        expect(readFileSync(junit, 'utf8')).to.match(/<error type="infrastructure" message="handshake-timeout: handshake timeout: no HelloReply from tcp:127\.0\.0\.1:\d+ within 200 ms">/);
+      } finally {
+        await silent.close();
+      }
+    });
+
+    it('exits 2 naming an unknown board before running anything', async function () {
+      const r = await runCli(['test', '--board', 'nope']);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.match(/^rtio-hil: unknown board "nope"; known boards: /);
+    });
+  });
+});

@@ -1,0 +1,349 @@
+/**
+ * The mocha reporter of `rtio-hil test`: a progress line per test (`[n/total]`), failures classed
+ * as assertion or infrastructure (harness/report/classify), a summary per board (passed, failed,
+ * skipped with reasons, infrastructure failures, link statistics), and, with the `junit=<file>`
+ * reporter option or the `RTIO_HIL_JUNIT` environment variable, a JUnit XML file carrying the
+ * board id, agent build and link statistics as properties and each test's device log lines as
+ * its system-out. It learns the targets from harness/report/target-registry, where `openTarget()`
+ * records them.
+ *
+ * Use: `mocha --reporter harness/report/reporter.ts --reporter-option junit=build/junit.xml`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Mocha from 'mocha';
+import type { LinkStats } from '../link/link';
+import { INFRASTRUCTURE_ERRORS, classifyFailure } from './classify';
+import type { Classification } from './classify';
+import { JUNIT_ENV, junitXml } from './junit';
+import type { JUnitCase, JUnitProperty, JUnitSuite } from './junit';
+import { recordedSkipReason, splitSkipTitle } from './skip-reason';
+import { targetRecords } from './target-registry';
+import type { TargetRecord } from './target-registry';
+
+/** The environment variable naming the JUnit file when the reporter option does not (from ./junit). */
+export { JUNIT_ENV };
+
+/** Board id of tests that opened no target. */
+export const NO_TARGET = '(no target)';
+
+/** The link counters a report shows, in order. */
+export const REPORTED_LINK_STATS: readonly (keyof LinkStats)[] = [
+  'framesSent', 'framesReceived', 'crcErrors', 'cobsErrors', 'tooLong', 'tooShort', 'decodeErrors',
+  'retransmits', 'duplicates', 'outOfOrder', 'resets',
+];
+
+const { Base } = Mocha.reporters;
+const C = Mocha.Runner.constants;
+
+/** A finished test case as the reporter keeps it. */
+export interface ReportedCase extends JUnitCase {
+  /** The board it ran on. */
+  readonly boardId: string;
+  /** For failures: the class. */
+  readonly classification?: Classification;
+  /** Suite titles and test title. */
+  readonly fullTitle: string;
+}
+
+interface Scope {
+  readonly suite: Mocha.Suite;
+  readonly name: string;
+  readonly file: string | undefined;
+  readonly afterSeq: number;
+  readonly began: Date;
+  readonly cases: ReportedCase[];
+  readonly out: string[];
+}
+
+interface Running {
+  readonly lastErrors: Map<TargetRecord, Error | null>;
+}
+
+type Runnable = Mocha.Runnable & { err?: Error | undefined; type?: string | undefined };
+
+/** The rtio-hil mocha reporter (see the module comment). */
+export default class RtioHilReporter extends Base {
+  /** Every case reported so far, in order. */
+  readonly cases: ReportedCase[] = [];
+  /** Every suite scope finished so far, as JUnit suites. */
+  readonly suites: JUnitSuite[] = [];
+  /** Tests that did not run because a `before all` hook failed. */
+  notRun = 0;
+  private scope: Scope | null = null;
+  private readonly running = new Map<Mocha.Runnable, Running>();
+  private readonly classes = new Map<Mocha.Runnable, Classification>();
+  private readonly cursors = new Map<TargetRecord, number>();
+  private readonly junitFile: string | null;
+  private progress = 0;
+  private failed = 0;
+  private depth = 0;
+
+  constructor(runner: Mocha.Runner, options: Mocha.MochaOptions = {}) {
+    super(runner, options);
+    const opt = (options as { reporterOption?: Record<string, unknown> }).reporterOption ?? {};
+    const junit = typeof opt.junit === 'string' && opt.junit !== '' ? opt.junit : process.env[JUNIT_ENV];
+    this.junitFile = junit === undefined || junit === '' ? null : resolve(junit);
+    const total = (): number => runner.total;
+    const width = (): number => String(total()).length;
+    const counter = (): string => Base.color('light', `[${String(++this.progress).padStart(width())}/${total()}]`);
+    const indent = (): string => '  '.repeat(Math.max(0, this.depth));
+
+    runner.on(C.EVENT_RUN_BEGIN, () => Base.consoleLog());
+    runner.on(C.EVENT_SUITE_BEGIN, (suite: Mocha.Suite) => {
+      if (suite.root) return;
+      if (suite.parent?.root === true) this.beginScope(suite);
+      this.depth++;
+      Base.consoleLog(Base.color('suite', `${indent()}${suite.title}`));
+    });
+    runner.on(C.EVENT_SUITE_END, (suite: Mocha.Suite) => {
+      if (suite.root) return;
+      this.depth--;
+      if (this.scope?.suite === suite) this.endScope();
+    });
+    runner.on(C.EVENT_TEST_BEGIN, (test: Mocha.Test) => {
+      const records = this.records();
+      this.drainLogs(records, this.scope?.out ?? null);
+      this.running.set(test, { lastErrors: new Map(records.map((r) => [r, r.facts.lastError ?? null])) });
+    });
+    // Prepended: Base's own handler turns err.actual into a string for its diff.
+    runner.prependListener(C.EVENT_TEST_FAIL, (test: Runnable, err: unknown) => {
+      const records = this.records();
+      const at = this.running.get(test);
+      const cls = classifyFailure(err, records.map((r) => ({
+        boardId: r.boardId,
+        lastError: r.facts.lastError ?? r.openError ?? null,
+        lastErrorAtStart: at?.lastErrors.get(r) ?? null,
+      })));
+      this.classes.set(test, cls);
+    });
+    runner.on(C.EVENT_TEST_FAIL, (test: Runnable, err: unknown) => {
+      this.failed++;
+      const cls = this.classes.get(test);
+      const mark = cls?.kind === 'infrastructure' ? Base.color('fail', ` [infrastructure: ${cls.cause ?? 'link'}]`) : '';
+      const where = test.type === 'hook' ? Base.color('light', '[hook]') : counter();
+      Base.consoleLog(`${indent()}  ${where} ${Base.color('fail', `${this.failed}) ${test.title}`)}${mark}`);
+      if (test.type === 'hook') {
+        this.addCase(test, 'failed', err);
+        if (/^"before all" hook/.test(test.title) && test.parent !== undefined) {
+          const skippedTests = test.parent.total();
+          this.notRun += skippedTests;
+          this.progress += skippedTests;
+        }
+      }
+    });
+    runner.on(C.EVENT_TEST_PASS, (test: Mocha.Test) => {
+      const slow = test.duration !== undefined && test.duration > test.slow() / 2 ? Base.color('light', ` (${test.duration}ms)`) : '';
+      Base.consoleLog(`${indent()}  ${counter()} ${Base.color('checkmark', Base.symbols.ok)} ${Base.color('pass', test.title)}${slow}`);
+    });
+    runner.on(C.EVENT_TEST_PENDING, (test: Mocha.Test) => {
+      const reason = this.skipReason(test);
+      const { title } = splitSkipTitle(test.title);
+      Base.consoleLog(`${indent()}  ${counter()} ${Base.color('pending', `- ${title} (skipped: ${reason})`)}`);
+      this.addCase(test, 'skipped', undefined, reason);
+    });
+    runner.on(C.EVENT_TEST_END, (test: Mocha.Test) => {
+      if (test.isPending()) return;
+      this.addCase(test, test.state === 'failed' ? 'failed' : 'passed', test.err);
+    });
+    runner.once(C.EVENT_RUN_END, () => this.finish());
+  }
+
+  /** The targets a test in the current scope may have used: those recorded since the scope began. */
+  private records(): TargetRecord[] {
+    const after = this.scope?.afterSeq ?? 0;
+    return targetRecords().filter((r) => r.seq > after);
+  }
+
+  private beginScope(suite: Mocha.Suite): void {
+    this.scope = {
+      suite, name: suite.title, file: suite.file, afterSeq: targetRecords().length, began: new Date(), cases: [], out: [],
+    };
+  }
+
+  private endScope(): void {
+    const scope = this.scope!;
+    const records = this.records();
+    this.drainLogs(records, scope.out);
+    this.suites.push({
+      name: scope.name,
+      timestamp: scope.began.toISOString().slice(0, 19),
+      timeSec: (Date.now() - scope.began.getTime()) / 1000,
+      properties: scopeProperties(records),
+      cases: scope.cases,
+      ...(scope.out.length === 0 ? {} : { systemOut: scope.out.join('\n') }),
+      ...(scope.file === undefined ? {} : { file: scope.file }),
+    });
+    this.scope = null;
+  }
+
+  /** Moves log lines that arrived since the last drain into `into` (or drops them from the cursor's view). */
+  private drainLogs(records: readonly TargetRecord[], into: string[] | null): void {
+    for (const r of records) {
+      const logs = r.facts.logs;
+      if (logs === undefined) continue;
+      const from = this.cursors.get(r) ?? 0;
+      for (const l of logs.slice(from)) into?.push(`[${r.boardId}] <${l.level}> ${l.text}`);
+      this.cursors.set(r, logs.length);
+    }
+  }
+
+  private boardOf(records: readonly TargetRecord[]): string {
+    const last = records[records.length - 1];
+    return last?.boardId ?? NO_TARGET;
+  }
+
+  private skipReason(test: Mocha.Test): string {
+    const recorded = recordedSkipReason(test);
+    if (recorded !== undefined) return recorded;
+    const fromTitle = splitSkipTitle(test.title).reason;
+    if (fromTitle !== undefined) return fromTitle;
+    const failedOpen = this.records().find((r) => r.openError !== null);
+    if (failedOpen?.openError !== null && failedOpen?.openError !== undefined) return `target "${failedOpen.boardId}" is unavailable: ${failedOpen.openError.message}`;
+    return test.fn === undefined ? 'pending (no test body)' : 'skipped (no reason given)';
+  }
+
+  private addCase(test: Runnable, status: 'passed' | 'failed' | 'skipped', err: unknown, skipReason?: string): void {
+    const records = this.records();
+    const out: string[] = [];
+    if (status !== 'skipped' || this.running.has(test)) this.drainLogs(records, out);
+    this.running.delete(test);
+    const boardId = this.boardOf(records);
+    const cls = status === 'failed' ? this.classes.get(test) ?? classifyFailure(err, []) : undefined;
+    const titles = test.titlePath();
+    const { title } = splitSkipTitle(test.title);
+    const e = (err ?? {}) as { message?: unknown; stack?: unknown };
+    const message = typeof e.message === 'string' ? e.message : String(err);
+    const props: JUnitProperty[] = [['board.id', boardId]];
+    if (cls !== undefined) {
+      props.push(['failure.class', cls.kind]);
+      if (cls.cause !== undefined) props.push(['failure.cause', cls.cause]);
+    }
+    const c: ReportedCase = {
+      name: title,
+      classname: titles.slice(0, -1).join(' > '),
+      fullTitle: [...titles.slice(0, -1), title].join(' > '),
+      timeSec: (test.duration ?? 0) / 1000,
+      status: cls === undefined ? status : cls.kind === 'infrastructure' ? 'error' : 'failed',
+      boardId,
+      properties: props,
+      ...(cls === undefined ? {} : {
+        classification: cls,
+        problem: {
+          type: cls.kind,
+          message: cls.kind === 'infrastructure' ? `${cls.cause ?? 'link'}: ${cls.reason}` : message.split('\n')[0] ?? '',
+          body: typeof e.stack === 'string' ? e.stack : message,
+        },
+      }),
+      ...(skipReason === undefined ? {} : { skipReason }),
+      ...(out.length === 0 ? {} : { systemOut: out.join('\n') }),
+    };
+    this.cases.push(c);
+    if (this.scope !== null) this.scope.cases.push(c);
+    else this.suites.push({ name: title, timestamp: new Date().toISOString().slice(0, 19), timeSec: c.timeSec, properties: scopeProperties(records), cases: [c] });
+  }
+
+  private finish(): void {
+    if (this.scope !== null) this.endScope();
+    // The failure list names the class too (the cases above keep the plain titles).
+    for (const t of this.failures as Runnable[]) {
+      const cls = this.classes.get(t);
+      if (cls?.kind === 'infrastructure') t.title = `${t.title} [infrastructure: ${cls.cause ?? 'link'}]`;
+    }
+    this.epilogue();
+    for (const line of summaryLines(this.cases, this.notRun, targetRecords())) Base.consoleLog(line);
+    if (this.junitFile !== null) {
+      mkdirSync(dirname(this.junitFile), { recursive: true });
+      writeFileSync(this.junitFile, junitXml(this.suites));
+      Base.consoleLog(`JUnit report: ${this.junitFile}`);
+    }
+  }
+}
+
+function hex32(n: number): string {
+  return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** Link counters summed over `records`, or null when none has a link. */
+export function sumLinkStats(records: readonly TargetRecord[]): Partial<LinkStats> | null {
+  const withLink = records.filter((r) => r.linkStats !== null);
+  if (withLink.length === 0) return null;
+  const sum: Partial<Record<keyof LinkStats, number>> = {};
+  for (const r of withLink) {
+    const s = r.linkStats!();
+    for (const k of REPORTED_LINK_STATS) sum[k] = (sum[k] ?? 0) + s[k];
+  }
+  return sum;
+}
+
+function unique(values: readonly (string | null | undefined)[]): string[] {
+  return values.filter((v): v is string => v !== null && v !== undefined && v !== '').filter((v, i, a) => a.indexOf(v) === i);
+}
+
+/** The `<properties>` of a suite that used `records`: board, agent and link. */
+export function scopeProperties(records: readonly TargetRecord[]): JUnitProperty[] {
+  const last = records[records.length - 1];
+  if (last === undefined) return [['board.id', NO_TARGET]];
+  const props: JUnitProperty[] = [['board.id', last.boardId]];
+  if (last.boardName !== null) props.push(['board.name', last.boardName]);
+  if (last.kind !== null) props.push(['board.target', last.kind]);
+  if (last.boardFile !== null) props.push(['board.file', last.boardFile]);
+  const ports = unique(records.map((r) => r.port));
+  if (ports.length > 0) props.push(['link.port', ports.join(', ')]);
+  const hellos = records.map((r) => r.facts.hello).filter((h) => h !== undefined);
+  if (hellos.length > 0) {
+    props.push(['agent.build', unique(hellos.map((h) => h.buildId)).join(', ')]);
+    props.push(['agent.protocol', unique(hellos.map((h) => String(h.protocolVersion))).join(', ')]);
+    props.push(['agent.bootNonce', unique(hellos.map((h) => hex32(h.bootNonce))).join(', ')]);
+  } else if (last.kind === 'emulator') {
+    props.push(['agent.build', 'in-process emulator (no agent)']);
+  }
+  const failures = unique(records.map((r) => r.facts.lastError?.name).filter((n) => n !== undefined && n in INFRASTRUCTURE_ERRORS));
+  if (failures.length > 0) props.push(['link.failure', failures.join(', ')]);
+  const openFailures = unique(records.map((r) => (r.openError === null ? null : `${r.openError.name}: ${r.openError.message}`)));
+  if (openFailures.length > 0) props.push(['open.failure', openFailures.join('; ')]);
+  const stats = sumLinkStats(records);
+  if (stats !== null) for (const k of REPORTED_LINK_STATS) props.push([`link.${k}`, String(stats[k] ?? 0)]);
+  return props;
+}
+
+/** The per-board summary printed at the end of a run. */
+export function summaryLines(cases: readonly ReportedCase[], notRun: number, records: readonly TargetRecord[]): string[] {
+  const lines: string[] = ['Summary by board'];
+  const boards = unique(cases.map((c) => c.boardId));
+  const totals = { passed: 0, failed: 0, skipped: 0, infrastructure: 0 };
+  for (const board of boards) {
+    const mine = cases.filter((c) => c.boardId === board);
+    const passed = mine.filter((c) => c.status === 'passed');
+    const failed = mine.filter((c) => c.status === 'failed');
+    const infra = mine.filter((c) => c.status === 'error');
+    const skipped = mine.filter((c) => c.status === 'skipped');
+    totals.passed += passed.length;
+    totals.failed += failed.length;
+    totals.skipped += skipped.length;
+    totals.infrastructure += infra.length;
+    const recs = records.filter((r) => r.boardId === board);
+    const builds = unique(recs.map((r) => r.facts.hello?.buildId));
+    const ports = unique(recs.map((r) => r.port));
+    const name = recs.find((r) => r.boardName !== null)?.boardName;
+    lines.push(`  ${board}${name === undefined || name === null ? '' : ` (${name})`}`);
+    if (builds.length > 0 || ports.length > 0) {
+      lines.push(`    ${[ports.length > 0 ? `port ${ports.join(', ')}` : '', builds.length > 0 ? `agent ${builds.join(', ')}` : ''].filter((s) => s !== '').join('; ')}`);
+    }
+    lines.push(`    ${passed.length} passed, ${failed.length} failed, ${skipped.length} skipped, ${infra.length} infrastructure failure${infra.length === 1 ? '' : 's'}`);
+    const stats = sumLinkStats(recs);
+    if (stats !== null) {
+      lines.push(`    link: ${stats.framesSent} frames sent, ${stats.framesReceived} received, ${stats.crcErrors} CRC errors, ${stats.retransmits} retransmits, ${stats.resets} resets`);
+    }
+    for (const c of infra) lines.push(`    infrastructure: ${c.fullTitle}: ${c.problem?.message ?? ''}`);
+    for (const c of failed) lines.push(`    failed: ${c.fullTitle}: ${c.problem?.message ?? ''}`);
+    const reasons = new Map<string, number>();
+    for (const c of skipped) reasons.set(c.skipReason ?? 'skipped', (reasons.get(c.skipReason ?? 'skipped') ?? 0) + 1);
+    for (const [reason, n] of reasons) lines.push(`    skipped ${n}: ${reason}`);
+  }
+  if (boards.length === 0) lines.push('  no tests ran');
+  const boardsText = `${boards.length} board${boards.length === 1 ? '' : 's'}`;
+  const notRunText = notRun > 0 ? `, ${notRun} not run (a "before all" hook failed)` : '';
+  lines.push(`rtio-hil: ${boardsText}: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped, ${totals.infrastructure} infrastructure failure${totals.infrastructure === 1 ? '' : 's'}${notRunText}`);
+  return lines;
+}
