@@ -10,7 +10,7 @@ import { openSerialTransport } from '../link/serial-transport';
 import { skipBecause } from '../report/skip-reason';
 import { startAgentProcess } from '../target/agent-process';
 import type { AgentProcess } from '../target/agent-process';
-import { NATIVE_AGENT_BINARY } from '../target/wire-targets';
+import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from '../target/wire-targets';
 import { runCli } from './run-cli';
 
 /** The ST-LINK of boards/example-nucleo.json, and an FTDI adapter no board file names. */
@@ -20,8 +20,14 @@ const FTDI: FakeUsbPort = { tty: 'ttyUSB0', vendorId: '0403', productId: '6001',
 /** A suite that passes on every board (a skip where virtual time is missing). */
 const SMOKE = 'harness/report/fixtures/board-smoke.fixture.ts';
 
-function needNative(ctx: Mocha.Context): void {
-  if (!existsSync(NATIVE_AGENT_BINARY)) skipBecause(ctx, `the native agent is not built (${NATIVE_AGENT_BINARY}; make -C firmware-stubs posix)`);
+/** Builds the native agent if needed; skips (with the reason) only where its toolchain is missing. */
+async function needNative(ctx: Mocha.Context): Promise<void> {
+  try {
+    await buildNativeAgent();
+  } catch (e) {
+    if (e instanceof PrerequisiteMissingError) skipBecause(ctx, `the native agent cannot be built here: ${e.message}`);
+    throw e;
+  }
 }
 
 describe('the rtio-hil command', function () {
@@ -126,7 +132,7 @@ describe('the rtio-hil command', function () {
     });
 
     it('pings the native agent, launched from a board file', async function () {
-      needNative(this);
+      await needNative(this);
       const env = board({ id: 'native-prebuilt', name: 'Native agent', target: 'native', launch: { command: NATIVE_AGENT_BINARY, args: ['--seed', '${seed}'] }, capabilities: ['fault-injection'] });
       const r = await runCli(['ping', '--board', 'native-prebuilt', '--count', '3'], env);
       expect(r.code, r.stderr).to.equal(0);
@@ -191,7 +197,7 @@ describe('the rtio-hil command', function () {
       });
 
       it('says a port another process holds is busy; once free, pings it and lists where the board file differs', async function () {
-        needNative(this);
+        await needNative(this);
         agent = await startAgentProcess(NATIVE_AGENT_BINARY, ['--seed', '1']);
         const holder = await openSerialTransport({ path: agent.path });
         const busy = await runCli(['ping', '--board', 'example-nucleo', '--port', agent.path]);
@@ -240,7 +246,7 @@ describe('the rtio-hil command', function () {
     });
 
     it('fills the iodev table from the agent with --probe', async function () {
-      needNative(this);
+      await needNative(this);
       const agent = await startAgentProcess(NATIVE_AGENT_BINARY, ['--seed', '1']);
       try {
         const r = await runCli(['suggest', '--port', agent.path, '--probe', '--id', 'pty-agent']);

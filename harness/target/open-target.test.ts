@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { EmulatorTarget } from './emulator-target';
 import { UnsupportedTargetError, defaultBoardId, openTarget } from './open-target';
 import { RemoteTarget } from './remote-target';
 import type { Target } from './target';
-import { NATIVE_AGENT_BINARY } from './wire-targets';
+import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from './wire-targets';
 
 async function nop(target: Target): Promise<number> {
   const r = new Rtio({ sqSize: 2, cqSize: 2, clock: target.clock });
@@ -143,7 +143,12 @@ describe('openTarget through board files', function () {
   });
 
   it('launches a native agent from its board file\'s command and args', async function () {
-    if (!existsSync(NATIVE_AGENT_BINARY)) skipBecause(this, `the native agent is not built (${NATIVE_AGENT_BINARY}; make -C firmware-stubs posix)`);
+    try {
+      await buildNativeAgent();
+    } catch (e) {
+      if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built here: ${e.message}`);
+      throw e;
+    }
     write({ id: 'native-prebuilt', name: 'The native agent, already built', target: 'native', launch: { command: NATIVE_AGENT_BINARY, args: ['--seed', '${seed}'] }, capabilities: ['fault-injection'], iodevs: [] });
     const target = await openTarget('native-prebuilt', { boardDirs: dirs(), seed: 3 });
     try {
