@@ -7,6 +7,7 @@ static const char *const caps_imu[] = { "transaction", "chain", "cancel", "timeo
 static const char *const caps_flash[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "txrx", NULL };
 static const char *const caps_gpio[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot",
 					 "edge-events", NULL };
+static const char *const caps_rtc[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot", NULL };
 static const char *const caps_test[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot",
 					 "txrx", NULL };
 
@@ -39,6 +40,8 @@ void sim_board_init_at(struct sim_board *b, uint32_t seed, uint64_t now_us)
 	(void)sim_eeprom_24c32_attach(&b->eeprom, &b->i2c0);
 	(void)sim_tmp102_attach(&b->temp, &b->i2c0);
 	(void)sim_icm42688_attach(&b->imu, &b->i2c0);
+	sim_pcf8563_init(&b->rtc, 0u);
+	(void)sim_pcf8563_attach(&b->rtc, &b->i2c0);
 	sim_spi_bus_init(&b->spi0, 0u, 0u);
 	sim_nor_flash_init(&b->flash);
 	(void)sim_spi_attach(&b->spi0, 0u, &sim_nor_flash_ops, &b->flash);
@@ -50,6 +53,7 @@ void sim_board_init_at(struct sim_board *b, uint32_t seed, uint64_t now_us)
 	(void)sim_spi_iodev_init(&b->flash0, &b->iodevs[3], &b->spi0, 0u, 0u);
 	(void)sim_gpio_iodev_init(&b->gpio0, &b->iodevs[4], &b->gpio, 0u);
 	sim_test_iodev_init(&b->test0, &b->iodevs[5]);
+	sim_rtc_iodev_init(&b->rtc0, &b->iodevs[6], &b->i2c0, &b->rtc);
 
 	describe(&b->iodevs[0], SIM_BOARD_ID_EEPROM0, "eeprom0", AGENT_IODEV_KIND_I2C, "i2c0",
 		 SIM_EEPROM_24C32_DEFAULT_ADDRESS, "24c32", caps_i2c);
@@ -60,6 +64,8 @@ void sim_board_init_at(struct sim_board *b, uint32_t seed, uint64_t now_us)
 	describe(&b->iodevs[3], SIM_BOARD_ID_FLASH0, "flash0", AGENT_IODEV_KIND_SPI, "spi0", 0u, "w25q80", caps_flash);
 	describe(&b->iodevs[4], SIM_BOARD_ID_GPIO0, "gpio0", AGENT_IODEV_KIND_GPIO, "", 0u, "gpio-8", caps_gpio);
 	describe(&b->iodevs[5], SIM_BOARD_ID_TEST0, "test0", AGENT_IODEV_KIND_TEST, "", 0u, "rtio-iodev-test", caps_test);
+	describe(&b->iodevs[6], SIM_BOARD_ID_RTC0, "rtc0", AGENT_IODEV_KIND_SENSOR, "i2c0", SIM_PCF8563_ADDRESS, "pcf8563",
+		 caps_rtc);
 	for (i = 0; i < SIM_BOARD_IODEVS; i++) {
 		b->table[i] = &b->iodevs[i];
 	}

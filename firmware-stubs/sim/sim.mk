@@ -35,8 +35,8 @@ SIM_WARNINGS := -Wconversion -Wsign-conversion -Wshadow -Wcast-qual -Wstrict-pro
 # Flash pages kept by the sparse build the models test also runs.
 SIM_TEST_SPARSE_PAGES := 8
 
-SIM_MODEL_NAMES := i2c_bus eeprom_24c32 tmp102 icm42688 spi_bus nor_flash gpio_lines
-SIM_NAMES := $(SIM_MODEL_NAMES) queued_iodev i2c_iodev imu_iodev spi_iodev gpio_iodev test_iodev board
+SIM_MODEL_NAMES := i2c_bus eeprom_24c32 tmp102 icm42688 spi_bus nor_flash gpio_lines pcf8563
+SIM_NAMES := $(SIM_MODEL_NAMES) queued_iodev i2c_iodev imu_iodev spi_iodev gpio_iodev test_iodev rtc_iodev board
 SIM_SRC := $(SIM_NAMES:%=$(SIM_DIR)/%.c)
 SIM_HDR := $(SIM_NAMES:%=$(SIM_DIR)/%.h) $(SIM_DIR)/sim_common.h
 SIM_CORE_HDR := $(SIM_DIR)/../core/iodev.h
@@ -53,10 +53,11 @@ SIM_TS_MODELS := $(wildcard $(SIM_ROOT)/harness/emulator/devices/*.ts) $(SIM_ROO
 
 .PHONY: sim-test sim-check-freestanding sim-golden sim-clean
 
-sim-test: $(SIM_OUT)/models-test $(SIM_OUT)/models-sparse-test $(SIM_OUT)/drivers-test sim-check-freestanding
+sim-test: $(SIM_OUT)/models-test $(SIM_OUT)/models-sparse-test $(SIM_OUT)/drivers-test $(SIM_OUT)/rtc-test sim-check-freestanding
 	$(SIM_OUT)/models-test
 	$(SIM_OUT)/models-sparse-test
 	$(SIM_OUT)/drivers-test
+	$(SIM_OUT)/rtc-test
 
 sim-golden: $(SIM_GOLDEN)
 
@@ -85,6 +86,10 @@ $(SIM_OUT)/drivers-test: $(SIM_DIR)/tests/drivers-test.c $(SIM_DIR)/tests/fake_e
 	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) -I$(SIM_OUT) $(SIM_DIR)/tests/drivers-test.c $(SIM_DIR)/tests/fake_exec.c \
 		$(SIM_DIR)/tests/check.c $(SIM_OBJ) -o $@
 
+$(SIM_OUT)/rtc-test: $(SIM_DIR)/tests/rtc-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/tests/fake_exec.h $(SIM_OBJ) $(SIM_TEST_SUPPORT)
+	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) $(SIM_DIR)/tests/rtc-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/tests/check.c \
+		$(SIM_OBJ) -o $@
+
 # Freestanding and position-dependent, so that const tables of pointers land in .rodata: any
 # data or bss symbol is a writable global, which sim/ must not have.
 $(SIM_OUT)/freestanding/%.o: $(SIM_DIR)/%.c $(SIM_HDR) $(SIM_CORE_HDR)
@@ -105,6 +110,6 @@ ifdef SIM_STANDALONE
 .DEFAULT_GOAL := sim-test
 else
 .DEFAULT_GOAL := $(SIM_SAVED_GOAL)
-TESTS += $(SIM_OUT)/models-test $(SIM_OUT)/models-sparse-test $(SIM_OUT)/drivers-test
+TESTS += $(SIM_OUT)/models-test $(SIM_OUT)/models-sparse-test $(SIM_OUT)/drivers-test $(SIM_OUT)/rtc-test
 check-freestanding: sim-check-freestanding
 endif

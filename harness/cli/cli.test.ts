@@ -116,7 +116,7 @@ describe('the rtio-hil command', function () {
       const r = await runCli(['ping']);
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.contain('link          none: the emulator runs in this process (no port, no agent)');
-      expect(r.stdout).to.contain('iodevs (6):');
+      expect(r.stdout).to.contain('iodevs (7):');
       expect(r.stdout).to.contain('  the iodev table matches the board file');
       expect(r.stdout).to.match(/round trip {4}10 NOPs to "test0" in process: median/);
     });
@@ -253,7 +253,7 @@ describe('the rtio-hil command', function () {
         expect(r.code, r.stderr).to.equal(0);
         const skeleton = JSON.parse(r.stdout) as { serial: { path: string }; iodevs: { name: string }[]; description: string };
         expect(skeleton.serial.path).to.equal(agent.path);
-        expect(skeleton.iodevs.map((d) => d.name)).to.deep.equal(['eeprom0', 'temp0', 'imu0', 'flash0', 'gpio0', 'test0']);
+        expect(skeleton.iodevs.map((d) => d.name)).to.deep.equal(['eeprom0', 'temp0', 'imu0', 'flash0', 'gpio0', 'test0', 'rtc0']);
         expect(skeleton.description).to.contain('agent: rtio-agent-posix');
       } finally {
         await agent.stop();

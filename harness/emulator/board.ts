@@ -6,11 +6,13 @@ import { EEPROM_24C32_DEFAULT_ADDRESS, Eeprom24c32 } from './devices/eeprom-24c3
 import { GpioLines } from './devices/gpio-lines';
 import { Icm42688 } from './devices/icm42688';
 import { NorFlash } from './devices/nor-flash';
+import { PCF8563_ADDRESS, Pcf8563 } from './devices/pcf8563';
 import { TMP102_DEFAULT_ADDRESS, Tmp102 } from './devices/tmp102';
 import { GpioIodev } from './iodevs/gpio-iodev';
 import { I2cIodev } from './iodevs/i2c-iodev';
 import { ImuIodev } from './iodevs/imu-iodev';
 import type { QueuedIodev } from './iodevs/queued-iodev';
+import { RtcIodev } from './iodevs/rtc-iodev';
 import { SpiIodev } from './iodevs/spi-iodev';
 import { TestIodev } from './iodevs/test-iodev';
 
@@ -42,6 +44,7 @@ export interface ReferenceBoard {
     readonly imu: Icm42688;
     readonly flash: NorFlash;
     readonly gpio: GpioLines;
+    readonly rtc: Pcf8563;
   };
 }
 
@@ -56,6 +59,7 @@ export const REFERENCE_IODEVS: readonly IodevInfo[] = [
   { name: 'flash0', kind: 'spi', bus: 'spi0', address: FLASH_CS, part: 'w25q80', capabilities: [...COMMON, 'mempool', 'txrx'] },
   { name: 'gpio0', kind: 'gpio', part: 'gpio-8', capabilities: [...COMMON, 'mempool', 'multishot', 'edge-events'] },
   { name: 'test0', kind: 'test', part: 'rtio-iodev-test', capabilities: [...COMMON, 'mempool', 'multishot', 'txrx'] },
+  { name: 'rtc0', kind: 'sensor', bus: 'i2c0', address: PCF8563_ADDRESS, part: 'pcf8563', capabilities: [...COMMON, 'mempool', 'multishot'] },
 ];
 
 /** Builds the reference board on a fresh virtual clock at time 0. */
@@ -69,6 +73,8 @@ export function createReferenceBoard(opts: ReferenceBoardOptions = {}): Referenc
   i2c0.attach(eeprom);
   i2c0.attach(temp);
   i2c0.attach(imu);
+  const rtc = new Pcf8563(i2c0);
+  i2c0.attach(rtc);
   const spi0 = new SpiBus({ clock });
   const flash = new NorFlash({ now: () => spi0.now() });
   spi0.attach(FLASH_CS, flash);
@@ -80,6 +86,7 @@ export function createReferenceBoard(opts: ReferenceBoardOptions = {}): Referenc
     ['flash0', new SpiIodev('flash0', clock, spi0, FLASH_CS)],
     ['gpio0', new GpioIodev('gpio0', clock, gpio)],
     ['test0', new TestIodev('test0', clock)],
+    ['rtc0', new RtcIodev('rtc0', clock, i2c0, rtc)],
   ]);
-  return { clock, iodevs, info: REFERENCE_IODEVS, devices: { i2c0, spi0, eeprom, temp, imu, flash, gpio } };
+  return { clock, iodevs, info: REFERENCE_IODEVS, devices: { i2c0, spi0, eeprom, temp, imu, flash, gpio, rtc } };
 }

@@ -1621,6 +1621,8 @@ static void test_board_table(void)
 						 "multishot", "edge-events", NULL };
 	static const char *const test_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool",
 						 "multishot", "txrx", NULL };
+	static const char *const rtc_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot",
+						NULL };
 	static const struct {
 		const char *name;
 		enum agent_iodev_kind kind;
@@ -1628,18 +1630,19 @@ static void test_board_table(void)
 		uint32_t address;
 		const char *part;
 		const char *const *caps;
-	} want[6] = {
+	} want[7] = {
 		{ "eeprom0", AGENT_IODEV_KIND_I2C, "i2c0", 0x50, "24c32", i2c_caps },
 		{ "temp0", AGENT_IODEV_KIND_I2C, "i2c0", 0x48, "tmp102", i2c_caps },
 		{ "imu0", AGENT_IODEV_KIND_SENSOR, "i2c0", 0x68, "icm42688", imu_caps },
 		{ "flash0", AGENT_IODEV_KIND_SPI, "spi0", 0, "w25q80", flash_caps },
 		{ "gpio0", AGENT_IODEV_KIND_GPIO, "", 0, "gpio-8", gpio_caps },
 		{ "test0", AGENT_IODEV_KIND_TEST, "", 0, "rtio-iodev-test", test_caps },
+		{ "rtc0", AGENT_IODEV_KIND_SENSOR, "i2c0", 0x51, "pcf8563", rtc_caps },
 	};
 	unsigned i;
 
 	sim_board_init(&board, 1u);
-	for (i = 0; i < 6u; i++) {
+	for (i = 0; i < 7u; i++) {
 		const struct agent_iodev *d = board.table[i];
 
 		CHECK(d != NULL && d == sim_board_iodev(&board, i + 1u));
@@ -1657,8 +1660,8 @@ static void test_board_table(void)
 		      d->api->next_due_us != NULL && d->data != NULL);
 		CHECK_EQ(d->faults.len, 0);
 	}
-	CHECK(board.table[6] == NULL);
-	CHECK(sim_board_iodev(&board, 0u) == NULL && sim_board_iodev(&board, 7u) == NULL);
+	CHECK(board.table[7] == NULL);
+	CHECK(sim_board_iodev(&board, 0u) == NULL && sim_board_iodev(&board, 8u) == NULL);
 	CHECK_U64(sim_board_next_due_us(&board), AGENT_NEVER);
 	printf("sizeof(struct sim_board) = %lu bytes (flash storage %lu)\n", (unsigned long)sizeof(struct sim_board),
 	       (unsigned long)sizeof(struct sim_nor_flash));
