@@ -16,8 +16,11 @@ import type { AgentHello, WireCqe, WireSqe } from '../target/remote-target';
 
 /** SQEs the TS agent holds at once (its HelloReply.max_sqes). */
 export const TS_AGENT_MAX_SQES = 64;
-/** Largest RX length or TX data of one SQE, in bytes. */
-export const TS_AGENT_MAX_BUFFER_BYTES = 1024;
+/**
+ * Largest RX length or TX data of one SQE, in bytes: the C agent's AGENT_MAX_BUFFER_BYTES, so that
+ * the Submit or Complete carrying it fits the link's largest frame (1033 bytes).
+ */
+export const TS_AGENT_MAX_BUFFER_BYTES = 512;
 /** Reliable packets the host may have unacknowledged. */
 export const TS_AGENT_WINDOW = 8;
 /** Bytes of CQE data batched into one Complete packet before it is sent. */

@@ -357,11 +357,12 @@ export class RemoteTarget implements Target, RemoteExecutor {
       if (m.awaitSignaled) signalled.push(id);
     });
     this.used += count;
-    if (tooBig) {
+    const bytes = sqes.reduce((n, w) => n + SQE_WIRE_OVERHEAD + w.tx.length, 0);
+    // A chain whose Submit cannot fit one frame fails here, like a buffer over the agent's limit.
+    if (tooBig || bytes > this.submitBudget()) {
       sqes.forEach((w, i) => this.deliver(w.id, i === 0 ? -EMSGSIZE : -ECANCELED, 0, null));
       return;
     }
-    const bytes = sqes.reduce((n, w) => n + SQE_WIRE_OVERHEAD + w.tx.length, 0);
     if (this.batch.length > 0 && this.batchBytes + bytes > this.submitBudget()) this.flush();
     this.batch.push(...sqes);
     this.batchBytes += bytes;
