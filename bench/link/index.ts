@@ -2,6 +2,10 @@
  * Link benchmark: rtio-hil over a real serial path against a raw echo of frames of the same
  * sizes on the same kind of pty, measured in the same run.
  * Run: npm run bench:link -- --board native. Prints figures, then one JSON line.
+ *
+ * --board qemu-lm3s6965evb (or qemu-mps2-an385) runs the agent's Cortex-M3 firmware under QEMU,
+ * against the raw echo image of the same port (firmware-stubs/ports/lm3s6965evb/echo.c: same
+ * startup, UART driver and QEMU + socat wiring, no agent) as its baseline.
  */
 import { encodeFrame } from '../../protocol/frame';
 import { encodePacket } from '../../protocol/messages';
@@ -10,8 +14,36 @@ import { openSerialTransport } from '../../harness/link/serial-transport';
 import type { Transport } from '../../harness/link/transport';
 import { startAgentProcess } from '../../harness/target/agent-process';
 import { openTarget } from '../../harness/target/open-target';
+import { QEMU_FIRMWARE, openQemu, startQemu } from '../../harness/target/qemu';
+import type { QemuFirmware } from '../../harness/target/qemu';
 import type { RemoteTarget } from '../../harness/target/remote-target';
 import { ECHO_ARGS, NATIVE_AGENT_BINARY, buildNativeAgent } from '../../harness/target/wire-targets';
+
+/** A raw byte echo on a pty: the baseline peer. */
+interface EchoPeer {
+  readonly path: string;
+  stop(): Promise<void>;
+}
+
+/** `qemu-<machine>` for a machine with firmware here ({@link QEMU_FIRMWARE}): its images; else undefined. */
+function qemuBoard(board: string): QemuFirmware | undefined {
+  return board.startsWith('qemu-') ? QEMU_FIRMWARE[board.slice('qemu-'.length)] : undefined;
+}
+
+/** The board's target: a QEMU board's agent image, else whatever openTarget opens. */
+async function openBenchTarget(board: string): Promise<RemoteTarget> {
+  const q = qemuBoard(board);
+  if (q === undefined) return (await openTarget(board)) as RemoteTarget;
+  return openQemu(board, 1, { machine: q.machine, image: q.agentImage, build: q.makeTarget });
+}
+
+/** The raw echo peer for the board: the echo image of a QEMU board's port, else the native agent's --echo. */
+async function startEcho(board: string): Promise<EchoPeer> {
+  const q = qemuBoard(board);
+  if (q !== undefined) return startQemu({ machine: q.machine, image: q.echoImage, build: q.makeTarget });
+  await buildNativeAgent();
+  return startAgentProcess(NATIVE_AGENT_BINARY, ECHO_ARGS);
+}
 
 /** Sequential round trips measured (after warm-up) for each latency figure. */
 const RTT_SAMPLES = 2000;
@@ -58,9 +90,8 @@ function receiver(t: Transport): (n: number) => Promise<void> {
   };
 }
 
-async function rawBaseline(nopFrameBytes: number, bulkFrameBytes: number): Promise<{ rttUs: number; bytesPerSec: number }> {
-  await buildNativeAgent();
-  const echo = await startAgentProcess(NATIVE_AGENT_BINARY, ECHO_ARGS);
+async function rawBaseline(board: string, nopFrameBytes: number, bulkFrameBytes: number): Promise<{ rttUs: number; bytesPerSec: number }> {
+  const echo = await startEcho(board);
   const t = await openSerialTransport({ path: echo.path });
   try {
     const expect = receiver(t);
@@ -95,7 +126,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const at = args.indexOf('--board');
   const board = at >= 0 ? args[at + 1] ?? 'native' : 'native';
-  const target = (await openTarget(board)) as RemoteTarget;
+  const target = await openBenchTarget(board);
   try {
     const test0 = target.iodev('test0');
     const bulkLen = Math.min(1024, target.hello.maxBufferBytes);
@@ -149,7 +180,7 @@ async function main(): Promise<void> {
     await target.close();
 
     progress('bulk reads done');
-    const raw = await rawBaseline(nopFrameBytes, bulkFrameBytes);
+    const raw = await rawBaseline(board, nopFrameBytes, bulkFrameBytes);
     const p50 = Math.round(percentile(rtts, 50));
     const p99 = Math.round(percentile(rtts, 99));
     const rttRatio = Math.round((p50 / raw.rttUs) * 100) / 100;

@@ -1,0 +1,52 @@
+/**
+ * @file
+ * @brief Time for the Cortex-M3 ports: SysTick on the core clock as a free-running counter, its
+ *        wrap interrupt (every 2^24 cycles) extending it to 64 bits. See port.h.
+ */
+#include "cortex_m3.h"
+#include "port.h"
+
+/** SysTick wraps counted by SysTick_Handler. */
+static volatile uint32_t systick_wraps;
+
+void SysTick_Handler(void)
+{
+	systick_wraps++;
+}
+
+void systick_start(void)
+{
+	SYST_CSR = 0u;
+	SYST_RVR = SYST_MAX;
+	SYST_CVR = 0u;
+	systick_wraps = 0u;
+	SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
+}
+
+uint64_t clock_cycles(void)
+{
+	uint32_t primask = irq_save();
+	uint32_t wraps = systick_wraps;
+	uint32_t val = SYST_CVR;
+
+	/* A wrap not counted yet (its interrupt is pending): count it, and read past it. */
+	if ((SCB_ICSR & SCB_ICSR_PENDSTSET) != 0u) {
+		wraps++;
+		val = SYST_CVR;
+	}
+	irq_restore(primask);
+	return ((uint64_t)wraps << 24) + (uint64_t)(SYST_MAX - val);
+}
+
+uint64_t clock_now_us(void)
+{
+	return clock_cycles() / PORT_CYCLES_PER_US;
+}
+
+uint64_t clock_cycles_until_us(uint64_t due_us)
+{
+	uint64_t now = clock_cycles();
+	uint64_t due = due_us > UINT64_MAX / PORT_CYCLES_PER_US ? UINT64_MAX : due_us * PORT_CYCLES_PER_US;
+
+	return due > now ? due - now : 0u;
+}
