@@ -45,8 +45,8 @@ describe('board files', function () {
       expect(board.capabilities).to.deep.equal(new EmulatorTarget().capabilities);
     });
 
-    it('emulator-wire.json and native.json list the reference board their agents serve, with the agents\' capabilities', function () {
-      for (const id of ['emulator-wire', 'native']) {
+    it('emulator-wire.json, native.json and the qemu boards list the reference board their agents serve, with the agents\' capabilities', function () {
+      for (const id of ['emulator-wire', 'native', 'qemu-lm3s6965evb', 'qemu-mps2-an385']) {
         const board = readBoardFile(join(REPO_BOARDS_DIR, `${id}.json`));
         expect(boardIodevs(board), id).to.deep.equal(REFERENCE_IODEVS.map((d) => ({ ...d, capabilities: [...d.capabilities] })));
         expect(board.capabilities, id).to.deep.equal([...AGENT_CAPABILITIES]);

@@ -49,8 +49,11 @@ export interface LaunchSpec {
   readonly command?: string;
   /** Further arguments; `${seed}` becomes the run's seed. */
   readonly args?: readonly string[];
-  /** A build recipe run first: `'firmware-stubs-posix'` is `make -C firmware-stubs posix`. */
-  readonly build?: 'firmware-stubs-posix';
+  /**
+   * A build recipe run first: `'firmware-stubs-posix'` is `make -C firmware-stubs posix` (native),
+   * `'firmware-stubs-<machine>'` is `make -C firmware-stubs <machine>` (qemu).
+   */
+  readonly build?: 'firmware-stubs-posix' | 'firmware-stubs-lm3s6965evb' | 'firmware-stubs-mps2-an385';
   /** qemu: the emulator binary (default `qemu-system-arm`). */
   readonly qemu?: string;
   /** qemu: the `-machine` value. */
@@ -101,7 +104,7 @@ export interface BoardTimeouts {
   readonly opMs?: number;
   /** Longest `target.settle()` waits for work in flight. */
   readonly settleMs?: number;
-  /** tcp: longest wait for the connection. */
+  /** tcp: longest wait for the connection; qemu: for QEMU's UART socket, then for socat's pty. */
   readonly connectMs?: number;
 }
 

@@ -15,7 +15,7 @@ import { RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION } from '../rtio/constants';
 import { Rtio } from '../rtio/rtio';
 import { sqePrepNop, sqePrepRead, sqePrepTinyWrite } from '../rtio/sqe';
 import { EmulatorTarget } from './emulator-target';
-import { UnsupportedTargetError, defaultBoardId, openTarget } from './open-target';
+import { defaultBoardId, openTarget } from './open-target';
 import { RemoteTarget } from './remote-target';
 import type { Target } from './target';
 import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from './wire-targets';
@@ -130,14 +130,13 @@ describe('openTarget through board files', function () {
     expect([opened.name, (opened as PortOpenError).port]).to.deep.equal(['PortOpenError', join(tree.devRoot, 'ttyACM0')]);
   });
 
-  it('an unknown board lists the known ones; a qemu board is not supported yet; a port is for serial boards only', async function () {
+  it('an unknown board lists the known ones; a qemu board names its missing image; a port is for serial boards only', async function () {
     const unknown = await failure(openTarget('no-such-board'));
     expect(unknown).to.be.instanceOf(UnknownBoardError);
     expect((unknown as UnknownBoardError).known).to.include.members(['emulator', 'emulator-wire', 'native']);
     write({ id: 'mps2', name: 'QEMU', target: 'qemu', launch: { machine: 'mps2-an385', image: 'agent.elf' }, iodevs: [] });
     const qemu = await failure(openTarget('mps2', { boardDirs: dirs() }));
-    expect(qemu).to.be.instanceOf(UnsupportedTargetError);
-    expect([(qemu as UnsupportedTargetError).boardId, (qemu as UnsupportedTargetError).kind]).to.deep.equal(['mps2', 'qemu']);
+    expect(qemu.message).to.equal(`firmware image "${join(dir, 'agent.elf')}" does not exist`);
     const port = await failure(openTarget('emulator', { port: '/dev/ttyACM0' }));
     expect(String(port)).to.equal('RangeError: "port" is for serial boards; board "emulator" is "emulator"');
   });

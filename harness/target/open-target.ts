@@ -13,6 +13,7 @@ import { recordOpenFailed, recordOpened, recordOpening } from '../report/target-
 import type { TargetRecord } from '../report/target-registry';
 import { startAgentProcess } from './agent-process';
 import { EmulatorTarget } from './emulator-target';
+import { openQemuParts, qemuMakeTarget } from './qemu';
 import { RemoteTarget } from './remote-target';
 import type { AgentHello } from './remote-target';
 import type { Target } from './target';
@@ -35,7 +36,7 @@ export interface OpenTargetOptions {
 /** Ids of the board files found when this module loaded (`RTIO_BOARDS_DIR`, then `boards/`), sorted. */
 export const KNOWN_TARGETS: readonly string[] = boardIds();
 
-/** A board file whose target kind cannot be opened by this version (qemu, so far). */
+/** A board file whose target kind this version cannot open (none of the schema's, so far). */
 export class UnsupportedTargetError extends Error {
   override readonly name = 'UnsupportedTargetError';
   /** The board. */
@@ -44,7 +45,7 @@ export class UnsupportedTargetError extends Error {
   readonly kind: string;
 
   constructor(boardId: string, kind: string) {
-    super(`board "${boardId}": target kind "${kind}" cannot be opened yet (supported: emulator, emulator-wire, native, serial, tcp)`);
+    super(`board "${boardId}": target kind "${kind}" cannot be opened yet (supported: emulator, emulator-wire, native, qemu, serial, tcp)`);
     this.boardId = boardId;
     this.kind = kind;
   }
@@ -61,7 +62,8 @@ export function defaultBoardId(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * Opens the target that board file `id` describes (default {@link defaultBoardId}): the emulator
- * in process, the emulator behind the wire, the native agent (built and launched), a serial board
+ * in process, the emulator behind the wire, the native agent (built and launched), the agent's
+ * firmware under QEMU (built and launched with socat, both stopped when the target closes), a serial board
  * (its port found by the file's `match`, or `opts.port`) or a board behind TCP. Every attempt is
  * recorded for reporters (harness/report/target-registry). Throws `UnknownBoardError` (a
  * RangeError) listing the boards that exist, `BoardFileError` naming a bad file's field,
@@ -112,6 +114,22 @@ async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, re
         await proc.stop();
         throw e;
       }
+    }
+    case 'qemu': {
+      const launch = board.launch!;
+      const parts = await openQemuParts(board.id, seed, {
+        machine: launch.machine!,
+        image: boardPath(board, launch.image!),
+        build: qemuMakeTarget(launch.build),
+        ...(launch.qemu === undefined ? {} : { qemu: launch.qemu }),
+        ...(launch.extraArgs === undefined ? {} : { extraArgs: launch.extraArgs }),
+        timeouts,
+        capabilities: board.capabilities ?? [],
+        ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),
+      });
+      record.port = parts.qemu.path;
+      record.linkStats = () => parts.hostLink.stats;
+      return parts.target;
     }
     case 'serial': {
       const envPort = process.env.RTIO_PORT === '' ? undefined : process.env.RTIO_PORT;
