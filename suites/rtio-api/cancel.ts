@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { EALREADY, ECANCELED, ENOENT, RTIO_SQE_CHAINED, sqePrepNop } from '../../harness/rtio';
+import {
+  EALREADY, ECANCELED, ENOENT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitIodev, sqePrepNop, sqeSignal,
+} from '../../harness/rtio';
+import type { Rtio, Sqe } from '../../harness/rtio';
 import { onContext } from '../../harness/testing/rtio-fixture';
 import { queueScripted } from './chains';
 import type { SuiteEnv } from './env';
@@ -12,6 +15,17 @@ import { results, take } from './env';
  */
 function cancelOfUnstarted(env: SuiteEnv): number {
   return env.target.has('sync-cancel') ? 0 : -EALREADY;
+}
+
+/**
+ * Queues an AWAIT on test0 that holds the iodev until `sqeSignal`: the operations behind it
+ * are certainly not started while the test cancels, whatever the link's latency.
+ */
+function holdTest0(r: Rtio, env: SuiteEnv, ud: string, chained: boolean): Sqe {
+  const sqe = r.sqeAcquire()!;
+  sqePrepAwaitIodev(sqe, env.target.iodev('test0'), RTIO_PRIO_NORM, ud);
+  if (chained) sqe.flags |= RTIO_SQE_CHAINED;
+  return sqe;
 }
 
 /** sqeCancel before, during and after an SQE runs. */
@@ -31,12 +45,14 @@ export function cancelTests(env: SuiteEnv): void {
     });
 
     it('queued behind another operation on its iodev: returns 0 and completes with -ECANCELED', async function () {
+      env.need(this, 'await', 'test0');
       await onContext(env.target, async (r) => {
-        queueScripted(r, env, 'running', { delayMs: 5 }, false);
-        const queued = queueScripted(r, env, 'queued', { delayMs: 5 }, false);
+        const holder = holdTest0(r, env, 'holder', false);
+        const queued = queueScripted(r, env, 'queued', {}, false);
         await r.submit(0);
         expect(r.sqeCancel(queued)).to.equal(cancelOfUnstarted(env));
-        expect(results(await take(r, 2))).to.deep.equal([['queued', -ECANCELED], ['running', 0]]);
+        sqeSignal(holder);
+        expect(results(await take(r, 2))).to.deep.equal([['queued', -ECANCELED], ['holder', 0]]);
       });
     });
 
@@ -50,12 +66,14 @@ export function cancelTests(env: SuiteEnv): void {
     });
 
     it('a chain member waiting for its predecessor: returns 0; it and the rest complete with -ECANCELED once reached', async function () {
+      env.need(this, 'await', 'test0');
       await onContext(env.target, async (r) => {
-        queueScripted(r, env, 'a', { delayMs: 2 }, true);
+        const a = holdTest0(r, env, 'a', true);
         const b = queueScripted(r, env, 'b', {}, true);
         queueScripted(r, env, 'c', {}, false);
         await r.submit(0);
         expect(r.sqeCancel(b)).to.equal(cancelOfUnstarted(env));
+        sqeSignal(a);
         expect(results(await take(r, 3))).to.deep.equal([['a', 0], ['b', -ECANCELED], ['c', -ECANCELED]]);
       });
     });
