@@ -10,6 +10,8 @@ import { unknownIodev } from './target';
 export interface EmulatorTargetOptions {
   /** Seed of every pseudo-random device value (sensor noise, IMU samples). Default 1. */
   readonly seed?: number;
+  /** A board to serve instead of a fresh reference board (a variant with iodevs of one's own); `seed` is then unused. */
+  readonly board?: ReferenceBoard;
 }
 
 /** Most virtual-clock steps `settle()` runs before it gives up (something re-arms forever). */
@@ -26,7 +28,7 @@ export class EmulatorTarget implements Target {
 
   constructor(id = 'emulator', opts: EmulatorTargetOptions = {}) {
     this.id = id;
-    this.board = createReferenceBoard({ seed: opts.seed ?? 1 });
+    this.board = opts.board ?? createReferenceBoard({ seed: opts.seed ?? 1 });
     this.clock = this.board.clock;
     this.iodevs = this.board.info;
   }
