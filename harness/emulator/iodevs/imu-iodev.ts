@@ -99,11 +99,8 @@ export class ImuIodev extends I2cIodev {
   private wake(head: IodevSqe): void {
     this.waitTimer = 0;
     if (this.running !== head) return;
-    const fault = this.waitFault;
     const o = this.poll(head);
-    if (o === null) return;
-    // The base adds a `delay` fault only to outcomes that `begin` returns.
-    this.resume(fault !== null && fault.kind === 'delay' ? { ...o, durationMs: o.durationMs + fault.ms } : o);
+    if (o !== null) this.resume(o);
   }
 
   private readBatch(head: IodevSqe, fault: Fault | null): Outcome {

@@ -29,6 +29,8 @@ export abstract class QueuedIodev implements Iodev {
   private readonly queue = new Ring<IodevSqe>(8);
   private current: IodevSqe | null = null;
   private currentStarted = false;
+  /** The `delay` fault of the current unit, in ms, added when it is scheduled to complete. */
+  private currentDelayMs = 0;
   private timer = 0;
   private readonly finishFn = (o: Outcome): void => this.finish(o);
 
@@ -98,6 +100,7 @@ export abstract class QueuedIodev implements Iodev {
     if (head === undefined) return;
     this.current = head;
     this.currentStarted = true;
+    this.currentDelayMs = 0;
     const op = head.sqe.op;
     if (op === RTIO_OP_AWAIT) {
       this.currentStarted = false;
@@ -109,6 +112,7 @@ export abstract class QueuedIodev implements Iodev {
       return;
     }
     const fault = this.faults.take();
+    if (fault !== null && fault.kind === 'delay') this.currentDelayMs = fault.ms;
     let o: Outcome | null;
     try {
       o = this.begin(head, fault);
@@ -120,12 +124,14 @@ export abstract class QueuedIodev implements Iodev {
       this.currentStarted = false;
       return;
     }
-    if (fault !== null && fault.kind === 'delay') o = { ...o, durationMs: o.durationMs + fault.ms };
     this.schedule(o);
   }
 
+  /** Completes the current unit after `o.durationMs` plus any injected delay, whether it waited or not. */
   private schedule(o: Outcome): void {
-    this.timer = this.clock.setTimer(this.clock.now() + Math.max(0, o.durationMs), this.finishFn, o);
+    const at = this.clock.now() + Math.max(0, o.durationMs) + this.currentDelayMs;
+    this.currentDelayMs = 0;
+    this.timer = this.clock.setTimer(at, this.finishFn, o);
   }
 
   private finish(o: Outcome): void {
