@@ -18,7 +18,7 @@ export {
   sqePrepI2cRecover,
   Cqe,
   IodevSqe, iodevSqeOk, iodevSqeErr, txnNext, chainNext, iodevSqeNext, txnSetResult, sqeRxBuf,
-  iodevSqeAwaitSignal, sqeSignal,
+  iodevSqeAwaitSignal, sqeSignal, sqeSignalable,
   Mempool, MEMPOOL_MAX_BLOCKS,
   Rtio, RTIO_MAX_QUEUE_SIZE, RTIO_WAIT_STEPS_PER_YIELD,
 } from './rtio';

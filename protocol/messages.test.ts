@@ -113,7 +113,7 @@ describe('protocol/messages', function () {
       if (nop.body !== 'submit') throw new Error(`body ${String(nop.body)}`);
       expect(nop.submit.sqes).to.have.length(1);
       expect(Object.keys(nop.submit.sqes[0]!).sort()).to.deep.equal(
-        ['delayUs', 'flags', 'i2cConfig', 'id', 'iodev', 'iodevFlags', 'len', 'op', 'prio', 'timeoutUs', 'tx', 'txRef'].sort(),
+        ['delayUs', 'flags', 'i2cConfig', 'id', 'iodev', 'iodevFlags', 'len', 'op', 'prio', 'rxOffset', 'rxRegion', 'timeoutUs', 'tx', 'txOffset', 'txRegion'].sort(),
       );
     });
 

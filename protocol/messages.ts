@@ -19,7 +19,7 @@ export { rtiohil };
  * `HelloReply.protocol_version`. Bump it (and the agent's `AGENT_PROTOCOL_VERSION`,
  * firmware-stubs/core/agent.h) on any incompatible change to rtio.proto or to the link's rules.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Kinds of iodev an agent reports (`rtiohil.IodevKind`). */
 export const IodevKind = rtiohil.IodevKind;
@@ -105,6 +105,8 @@ export type IodevDesc = Decoded<rtiohil.IodevDesc.$Properties>;
 export type Sqe = Decoded<rtiohil.Sqe.$Properties>;
 /** A decoded Cqe. */
 export type Cqe = Decoded<rtiohil.Cqe.$Properties>;
+/** A decoded Region, memory the members of one shipped chain share. */
+export type Region = Decoded<rtiohil.Region.$Properties>;
 
 /** The decoded body of each kind. */
 export type DecodedBody<K extends BodyKind> = Decoded<BodyInit<K>>;

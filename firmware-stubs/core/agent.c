@@ -5,9 +5,10 @@
  *
  * Decoding never copies a Submit into a static message: Submit.sqes and Sqe.tx are nanopb
  * callbacks (protocol/rtio.options), so SQEs are taken one at a time from the received frame
- * and TX bytes go straight into the executor's arena. A received packet is decoded twice: a
- * first pass checks the whole Packet and reads seq, ack and the body kind without side
- * effects; only a Submit that is the next in sequence is decoded again to run it.
+ * and TX bytes (and regions' bytes) go straight into the executor's arena. A first pass checks
+ * the whole Packet and reads seq, ack and the body kind without side effects; only a Submit
+ * that is the next in sequence is decoded again, twice: its regions, then its SQEs, which
+ * name the regions wherever they sit in the message.
  */
 #include "agent.h"
 
@@ -15,8 +16,9 @@
 #include "pb_encode.h"
 #include "rtio.pb.h"
 
-#define MODE_SCAN 0u /* first pass: check only */
-#define MODE_LOAD 1u /* second pass: hand SQEs to the executor */
+#define MODE_SCAN 0u    /* first pass: check only */
+#define MODE_REGIONS 1u /* second pass: hand a Submit's regions to the executor */
+#define MODE_LOAD 2u    /* third pass: hand its SQEs to the executor */
 
 #define REPLY_CANCEL 1u
 #define REPLY_STATUS 2u
@@ -370,7 +372,7 @@ static bool dec_tx(pb_istream_t *stream, const pb_field_t *field, void **arg)
 	size_t n = stream->bytes_left;
 
 	(void)field;
-	if (cap->a->decode_mode == MODE_SCAN) {
+	if (cap->a->decode_mode != MODE_LOAD) {
 		return pb_read(stream, NULL, n);
 	}
 	exec_arena_unref(&cap->a->ex, cap->buf); /* a repeated field: the last one counts */
@@ -411,7 +413,7 @@ static bool dec_sqe(pb_istream_t *stream, const pb_field_t *field, void **arg)
 		exec_arena_unref(&a->ex, cap.buf);
 		return false;
 	}
-	if (a->decode_mode == MODE_SCAN) {
+	if (a->decode_mode != MODE_LOAD) {
 		return true;
 	}
 	d.id = m.id;
@@ -421,11 +423,85 @@ static bool dec_sqe(pb_istream_t *stream, const pb_field_t *field, void **arg)
 	d.iodev_flags = m.iodev_flags;
 	d.prio = m.prio;
 	d.len = m.len;
-	d.tx_ref = m.tx_ref;
+	d.tx_region = m.tx_region;
+	d.tx_offset = m.tx_offset;
+	d.rx_region = m.rx_region;
+	d.rx_offset = m.rx_offset;
 	d.timeout_us = m.timeout_us;
 	d.delay_us = m.delay_us;
 	d.i2c_config = m.i2c_config;
 	exec_submit_sqe(&a->ex, &d, cap.buf, cap.len, cap.err);
+	return true;
+}
+
+/* Region.init: the region's bytes go straight into an arena buffer of their own. */
+static bool dec_region_init(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	struct tx_capture *cap = (struct tx_capture *)*arg;
+	size_t n = stream->bytes_left;
+
+	(void)field;
+	if (cap->a->decode_mode != MODE_REGIONS) {
+		return pb_read(stream, NULL, n);
+	}
+	exec_arena_unref(&cap->a->ex, cap->buf); /* a repeated field: the last one counts */
+	cap->buf = NULL;
+	cap->len = (uint32_t)n;
+	cap->err = 0;
+	if (n == 0u) {
+		return true;
+	}
+	if (n > AGENT_MAX_BUFFER_BYTES) {
+		cap->err = -AGENT_EMSGSIZE;
+		return pb_read(stream, NULL, n);
+	}
+	cap->buf = exec_arena_alloc(&cap->a->ex, (uint32_t)n);
+	if (cap->buf == NULL) {
+		cap->err = -AGENT_ENOMEM;
+		return pb_read(stream, NULL, n);
+	}
+	return pb_read(stream, cap->buf, n);
+}
+
+static bool dec_region(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+	struct agent *a = (struct agent *)*arg;
+	struct tx_capture cap;
+	rtiohil_Region m;
+	int32_t err;
+	uint32_t i;
+
+	(void)field;
+	cap.a = a;
+	cap.buf = NULL;
+	cap.len = 0u;
+	cap.err = 0;
+	m.init.funcs.decode = dec_region_init;
+	m.init.arg = &cap;
+	if (!pb_decode(stream, rtiohil_Region_fields, &m)) {
+		exec_arena_unref(&a->ex, cap.buf);
+		return false;
+	}
+	if (a->decode_mode != MODE_REGIONS) {
+		return true;
+	}
+	err = cap.err;
+	if (err == 0 && (m.len == 0u || m.len > AGENT_MAX_BUFFER_BYTES)) {
+		err = m.len == 0u ? -AGENT_EINVAL : -AGENT_EMSGSIZE;
+	}
+	if (err == 0 && cap.len != 0u && cap.len != m.len) {
+		err = -AGENT_EINVAL; /* init is all of the region or nothing */
+	}
+	if (err == 0 && cap.buf == NULL) {
+		cap.buf = exec_arena_alloc(&a->ex, m.len);
+		if (cap.buf == NULL) {
+			err = -AGENT_ENOMEM;
+		}
+		for (i = 0u; cap.buf != NULL && i < m.len; i++) {
+			cap.buf[i] = 0u;
+		}
+	}
+	exec_submit_region(&a->ex, cap.buf, m.len, err);
 	return true;
 }
 
@@ -438,6 +514,8 @@ static bool dec_body(pb_istream_t *stream, const pb_field_t *field, void **arg)
 
 		s->sqes.funcs.decode = dec_sqe;
 		s->sqes.arg = *arg;
+		s->regions.funcs.decode = dec_region;
+		s->regions.arg = *arg;
 	}
 	return true;
 }
@@ -566,8 +644,10 @@ static void handle_payload(struct agent *a, const uint8_t *buf, size_t len)
 	agent_link_accept(&a->link, pkt.seq);
 	switch (pkt.which_body) {
 	case rtiohil_Packet_submit_tag:
+		/* Regions first, wherever they are in the message: SQEs name them. */
 		exec_submit_begin(&a->ex);
-		if (!decode_packet(a, buf, len, MODE_LOAD, &pkt)) {
+		if (!decode_packet(a, buf, len, MODE_REGIONS, &pkt) ||
+		    !decode_packet(a, buf, len, MODE_LOAD, &pkt)) {
 			a->stats.decode_errors++; /* cannot happen: the first pass decoded it */
 		}
 		exec_submit_end(&a->ex);

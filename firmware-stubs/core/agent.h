@@ -49,7 +49,7 @@
 #include "link.h"
 
 /** @brief Wire protocol version (HelloReply.protocol_version); protocol/link's twin. */
-#define AGENT_PROTOCOL_VERSION 1u
+#define AGENT_PROTOCOL_VERSION 2u
 
 /** @brief ENOTCONN (newlib numbering): no session. */
 #define AGENT_ENOTCONN 128

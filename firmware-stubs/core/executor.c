@@ -25,6 +25,7 @@
 #define LINK_FLAGS (AGENT_SQE_CHAINED | AGENT_SQE_TRANSACTION)
 
 static void drain(struct executor *ex);
+static void drop_regions(struct executor *ex);
 static void finish(struct executor *ex, struct exec_slot *head, int32_t result, bool ok,
 		   struct exec_slot *fail_at, bool zombie);
 
@@ -54,6 +55,20 @@ static uint8_t *arena_base(const struct executor *ex)
 static bool block_used(const struct executor *ex, uint32_t i)
 {
 	return ((ex->arena_map[i / 32u] >> (i % 32u)) & 1u) != 0u;
+}
+
+static bool block_starts(const struct executor *ex, uint32_t i)
+{
+	return ((ex->arena_starts[i / 32u] >> (i % 32u)) & 1u) != 0u;
+}
+
+static void mark_start(struct executor *ex, uint32_t i, bool start)
+{
+	if (start) {
+		ex->arena_starts[i / 32u] |= 1u << (i % 32u);
+	} else {
+		ex->arena_starts[i / 32u] &= ~(1u << (i % 32u));
+	}
 }
 
 static void mark_blocks(struct executor *ex, uint32_t first, uint32_t n, bool used)
@@ -89,6 +104,7 @@ uint8_t *exec_arena_alloc(struct executor *ex, uint32_t len)
 			uint8_t *hdr = arena_base(ex) + first * AGENT_ARENA_BLOCK;
 
 			mark_blocks(ex, first, need, true);
+			mark_start(ex, first, true);
 			hdr[0] = (uint8_t)need;
 			hdr[1] = (uint8_t)(need >> 8);
 			hdr[2] = 1u; /* references */
@@ -99,20 +115,35 @@ uint8_t *exec_arena_alloc(struct executor *ex, uint32_t len)
 	return NULL;
 }
 
-/* The header of arena buffer @p buf, or NULL when @p buf is not one. */
+/*
+ * The header of the arena buffer @p buf points into (anywhere in its bytes: SQEs share a
+ * region through pointers into it), or NULL when @p buf points into none.
+ */
 static uint8_t *arena_hdr(const struct executor *ex, const uint8_t *buf)
 {
 	const uint8_t *base = arena_base(ex);
-	uintptr_t off;
+	uint32_t block;
+	uint32_t first;
+	uint8_t *hdr;
 
 	if (buf == NULL || buf < base + ARENA_HDR || buf >= base + AGENT_ARENA_BYTES) {
 		return NULL;
 	}
-	off = (uintptr_t)(buf - base) - ARENA_HDR;
-	if (off % AGENT_ARENA_BLOCK != 0u || base[off + 3u] != ARENA_MAGIC) {
+	block = (uint32_t)((uintptr_t)(buf - base) / AGENT_ARENA_BLOCK);
+	if (!block_used(ex, block)) {
 		return NULL;
 	}
-	return arena_base(ex) + off;
+	for (first = block; !block_starts(ex, first); first--) {
+		if (first == 0u) {
+			return NULL;
+		}
+	}
+	hdr = arena_base(ex) + first * AGENT_ARENA_BLOCK;
+	if (hdr[3] != ARENA_MAGIC || buf < hdr + ARENA_HDR ||
+	    block >= first + ((uint32_t)hdr[0] | (uint32_t)hdr[1] << 8)) {
+		return NULL;
+	}
+	return hdr;
 }
 
 static void arena_ref(struct executor *ex, uint8_t *buf)
@@ -140,6 +171,7 @@ void exec_arena_unref(struct executor *ex, uint8_t *buf)
 	n = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8;
 	hdr[3] = 0u;
 	mark_blocks(ex, first, n, false);
+	mark_start(ex, first, false);
 }
 
 size_t exec_arena_used(const struct executor *ex)
@@ -250,7 +282,6 @@ static void slot_clear(struct exec_slot *s)
 	q->awaiting = 0u;
 	s->timeout_at = AGENT_NEVER;
 	s->delay_at = AGENT_NEVER;
-	s->submit_index = 0u;
 	s->reserved = 0u;
 }
 
@@ -374,7 +405,12 @@ void exec_init(struct executor *ex, struct agent_iodev *const *iodevs, size_t io
 	}
 	for (i = 0u; i < sizeof(ex->arena_map) / sizeof(ex->arena_map[0]); i++) {
 		ex->arena_map[i] = 0u;
+		ex->arena_starts[i] = 0u;
 	}
+	for (i = 0u; i < AGENT_MAX_REGIONS; i++) {
+		ex->regions[i] = NULL;
+	}
+	ex->region_count = 0u;
 	for (i = 0u; i < AGENT_ARENA_BYTES / 4u; i++) {
 		ex->arena[i] = 0u;
 	}
@@ -397,7 +433,6 @@ void exec_init(struct executor *ex, struct agent_iodev *const *iodevs, size_t io
 	ex->chain_head = NULL;
 	ex->chain_tail = NULL;
 	ex->txn_head = NULL;
-	ex->submit_index = 0u;
 	ex->chain_open = false;
 	ex->chain_rejected = false;
 }
@@ -806,6 +841,7 @@ void exec_reset(struct executor *ex)
 		}
 	}
 	exec_cqe_pop(ex, ex->cq_len);
+	drop_regions(ex);
 	ex->ready_head = 0u;
 	ex->ready_len = 0u;
 	ex->chain_head = NULL;
@@ -909,14 +945,43 @@ struct agent_fault agent_fault_take(struct agent_faults *faults)
 
 /* ------------------------------------------------------------------ submit */
 
+/* Drops the Submit's own references to its regions: SQEs that name one keep theirs. */
+static void drop_regions(struct executor *ex)
+{
+	uint16_t i;
+
+	for (i = 0u; i < ex->region_count; i++) {
+		exec_arena_unref(ex, ex->regions[i]);
+		ex->regions[i] = NULL;
+	}
+	ex->region_count = 0u;
+}
+
 void exec_submit_begin(struct executor *ex)
 {
-	ex->submit_index = 0u;
+	drop_regions(ex);
 	ex->chain_head = NULL;
 	ex->chain_tail = NULL;
 	ex->txn_head = NULL;
 	ex->chain_open = false;
 	ex->chain_rejected = false;
+}
+
+void exec_submit_region(struct executor *ex, uint8_t *buf, uint32_t len, int32_t err)
+{
+	uint16_t i = ex->region_count;
+
+	if (i >= AGENT_MAX_REGIONS) {
+		exec_arena_unref(ex, buf);
+		return;
+	}
+	ex->regions[i] = err == 0 ? buf : NULL;
+	ex->region_len[i] = len;
+	ex->region_err[i] = err == 0 && buf == NULL ? -AGENT_EINVAL : err;
+	if (err != 0) {
+		exec_arena_unref(ex, buf);
+	}
+	ex->region_count = (uint16_t)(i + 1u);
 }
 
 /* Posts the error CQE of an SQE that never got a slot. */
@@ -951,6 +1016,7 @@ static int32_t validate(const struct executor *ex, const struct exec_sqe_desc *d
 			bool has_tx, uint32_t tx_len)
 {
 	uint32_t f = d->flags;
+	bool pool = (f & AGENT_SQE_MEMPOOL_BUFFER) != 0u;
 	bool needs_iodev;
 
 	if (d->op > AGENT_OP_AWAIT || d->op == AGENT_OP_CALLBACK || d->prio > UINT8_MAX ||
@@ -961,38 +1027,35 @@ static int32_t validate(const struct executor *ex, const struct exec_sqe_desc *d
 		return -AGENT_EINVAL;
 	}
 	if ((f & AGENT_SQE_MULTISHOT) != 0u &&
-	    ((f & LINK_FLAGS) != 0u || d->op != AGENT_OP_RX || (f & AGENT_SQE_MEMPOOL_BUFFER) == 0u)) {
+	    ((f & LINK_FLAGS) != 0u || d->op != AGENT_OP_RX || !pool)) {
 		return -AGENT_EINVAL;
 	}
-	if ((f & AGENT_SQE_MEMPOOL_BUFFER) != 0u && d->op != AGENT_OP_RX) {
+	if (pool && d->op != AGENT_OP_RX) {
 		return -AGENT_EINVAL;
 	}
 	switch (d->op) {
 	case AGENT_OP_RX:
-		if (has_tx || d->tx_ref != 0u) {
-			return -AGENT_EINVAL;
-		}
-		if ((f & AGENT_SQE_MEMPOOL_BUFFER) == 0u && d->len == 0u) {
+		if (has_tx || d->tx_region != 0u || (pool ? d->rx_region != 0u : d->len == 0u)) {
 			return -AGENT_EINVAL;
 		}
 		break;
 	case AGENT_OP_TX:
-		if (d->tx_ref != 0u ? has_tx : !has_tx) {
+		if (d->rx_region != 0u || (d->tx_region != 0u ? (has_tx || d->len == 0u) : !has_tx)) {
 			return -AGENT_EINVAL;
 		}
 		break;
 	case AGENT_OP_TINY_TX:
-		if (d->tx_ref != 0u || !has_tx || tx_len > AGENT_TINY_TX_MAX) {
+		if (d->tx_region != 0u || d->rx_region != 0u || !has_tx || tx_len > AGENT_TINY_TX_MAX) {
 			return -AGENT_EINVAL;
 		}
 		break;
 	case AGENT_OP_TXRX:
-		if (d->len == 0u || (d->tx_ref != 0u ? has_tx : (tx_len != d->len))) {
+		if (d->len == 0u || (d->tx_region != 0u ? has_tx : (tx_len != d->len))) {
 			return -AGENT_EINVAL;
 		}
 		break;
 	default:
-		if (has_tx || d->tx_ref != 0u) {
+		if (has_tx || d->tx_region != 0u || d->rx_region != 0u) {
 			return -AGENT_EINVAL;
 		}
 		break;
@@ -1005,35 +1068,34 @@ static int32_t validate(const struct executor *ex, const struct exec_sqe_desc *d
 	if (needs_iodev && d->iodev == 0u && !in_txn) {
 		return -AGENT_ENODEV;
 	}
-	if ((d->op == AGENT_OP_RX && (f & AGENT_SQE_MEMPOOL_BUFFER) == 0u) || d->op == AGENT_OP_TXRX) {
-		if (d->len > AGENT_MAX_BUFFER_BYTES) {
-			return -AGENT_EMSGSIZE;
-		}
+	if (d->len > AGENT_MAX_BUFFER_BYTES) {
+		return -AGENT_EMSGSIZE;
 	}
 	return 0;
 }
 
 /*
- * The buffer tx_ref names: that of an earlier RX (not a mempool one) of the chain being built.
- * The TX shares it, as the host's SQEs share memory: it sends what is in it when it runs,
- * which after a CHAINED link is what the RX received, and inside a transaction is what the
- * driver put there for the earlier member. NULL when tx_ref names nothing suitable.
+ * Points @p *p at @p len bytes of region @p region (1-based) from @p offset, with a reference
+ * of its own; returns 0, or the errno of a region that could not be stored, or -EINVAL for a
+ * region the Submit does not hold or a range outside it.
  */
-static struct exec_slot *tx_ref_source(const struct executor *ex, const struct exec_sqe_desc *d)
+static int32_t region_slice(struct executor *ex, uint32_t region, uint32_t offset, uint32_t len,
+			    uint8_t **p)
 {
-	struct exec_slot *cur;
+	uint32_t i = region - 1u;
 
-	for (cur = ex->chain_head; cur != NULL; cur = next_of(cur)) {
-		if (cur->submit_index != d->tx_ref - 1u) {
-			continue;
-		}
-		if (cur->sqe.op != AGENT_OP_RX || cur->sqe.buf == NULL ||
-		    (d->op == AGENT_OP_TXRX && cur->sqe.buf_len != d->len)) {
-			return NULL;
-		}
-		return cur;
+	if (region == 0u || region > ex->region_count) {
+		return -AGENT_EINVAL;
 	}
-	return NULL;
+	if (ex->region_err[i] != 0) {
+		return ex->region_err[i];
+	}
+	if (offset > ex->region_len[i] || len > ex->region_len[i] - offset) {
+		return -AGENT_EINVAL;
+	}
+	*p = ex->regions[i] + offset;
+	arena_ref(ex, *p);
+	return 0;
 }
 
 /* Gives @p s its buffers; returns 0 or the errno its CQE carries. */
@@ -1041,37 +1103,43 @@ static int32_t setup_buffers(struct executor *ex, struct exec_slot *s,
 			     const struct exec_sqe_desc *d, uint8_t **tx, uint32_t tx_len)
 {
 	struct agent_sqe *q = &s->sqe;
+	int32_t err;
 
-	if (d->tx_ref != 0u) {
-		struct exec_slot *src = tx_ref_source(ex, d);
-
-		if (src == NULL) {
-			return -AGENT_EINVAL;
-		}
-		arena_ref(ex, src->sqe.buf);
-		*tx = src->sqe.buf;
-		tx_len = src->sqe.buf_len;
-	}
 	switch (d->op) {
 	case AGENT_OP_RX:
-		if ((d->flags & AGENT_SQE_MEMPOOL_BUFFER) == 0u) {
-			q->buf = exec_arena_alloc(ex, d->len);
-			if (q->buf == NULL) {
-				return -AGENT_ENOMEM;
-			}
-			q->buf_len = d->len;
+		if ((d->flags & AGENT_SQE_MEMPOOL_BUFFER) != 0u) {
+			return 0;
 		}
-		return 0;
+		q->buf_len = d->len;
+		if (d->rx_region != 0u) {
+			return region_slice(ex, d->rx_region, d->rx_offset, d->len, &q->buf);
+		}
+		q->buf = exec_arena_alloc(ex, d->len);
+		return q->buf == NULL ? -AGENT_ENOMEM : 0;
 	case AGENT_OP_TX:
 	case AGENT_OP_TINY_TX:
+		if (d->tx_region != 0u) {
+			q->buf_len = d->len;
+			return region_slice(ex, d->tx_region, d->tx_offset, d->len, &q->buf);
+		}
 		q->buf = *tx;
 		q->buf_len = tx_len;
 		*tx = NULL;
 		return 0;
 	case AGENT_OP_TXRX:
-		q->buf = *tx;
-		*tx = NULL;
 		q->buf_len = d->len;
+		if (d->tx_region != 0u) {
+			err = region_slice(ex, d->tx_region, d->tx_offset, d->len, &q->buf);
+			if (err != 0) {
+				return err;
+			}
+		} else {
+			q->buf = *tx;
+			*tx = NULL;
+		}
+		if (d->rx_region != 0u) {
+			return region_slice(ex, d->rx_region, d->rx_offset, d->len, &q->rx_buf);
+		}
 		q->rx_buf = exec_arena_alloc(ex, d->len);
 		return q->rx_buf == NULL ? -AGENT_ENOMEM : 0;
 	default:
@@ -1082,13 +1150,11 @@ static int32_t setup_buffers(struct executor *ex, struct exec_slot *s,
 void exec_submit_sqe(struct executor *ex, const struct exec_sqe_desc *d, uint8_t *tx,
 		     uint32_t tx_len, int32_t tx_err)
 {
-	uint16_t index = ex->submit_index;
 	bool links = (d->flags & LINK_FLAGS) != 0u;
 	bool in_txn = ex->chain_open && ex->txn_head != NULL;
 	struct exec_slot *s = NULL;
 	int32_t err;
 
-	ex->submit_index = (uint16_t)(index + 1u);
 	if (ex->chain_open && ex->chain_rejected) {
 		/* The rest of a chain rejected earlier in this Submit. */
 		exec_arena_unref(ex, tx);
@@ -1125,7 +1191,6 @@ void exec_submit_sqe(struct executor *ex, const struct exec_sqe_desc *d, uint8_t
 		q->timeout_us = d->timeout_us;
 		q->delay_us = d->delay_us;
 		q->i2c_config = d->i2c_config;
-		s->submit_index = index;
 		err = setup_buffers(ex, s, d, &tx, tx_len);
 	}
 	exec_arena_unref(ex, tx);
@@ -1168,5 +1233,6 @@ void exec_submit_end(struct executor *ex)
 	}
 	ex->chain_open = false;
 	ex->chain_rejected = false;
+	drop_regions(ex);
 	drain(ex);
 }

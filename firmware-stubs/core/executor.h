@@ -22,8 +22,10 @@
  * - CALLBACK ops cannot cross the wire: -EINVAL.
  * - Every SQE gets its CQEs, RTIO_SQE_NO_RESPONSE or not: the host keeps that flag to itself
  *   (harness/target/remote-target.ts strips it) and needs each CQE to free its slot.
- * - tx_ref (a TX whose data is an earlier RX's buffer) must name an RX of the same chain,
- *   which is how the host ships chains (one chain per Submit); the TX shares the buffer.
+ * - A Submit's regions (memory its members share: an earlier member receives into it, a later
+ *   one transmits from it) are taken with exec_submit_region() before its SQEs; SQEs name
+ *   ranges of them (tx_region/tx_offset, rx_region/rx_offset) and share those bytes, as the
+ *   host's members share its buffers. A region lives while an SQE or a CQE names it.
  */
 #ifndef AGENT_EXECUTOR_H
 #define AGENT_EXECUTOR_H
@@ -69,6 +71,14 @@
 /** @brief Largest TINY_TX payload, as RTIO_TINY_TX_MAX. */
 #define AGENT_TINY_TX_MAX 7u
 
+#ifndef AGENT_MAX_REGIONS
+/**
+ * @brief Regions one Submit may carry. Default AGENT_MAX_SQES: every region has an SQE that
+ *        receives into it first, and a Submit carries at most AGENT_MAX_SQES SQEs.
+ */
+#define AGENT_MAX_REGIONS AGENT_MAX_SQES
+#endif
+
 #if AGENT_MAX_SQES < 1u || AGENT_MAX_SQES > 1000u
 #error "AGENT_MAX_SQES must be 1..1000"
 #endif
@@ -87,9 +97,11 @@ struct exec_sqe_desc {
 	uint32_t iodev;       /**< wire id; 0: none */
 	uint32_t iodev_flags;
 	uint32_t prio;
-	uint32_t len;         /**< RX / TXRX length */
-	uint32_t tx_ref;      /**< 1 + Submit index of an earlier RX of the same chain whose buffer
-				   is the TX data (TX, TXRX); 0: none */
+	uint32_t len;         /**< RX / TXRX length; a TX from a region: its length */
+	uint32_t tx_region;   /**< 1 + index of the region holding the TX data (TX, TXRX); 0: none */
+	uint32_t tx_offset;   /**< where in that region the TX data starts */
+	uint32_t rx_region;   /**< 1 + index of the region received bytes land in (RX, TXRX); 0: none */
+	uint32_t rx_offset;   /**< where in that region they land */
 	uint32_t timeout_us;
 	uint32_t delay_us;
 	uint32_t i2c_config;
@@ -110,7 +122,6 @@ struct exec_slot {
 	struct executor *ex;
 	uint64_t timeout_at;        /**< AGENT_NEVER: none */
 	uint64_t delay_at;          /**< DELAY expiry; AGENT_NEVER: none */
-	uint16_t submit_index;      /**< index in its Submit, for tx_ref */
 	uint8_t reserved;           /**< holds a completion-ring reservation */
 };
 
@@ -130,6 +141,7 @@ struct executor {
 	struct exec_slot *ready[AGENT_MAX_SQES];
 	struct exec_cqe cqes[AGENT_CQE_RING];
 	uint32_t arena_map[(AGENT_ARENA_BLOCKS + 31u) / 32u];
+	uint32_t arena_starts[(AGENT_ARENA_BLOCKS + 31u) / 32u];
 	uint32_t arena[AGENT_ARENA_BYTES / 4u];
 	struct agent_iodev *const *iodevs;
 	size_t iodev_count;
@@ -147,7 +159,10 @@ struct executor {
 	struct exec_slot *chain_head;
 	struct exec_slot *chain_tail;
 	struct exec_slot *txn_head;
-	uint16_t submit_index;
+	uint8_t *regions[AGENT_MAX_REGIONS];
+	uint32_t region_len[AGENT_MAX_REGIONS];
+	int32_t region_err[AGENT_MAX_REGIONS];
+	uint16_t region_count;
 	bool chain_open;
 	bool chain_rejected;
 	/** @endcond */
@@ -172,6 +187,19 @@ void exec_reset(struct executor *ex);
 
 /** @brief Starts decoding a Submit. */
 void exec_submit_begin(struct executor *ex);
+
+/**
+ * @brief Takes the next region of the Submit begun with exec_submit_begin() (they come before
+ *        its SQEs, in order: the first is region 1).
+ * @param buf The region's bytes in an arena buffer from exec_arena_alloc() (ownership passes
+ *            to the executor), or NULL with @p err.
+ * @param len Bytes in the region.
+ * @param err 0, or the negative errno met while storing it (-EMSGSIZE over
+ *            AGENT_MAX_BUFFER_BYTES, -ENOMEM no room in the arena, -EINVAL init of another
+ *            length); SQEs that name the region complete with it. A region beyond
+ *            AGENT_MAX_REGIONS is dropped: SQEs that name it complete with -EINVAL.
+ */
+void exec_submit_region(struct executor *ex, uint8_t *buf, uint32_t len, int32_t err);
 
 /**
  * @brief Takes the next SQE of the Submit begun with exec_submit_begin().
@@ -227,7 +255,10 @@ void exec_cqe_pop(struct executor *ex, size_t n);
  */
 uint8_t *exec_arena_alloc(struct executor *ex, uint32_t len);
 
-/** @brief Drops one reference to @p buf (NULL is ignored); the last one frees it. */
+/**
+ * @brief Drops one reference to the arena buffer @p buf points into (NULL and pointers outside
+ *        the arena are ignored); the last one frees it.
+ */
 void exec_arena_unref(struct executor *ex, uint8_t *buf);
 
 /** @brief Arena bytes in use, headers and rounding included. */

@@ -615,7 +615,8 @@ static void test_handshake(void)
 	host_hello(AGENT_PROTOCOL_VERSION, 0xabcu);
 	CHECK(h.have_hello, "no HelloReply");
 	CHECK(h.hello.p.seq == 0u && h.hello.p.ack == 0u, "HelloReply seq %u ack %u", h.hello.p.seq, h.hello.p.ack);
-	CHECK(h.hello.p.body.hello_reply.protocol_version == 1u, "protocol %u", h.hello.p.body.hello_reply.protocol_version);
+	CHECK(h.hello.p.body.hello_reply.protocol_version == AGENT_PROTOCOL_VERSION, "protocol %u",
+	      h.hello.p.body.hello_reply.protocol_version);
 	CHECK(h.hello.p.body.hello_reply.boot_nonce == 0x1234u, "nonce %x", h.hello.p.body.hello_reply.boot_nonce);
 	CHECK(h.hello.p.body.hello_reply.host_nonce == 0xabcu, "host nonce %x", h.hello.p.body.hello_reply.host_nonce);
 	CHECK(h.hello.p.body.hello_reply.max_frame_bytes == 1033u, "max frame %u", h.hello.p.body.hello_reply.max_frame_bytes);
@@ -658,9 +659,9 @@ static void test_handshake(void)
 	}
 
 	/* Another protocol version: answered, but no session. */
-	host_hello(2u, 0x55u);
-	CHECK(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0x55u, "no HelloReply to a version-2 Hello");
-	CHECK(!agent_in_session(&agent), "a version-2 Hello started a session");
+	host_hello(AGENT_PROTOCOL_VERSION + 1u, 0x55u);
+	CHECK(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0x55u, "no HelloReply to a newer version's Hello");
+	CHECK(!agent_in_session(&agent), "a newer version's Hello started a session");
 
 	/* An invalid config is refused. */
 	{
@@ -1052,8 +1053,9 @@ static void test_invalid_sqes(void)
 	tw_add_sqe(&pk, 11u, AGENT_OP_NOP, 1u << 7, 0u);                   /* unknown flag */
 	tw_add_sqe(&pk, 12u, AGENT_OP_TINY_TX, 0u, 1u);                    /* TINY_TX of 8 bytes */
 	tw_set_tx(&pk, 11u, eight, 8u);
-	q = tw_add_sqe(&pk, 13u, AGENT_OP_TX, 0u, 1u);                     /* tx_ref to nothing */
-	q->tx_ref = 5u;
+	q = tw_add_sqe(&pk, 13u, AGENT_OP_TX, 0u, 1u);                     /* a region the Submit lacks */
+	q->tx_region = 5u;
+	q->len = 2u;
 	tw_add_sqe(&pk, 14u, AGENT_OP_NOP, AGENT_SQE_MEMPOOL_BUFFER, 0u);  /* mempool on a NOP */
 	host_send(&pk);
 	host_settle();
@@ -1069,7 +1071,7 @@ static void test_invalid_sqes(void)
 	CHECK(result_of(10u) == -AGENT_EINVAL, "multishot without mempool: %d", result_of(10u));
 	CHECK(result_of(11u) == -AGENT_EINVAL, "unknown flag: %d", result_of(11u));
 	CHECK(result_of(12u) == -AGENT_EINVAL, "TINY_TX of 8: %d", result_of(12u));
-	CHECK(result_of(13u) == -AGENT_EINVAL, "bad tx_ref: %d", result_of(13u));
+	CHECK(result_of(13u) == -AGENT_EINVAL, "missing region: %d", result_of(13u));
 	CHECK(result_of(14u) == -AGENT_EINVAL, "mempool NOP: %d", result_of(14u));
 	CHECK(h.n_cqes == 14u && fakes[0].submits == 0u, "%zu CQEs, %u units ran", h.n_cqes, fakes[0].submits);
 	check_idle();
@@ -1395,18 +1397,22 @@ static void test_log(void)
 	      "log \"%s\"", h.logs[0]);
 }
 
-static void test_tx_ref_and_buffers(void)
+static void test_regions_and_buffers(void)
 {
 	static const uint8_t abcd[4] = { 'a', 'b', 'c', 'd' };
+	static const uint8_t init[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	rtiohil_Sqe *q;
 
 	setup();
-	/* RX on fake0, then TX of the same buffer to fake1: the data moves device to device. */
+	/* RX on fake0 into region 1, then TX of region 1 to fake1: the data moves device to device. */
 	tw_init(&pk);
 	q = tw_add_sqe(&pk, 1u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
 	q->len = 4u;
+	q->rx_region = 1u;
 	q = tw_add_sqe(&pk, 2u, AGENT_OP_TX, 0u, 2u);
-	q->tx_ref = 1u;
+	q->tx_region = 1u;
+	q->len = 4u;
+	tw_add_region(&pk, 4u, NULL, 0u);
 	host_send(&pk);
 	host_settle();
 	CHECK(result_of(1u) == 4 && result_of(2u) == 4, "RX %d TX %d", result_of(1u), result_of(2u));
@@ -1414,32 +1420,99 @@ static void test_tx_ref_and_buffers(void)
 	      "the TX sent %u bytes, first %02x", fakes[1].tx_seen_len, fakes[1].tx_seen[0]);
 	check_idle();
 
-	/* Inside one transaction the TX sees what the driver put in the RX's buffer before it. */
-	memset(fakes[0].tx_seen, 0, sizeof(fakes[0].tx_seen));
+	/*
+	 * Two chains in one Submit, regions numbered within it: the second chain's TX sends a slice
+	 * of its own region (what its RX read, around bytes the host already had), not the first's.
+	 */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 3u, AGENT_OP_RX, AGENT_SQE_TRANSACTION, 1u);
+	q = tw_add_sqe(&pk, 3u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
 	q->len = 2u;
-	q = tw_add_sqe(&pk, 4u, AGENT_OP_TXRX, 0u, 1u);
+	q->rx_region = 1u;
+	q = tw_add_sqe(&pk, 4u, AGENT_OP_TX, 0u, 1u);
+	q->tx_region = 1u;
 	q->len = 2u;
-	q->tx_ref = 1u;
+	q = tw_add_sqe(&pk, 5u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
+	q->len = 2u;
+	q->rx_region = 2u;
+	q->rx_offset = 3u;
+	q = tw_add_sqe(&pk, 6u, AGENT_OP_TX, 0u, 2u);
+	q->tx_region = 2u;
+	q->tx_offset = 2u;
+	q->len = 4u;
+	tw_add_region(&pk, 2u, NULL, 0u);
+	tw_add_region(&pk, 8u, init, 8u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(3u) == 2 && result_of(4u) == 2 && pattern_ok(cqe_of(4u), 2u), "TXRX from the RX's buffer: %d",
-	      result_of(4u));
+	CHECK(result_of(5u) == 2 && result_of(6u) == 4, "RX %d TX %d", result_of(5u), result_of(6u));
+	CHECK(fakes[1].tx_seen_len == 4u && fakes[1].tx_seen[0] == 3u && fakes[1].tx_seen[1] == FAKE_PATTERN &&
+	      fakes[1].tx_seen[2] == FAKE_PATTERN + 1u && fakes[1].tx_seen[3] == 6u,
+	      "the TX sent %02x %02x %02x %02x", fakes[1].tx_seen[0], fakes[1].tx_seen[1], fakes[1].tx_seen[2], fakes[1].tx_seen[3]);
+	check_idle();
+
+	/* Inside one transaction the TX sees what the driver put in the region before it. */
+	memset(fakes[0].tx_seen, 0, sizeof(fakes[0].tx_seen));
+	tw_init(&pk);
+	q = tw_add_sqe(&pk, 7u, AGENT_OP_RX, AGENT_SQE_TRANSACTION, 1u);
+	q->len = 2u;
+	q->rx_region = 1u;
+	q = tw_add_sqe(&pk, 8u, AGENT_OP_TXRX, 0u, 1u);
+	q->len = 2u;
+	q->tx_region = 1u;
+	tw_add_region(&pk, 2u, NULL, 0u);
+	host_send(&pk);
+	host_settle();
+	CHECK(result_of(7u) == 2 && result_of(8u) == 2 && pattern_ok(cqe_of(8u), 2u), "TXRX from the RX's region: %d",
+	      result_of(8u));
+	check_idle();
+
+	/* Regions ahead of the SQEs on the wire: the field order of a message is free. */
+	tw_init(&pk);
+	pk.regions_first = true;
+	q = tw_add_sqe(&pk, 9u, AGENT_OP_TX, 0u, 2u);
+	q->tx_region = 1u;
+	q->tx_offset = 5u;
+	q->len = 3u;
+	tw_add_region(&pk, 8u, init, 8u);
+	host_send(&pk);
+	host_settle();
+	CHECK(result_of(9u) == 3 && fakes[1].tx_seen_len == 3u && fakes[1].tx_seen[0] == 6u && fakes[1].tx_seen[2] == 8u,
+	      "TX from a region sent first: %d, %u bytes", result_of(9u), fakes[1].tx_seen_len);
+	check_idle();
+
+	/* Bad regions: a range outside one, one too large, an init of another length. */
+	tw_init(&pk);
+	q = tw_add_sqe(&pk, 10u, AGENT_OP_TX, 0u, 2u);
+	q->tx_region = 1u;
+	q->tx_offset = 6u;
+	q->len = 3u;
+	q = tw_add_sqe(&pk, 11u, AGENT_OP_RX, 0u, 1u);
+	q->rx_region = 2u;
+	q->len = 4u;
+	q = tw_add_sqe(&pk, 12u, AGENT_OP_RX, 0u, 1u);
+	q->rx_region = 3u;
+	q->len = 4u;
+	tw_add_region(&pk, 8u, init, 8u);
+	tw_add_region(&pk, AGENT_MAX_BUFFER_BYTES + 1u, NULL, 0u);
+	tw_add_region(&pk, 6u, init, 8u);
+	host_send(&pk);
+	host_settle();
+	CHECK(result_of(10u) == -AGENT_EINVAL, "a range past the region: %d", result_of(10u));
+	CHECK(result_of(11u) == -AGENT_EMSGSIZE, "a region over the limit: %d", result_of(11u));
+	CHECK(result_of(12u) == -AGENT_EINVAL, "an init of another length: %d", result_of(12u));
 	check_idle();
 
 	/* TXRX with its own data; a single mempool RX. */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 5u, AGENT_OP_TXRX, 0u, 1u);
+	q = tw_add_sqe(&pk, 15u, AGENT_OP_TXRX, 0u, 1u);
 	q->len = 4u;
 	tw_set_tx(&pk, 0u, abcd, 4u);
-	tw_add_sqe(&pk, 6u, AGENT_OP_RX, AGENT_SQE_MEMPOOL_BUFFER, 1u);
+	tw_add_sqe(&pk, 16u, AGENT_OP_RX, AGENT_SQE_MEMPOOL_BUFFER, 1u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(5u) == 4 && cqe_of(5u) != NULL && memcmp(cqe_of(5u)->data, "abcd", 4u) == 0, "TXRX %d",
-	      result_of(5u));
-	CHECK(result_of(6u) == (int32_t)FAKE_POOL_LEN && pattern_ok(cqe_of(6u), FAKE_POOL_LEN) &&
-	      cqe_of(6u)->flags == 0u, "mempool RX %d", result_of(6u));
+	CHECK(result_of(15u) == 4 && cqe_of(15u) != NULL && memcmp(cqe_of(15u)->data, "abcd", 4u) == 0, "TXRX %d",
+	      result_of(15u));
+	CHECK(result_of(16u) == (int32_t)FAKE_POOL_LEN && pattern_ok(cqe_of(16u), FAKE_POOL_LEN) &&
+	      cqe_of(16u)->flags == 0u, "mempool RX %d", result_of(16u));
 
 	/* Many small CQEs share one Complete packet. */
 	h.complete_packets = 0u;
@@ -1511,7 +1584,7 @@ static const struct test_case all[] = {
 	{ "reset", test_reset },
 	{ "faults", test_faults },
 	{ "log", test_log },
-	{ "tx_ref and buffers", test_tx_ref_and_buffers },
+	{ "regions and buffers", test_regions_and_buffers },
 	{ "ack delay", test_ack_delay },
 };
 

@@ -267,10 +267,28 @@ static void render(const struct tw_packet *pk, struct text *t)
 				u32(t, "prio", s->prio);
 				b64(t, "tx", tw_bytes(pk, pk->sqes[i].tx_off), pk->sqes[i].tx_len);
 				u32(t, "len", s->len);
-				u32(t, "txRef", s->tx_ref);
+				u32(t, "txRegion", s->tx_region);
 				u32(t, "timeoutUs", s->timeout_us);
 				u32(t, "delayUs", s->delay_us);
 				u32(t, "i2cConfig", s->i2c_config);
+				u32(t, "txOffset", s->tx_offset);
+				u32(t, "rxRegion", s->rx_region);
+				u32(t, "rxOffset", s->rx_offset);
+				close_obj(t);
+			}
+			puts_(t, "]");
+			t->first = false;
+		}
+		if (pk->n_regions > 0u) {
+			key(t, "regions");
+			puts_(t, "[");
+			for (i = 0u; i < pk->n_regions; i++) {
+				if (i > 0u) {
+					puts_(t, ",");
+				}
+				open_obj(t, NULL);
+				u32(t, "len", pk->regions[i].m.len);
+				b64(t, "init", tw_bytes(pk, pk->regions[i].init_off), pk->regions[i].init_len);
 				close_obj(t);
 			}
 			puts_(t, "]");
@@ -409,7 +427,7 @@ static size_t last_payload(uint8_t *dst, size_t cap)
 
 static void start_agent(void)
 {
-	static const uint8_t hello[] = { 0x1a, 0x02, 0x08, 0x01 }; /* Hello { protocol_version: 1 } */
+	static const uint8_t hello[] = { 0x1a, 0x02, 0x08, (uint8_t)AGENT_PROTOCOL_VERSION }; /* Hello { protocol_version } */
 	struct agent_config cfg;
 
 	memset(&cfg, 0, sizeof(cfg));

@@ -27,6 +27,12 @@ struct tw_sqe {
 	uint32_t tx_len;
 };
 
+struct tw_region {
+	rtiohil_Region m;
+	uint32_t init_off;
+	uint32_t init_len;
+};
+
 struct tw_cqe {
 	rtiohil_Cqe m;
 	uint32_t data_off;
@@ -47,6 +53,9 @@ struct tw_packet {
 	rtiohil_Packet p; /* seq, ack, which_body and the body's scalar fields */
 	struct tw_sqe sqes[TW_MAX_SQES];
 	uint32_t n_sqes;
+	struct tw_region regions[TW_MAX_SQES];
+	uint32_t n_regions;
+	bool regions_first; /* encode Submit.regions before Submit.sqes (field order is free) */
 	struct tw_cqe cqes[TW_MAX_CQES];
 	uint32_t n_cqes;
 	struct tw_iodev iodevs[TW_MAX_IODEVS];
@@ -72,6 +81,9 @@ size_t tw_frame(const uint8_t *payload, size_t len, uint8_t *out, size_t cap);
 
 /* Appends an SQE to a Submit packet (sets which_body); returns it for further fields. */
 rtiohil_Sqe *tw_add_sqe(struct tw_packet *pk, uint32_t id, uint32_t op, uint32_t flags, uint32_t iodev);
+
+/* Appends a region of @p len bytes to a Submit packet, its init @p init_len bytes (0: none). */
+void tw_add_region(struct tw_packet *pk, uint32_t len, const uint8_t *init, uint32_t init_len);
 
 /* Sets the TX bytes of SQE @p index. */
 void tw_set_tx(struct tw_packet *pk, uint32_t index, const uint8_t *tx, uint32_t len);

@@ -5,15 +5,18 @@ import type { Fault } from '../emulator/faults';
 import { RealtimeDriver } from '../emulator/realtime';
 import {
   RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MORE, RTIO_OPS, RTIO_OP_CALLBACK, RTIO_OP_RX,
-  RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_MEMPOOL_BUFFER,
+  RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_CHAINED, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_TRANSACTION,
 } from '../rtio/constants';
 import { EBUSY, ECANCELED, EINVAL, EMSGSIZE, ENODEV, ENOENT } from '../rtio/errno';
 import type { Iodev } from '../rtio/iodev';
-import { sqeSignal } from '../rtio/iodev';
+import { sqeSignal, sqeSignalable } from '../rtio/iodev';
 import { Rtio } from '../rtio/rtio';
 import type { Sqe } from '../rtio/sqe';
 import type { AgentHello, WireCqe, WireSqe } from '../target/remote-target';
+import type { Region as WireRegion } from '../../protocol/messages';
 
+/** Zephyr's LOG_LEVEL_WRN, the level of the agent's warnings. */
+export const LOG_LEVEL_WRN = 2;
 /** SQEs the TS agent holds at once (its HelloReply.max_sqes). */
 export const TS_AGENT_MAX_SQES = 64;
 /**
@@ -32,7 +35,7 @@ export const TS_AGENT_MEMPOOL_BLOCKS = 256;
 
 /** Packets the TS agent receives (sequenced bodies of protocol/rtio.proto). */
 export interface HostPacket {
-  submit?: { sqes: WireSqe[] } | null;
+  submit?: { sqes: WireSqe[]; regions: WireRegion[] } | null;
   cancel?: { id: number } | null;
   signal?: { id: number } | null;
   injectFault?: { iodev: number; kind: number; atByte: number; bytes: number; delayUs: number; count: number } | null;
@@ -43,6 +46,7 @@ export interface HostPacket {
 /** Bodies the TS agent sends. */
 export type AgentPacket =
   | { complete: { cqes: WireCqe[] } }
+  | { log: { level: number; text: string } }
   | { cancelReply: { id: number; result: number } }
   | { status: { result: number } };
 
@@ -142,11 +146,13 @@ export class TsAgent {
       return;
     }
     this.driver.catchUp();
-    if (p.submit) this.submit(p.submit.sqes);
+    if (p.submit) this.submit(p.submit.sqes, p.submit.regions);
     if (p.cancel) this.cancel(p.cancel.id);
     if (p.signal) {
-      const t = this.byId.get(p.signal.id);
-      if (t !== undefined) sqeSignal(t.sqe);
+      // A Signal may cross the CQE of an AWAIT whose chain failed first: ignored, as in the C agent.
+      const t = this.live(p.signal.id);
+      if (t !== undefined && sqeSignalable(t.sqe)) sqeSignal(t.sqe);
+      else this.link.send({ log: { level: LOG_LEVEL_WRN, text: `Signal: no waiting or running AWAIT has id ${p.signal.id}` } });
     }
     if (p.injectFault) this.injectFault(p.injectFault);
     if (p.clearFaults) {
@@ -156,15 +162,49 @@ export class TsAgent {
     this.driver.poke();
   }
 
-  private submit(sqes: WireSqe[]): void {
-    const bad = sqes.map((w) => this.check(w));
-    if (sqes.length > this.r.sqeAcquirable()) bad.fill(-EBUSY);
-    if (bad.some((e) => e < 0)) {
-      sqes.forEach((w, i) => this.queueCqe({ id: w.id, result: bad[i]! < 0 ? bad[i]! : -ECANCELED, flags: 0, data: new Uint8Array(0) }));
+  /**
+   * Takes a Submit chain by chain, as the C agent does: a chain with a member it cannot take
+   * completes at once (that member with its errno, the rest -ECANCELED) and the others run.
+   * Members share the Submit's regions as the host's members shared its buffers.
+   */
+  private submit(sqes: readonly WireSqe[], wireRegions: readonly WireRegion[]): void {
+    const regions = wireRegions.map((g) => (g.len > TS_AGENT_MAX_BUFFER_BYTES || (g.init.length !== 0 && g.init.length !== g.len) ?
+      null : g.init.length === 0 ? new Uint8Array(g.len) : Uint8Array.from(g.init)));
+    for (let i = 0; i < sqes.length;) {
+      let j = i;
+      while (j < sqes.length - 1 && sqes[j]!.flags & (RTIO_SQE_CHAINED | RTIO_SQE_TRANSACTION)) j++;
+      this.submitChain(sqes.slice(i, j + 1), regions);
+      i = j + 1;
+    }
+  }
+
+  private submitChain(chain: readonly WireSqe[], regions: readonly (Uint8Array | null)[]): void {
+    const reject = (at: number, errno: number, why: string): void => {
+      chain.forEach((w, k) => this.queueCqe({ id: w.id, result: k === at ? errno : -ECANCELED, flags: 0, data: new Uint8Array(0) }));
+      if (why !== '') this.link.send({ log: { level: LOG_LEVEL_WRN, text: `Submit: sqe ${chain[at]!.id} rejected: ${why}` } });
+    };
+    const last = chain[chain.length - 1]!;
+    if (last.flags & (RTIO_SQE_CHAINED | RTIO_SQE_TRANSACTION)) {
+      reject(chain.length - 1, -EINVAL, 'it links to a next SQE the Submit does not hold');
       return;
     }
-    const rx: (Uint8Array | null)[] = [];
-    for (const w of sqes) {
+    for (const [k, w] of chain.entries()) {
+      const bad = this.check(w);
+      if (bad < 0) {
+        reject(k, bad, '');
+        return;
+      }
+    }
+    if (chain.length > this.r.sqeAcquirable()) {
+      reject(0, -EBUSY, '');
+      return;
+    }
+    const slice = (region: number, offset: number, len: number): Uint8Array | null => {
+      const mem = regions[region - 1];
+      return mem === undefined || mem === null || offset + len > mem.length ? null : mem.subarray(offset, offset + len);
+    };
+    const tracked: [number, Tracked][] = [];
+    for (const [k, w] of chain.entries()) {
       const sqe = this.r.sqeAcquire()!;
       sqe.op = w.op;
       sqe.flags = w.flags;
@@ -176,31 +216,39 @@ export class TsAgent {
       sqe.delayMs = w.delayUs / 1000;
       sqe.i2cConfig = w.i2cConfig;
       let rxBuf: Uint8Array | null = null;
+      let txBuf: Uint8Array | null = null;
+      if (w.op === RTIO_OP_TX || w.op === RTIO_OP_TINY_TX || w.op === RTIO_OP_TXRX) {
+        txBuf = w.txRegion > 0 ? slice(w.txRegion, w.txOffset, w.len) : Uint8Array.from(w.tx);
+      }
+      if ((w.op === RTIO_OP_RX && !(w.flags & RTIO_SQE_MEMPOOL_BUFFER)) || w.op === RTIO_OP_TXRX) {
+        rxBuf = w.rxRegion > 0 ? slice(w.rxRegion, w.rxOffset, w.len) : new Uint8Array(w.len);
+      }
+      if ((txBuf === null && w.txRegion > 0) || (rxBuf === null && w.rxRegion > 0)) {
+        this.r.sqeDropAll();
+        reject(k, -EINVAL, 'it names a region the Submit does not hold, or a range outside it');
+        return;
+      }
       if (w.op === RTIO_OP_TX || w.op === RTIO_OP_TINY_TX) {
-        sqe.buf = w.txRef > 0 ? rx[w.txRef - 1] ?? new Uint8Array(0) : Uint8Array.from(w.tx);
-        sqe.bufLen = sqe.buf.length;
-      } else if (w.op === RTIO_OP_RX && !(w.flags & RTIO_SQE_MEMPOOL_BUFFER)) {
-        rxBuf = new Uint8Array(w.len);
+        sqe.buf = txBuf;
+        sqe.bufLen = txBuf!.length;
+      } else if (w.op === RTIO_OP_RX) {
         sqe.buf = rxBuf;
         sqe.bufLen = w.len;
       } else if (w.op === RTIO_OP_TXRX) {
-        sqe.txBuf = Uint8Array.from(w.tx);
-        rxBuf = new Uint8Array(w.len);
+        sqe.txBuf = txBuf;
         sqe.rxBuf = rxBuf;
         sqe.bufLen = w.len;
       }
-      rx.push(rxBuf);
-      this.byId.set(w.id, { sqe, op: w.op, pool: (w.flags & RTIO_SQE_MEMPOOL_BUFFER) !== 0, rx: rxBuf });
+      tracked.push([w.id, { sqe, op: w.op, pool: (w.flags & RTIO_SQE_MEMPOOL_BUFFER) !== 0, rx: rxBuf }]);
     }
     try {
       void this.r.submit(0);
-    } catch {
+    } catch (e) {
       this.r.sqeDropAll();
-      for (const w of sqes) {
-        this.byId.delete(w.id);
-        this.queueCqe({ id: w.id, result: -EINVAL, flags: 0, data: new Uint8Array(0) });
-      }
+      reject(0, -EINVAL, e instanceof Error ? e.message : String(e));
+      return;
     }
+    for (const [id, t] of tracked) this.byId.set(id, t);
   }
 
   /** 0 or the negative errno a wire SQE completes with before it runs. */
@@ -212,8 +260,17 @@ export class TsAgent {
     return 0;
   }
 
-  private cancel(id: number): void {
+  /**
+   * The SQE with wire id `id` while it has not completed. Its entry outlives it until its CQE
+   * is drained, and by then its slot may hold an SQE of a later chain: the userdata tells.
+   */
+  private live(id: number): Tracked | undefined {
     const t = this.byId.get(id);
+    return t !== undefined && t.sqe.userdata === id ? t : undefined;
+  }
+
+  private cancel(id: number): void {
+    const t = this.live(id);
     const result = t === undefined ? -ENOENT : this.r.sqeCancel(t.sqe);
     this.link.send({ cancelReply: { id, result } });
   }

@@ -12,6 +12,7 @@ import { startAgentProcess } from '../target/agent-process';
 import type { AgentProcess } from '../target/agent-process';
 import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from '../target/wire-targets';
 import { runCli } from './run-cli';
+import { PROTOCOL_VERSION } from '../../protocol/messages';
 
 /** The ST-LINK of boards/example-nucleo.json, and an FTDI adapter no board file names. */
 const NUCLEO: FakeUsbPort = { tty: 'ttyACM0', vendorId: '0483', productId: '374b', serialNumber: '0671FF485550755187121723', manufacturer: 'STMicroelectronics', product: 'STM32 STLink', devpath: '2', interface: 2 };
@@ -125,7 +126,7 @@ describe('the rtio-hil command', function () {
       const r = await runCli(['ping', '--board', 'emulator-wire', '--count', '3']);
       expect(r.code, r.stderr).to.equal(0);
       const lines = r.stdout.split('\n');
-      expect(lines).to.include.members(['protocol      1', 'agent         ts-agent (emulated reference board)', '  the iodev table matches the board file']);
+      expect(lines).to.include.members([`protocol      ${PROTOCOL_VERSION}`, 'agent         ts-agent (emulated reference board)', '  the iodev table matches the board file']);
       expect(lines.find((l) => l.startsWith('boot nonce'))).to.match(/^boot nonce {4}0x[0-9a-f]{8}$/);
       expect(lines.find((l) => l.startsWith('round trip'))).to.match(/^round trip {4}3 NOPs through the link to the agent's "test0": median/);
       expect(lines.find((l) => l.startsWith('link '))).to.match(/^link {10}\d+ frames sent, \d+ received, 0 CRC errors, 0 retransmits, 0 resets$/);

@@ -6,6 +6,7 @@ import { REPO_ROOT, runCli } from '../cli/run-cli';
 import type { CliRun } from '../cli/run-cli';
 import { findAll, parseXml } from './xml-read';
 import type { XmlElement } from './xml-read';
+import { PROTOCOL_VERSION } from '../../protocol/messages';
 
 /** The log line the fixture's device sends (not imported: importing the fixture would register its tests here). */
 const FIXTURE_LOG_LINE = 'fixture: temp0 read requested <&> "quoted"';
@@ -80,7 +81,7 @@ describe('the rtio-hil reporter, on a run with an injected agent reset', functio
     const p = props(suite!);
     expect(p).to.deep.include({
       'board.id': 'emulator-wire', 'board.target': 'emulator-wire', 'agent.build': 'ts-agent (emulated reference board)',
-      'agent.protocol': '1', 'link.port': 'emulator-wire', 'link.failure': 'AgentResetError', 'link.resets': '1', 'link.crcErrors': '0',
+      'agent.protocol': String(PROTOCOL_VERSION), 'link.port': 'emulator-wire', 'link.failure': 'AgentResetError', 'link.resets': '1', 'link.crcErrors': '0',
     });
     expect(Number(p['link.framesSent'])).to.be.greaterThan(0);
     expect(p['agent.bootNonce']).to.match(/^0x[0-9a-f]{8}$/);

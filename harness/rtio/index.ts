@@ -25,7 +25,7 @@ export { Cqe } from './cqe';
 export type { CqeData } from './cqe';
 export {
   IodevSqe, iodevSqeOk, iodevSqeErr, txnNext, chainNext, iodevSqeNext, txnSetResult, sqeRxBuf,
-  iodevSqeAwaitSignal, sqeSignal,
+  iodevSqeAwaitSignal, sqeSignal, sqeSignalable,
 } from './iodev';
 export type { Iodev, RtioSignaled, RemoteExecutor, RemoteCompletion } from './iodev';
 export { Mempool, MEMPOOL_MAX_BLOCKS } from './mempool';

@@ -29,7 +29,9 @@ export interface Iodev {
   readonly clock?: Clock;
   /**
    * The agent this iodev lives on, when it is remote: chains whose members all run there are
-   * shipped to it whole instead of being run by the host executor.
+   * shipped to it whole instead of being run by the host executor. A remote iodev keeps the
+   * time of the units the host gives it: their `timeoutMs` travels with them and the agent
+   * enforces it on the device's clock, so the host arms no timer of its own.
    */
   readonly remote?: RemoteExecutor;
 }
@@ -42,6 +44,12 @@ export interface Iodev {
 export interface RemoteExecutor {
   /** True when `sqe` can run on this agent: its iodev lives there, or it is an executor op the agent runs. */
   canRun(sqe: Sqe): boolean;
+  /**
+   * True when the agent can take the chain headed by `head` (every member of which it can run)
+   * whole: it is not longer than the agent holds, and fits what one submission carries. A chain
+   * that does not is run by the host executor, one unit at a time through the iodevs' `submit`.
+   */
+  canShip(head: IodevSqe): boolean;
   /** Takes the chain headed by `head` (members linked by `next`); `owner` receives the completions. */
   submitChain(head: IodevSqe, owner: RemoteCompletion): void;
   /** Asks the agent to cancel a shipped SQE; the outcome arrives as its CQE. */
@@ -195,18 +203,24 @@ export function iodevSqeAwaitSignal(iodevSqe: IodevSqe, cb: RtioSignaled, userda
   iodevSqe.awaitUd = userdata;
 }
 
+/** True when {@link sqeSignal} accepts `sqe`: an AWAIT that is acquired, submitted or running. */
+export function sqeSignalable(sqe: Sqe): boolean {
+  const s = sqe.slot;
+  return s !== null && s.state !== SLOT_FREE && s.state !== SLOT_ZOMBIE && sqe.op === RTIO_OP_AWAIT;
+}
+
 /**
  * Signals an AWAIT SQE (Zephyr's `rtio_sqe_signal`): completes it if it is waiting, or lets it
  * complete as soon as it is reached. Signalling an SQE that is not an AWAIT of a live context
  * throws `TypeError`.
  */
 export function sqeSignal(sqe: Sqe): void {
-  const s = sqe.slot;
-  if (s === null || s.state === SLOT_FREE || s.state === SLOT_ZOMBIE || sqe.op !== RTIO_OP_AWAIT) {
-    throw new TypeError('"sqe" is not an acquired or running RTIO_OP_AWAIT SQE of a context');
-  }
-  if (s.remote !== null && s.state !== SLOT_QUEUED) {
-    s.remote.signal(s);
+  if (!sqeSignalable(sqe)) throw new TypeError('"sqe" is not an acquired or running RTIO_OP_AWAIT SQE of a context');
+  const s = sqe.slot!;
+  // A shipped chain's AWAIT, or a unit the host gave a remote iodev: the agent holds it.
+  const remote = s.remote ?? (s.state === SLOT_INFLIGHT ? sqe.iodev?.remote ?? null : null);
+  if (remote !== null && s.state !== SLOT_QUEUED) {
+    remote.signal(s);
     return;
   }
   const cb = s.awaitCb;

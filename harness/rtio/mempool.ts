@@ -81,6 +81,20 @@ export class Mempool {
   }
 
   /**
+   * Shortens a buffer from this pool to the blocks covering its first `len` bytes and returns
+   * the rest to the pool; with `len` 0 it returns the whole buffer and gives back null. Throws
+   * `RangeError` if `buf` is not from this pool.
+   */
+  trim(buf: Uint8Array, len: number): Uint8Array | null {
+    const at = this.locate(buf);
+    if (at === null) throw new RangeError('"buf" is not a block-aligned buffer from this context\'s mempool');
+    const keep = Math.min(at.count, Math.ceil(Math.max(0, len) / this.blockSize));
+    this.used.fill(0, at.index + keep, at.index + at.count);
+    this.freeBlocks += at.count - keep;
+    return keep === 0 ? null : this.view(at.index, keep);
+  }
+
+  /**
    * Returns a buffer's blocks to the pool. Throws `RangeError` if `buf` is not from this pool
    * or any of its blocks is already free (a double release).
    */

@@ -377,6 +377,16 @@ export class Rtio implements SqeOwner, RemoteCompletion {
     return out;
   }
 
+  /**
+   * Waits until no SQE is in flight: every submitted SQE completed, `RTIO_SQE_NO_RESPONSE` ones
+   * (which post nothing) included (an rtio-hil addition). Resolves true, or false when
+   * `timeoutMs` (on the context's clock) passes first.
+   */
+  waitIdle(timeoutMs?: number): Promise<boolean> {
+    checkTimeout(timeoutMs);
+    return this.waitFor(() => this.inflightCount === 0, timeoutMs);
+  }
+
   /** Consumes and releases every ready CQE; returns the first negative result seen, else 0. */
   flushCompletionQueue(): number {
     let first = 0;
@@ -501,27 +511,39 @@ export class Rtio implements SqeOwner, RemoteCompletion {
       return false;
     }
     const sqe = s.sqe;
+    const silent = (sqe.flags & RTIO_SQE_NO_RESPONSE) !== 0;
     let r = result;
     let flags = 0;
-    if (r >= 0 && data !== null) {
-      if (sqe.op === RTIO_OP_RX && sqe.flags & RTIO_SQE_MEMPOOL_BUFFER) {
-        const buf = this.mempool === null ? -ENOMEM : this.mempool.alloc(data.length, data.length);
+    if (r >= 0 && sqe.op === RTIO_OP_RX && sqe.flags & RTIO_SQE_MEMPOOL_BUFFER) {
+      // The agent's bytes go into a block of this context's pool; without a CQE (NO_RESPONSE)
+      // nobody could release it, so none is taken. A read of 0 bytes carries PREP_MEMPOOL(0, 0).
+      const len = data === null ? 0 : data.length;
+      if (silent) {
+        // nothing to hand out
+      } else if (len === 0) {
+        flags = RTIO_CQE_FLAG_PREP_MEMPOOL(0, 0);
+      } else {
+        const buf = this.mempool === null ? -ENOMEM : this.mempool.alloc(len, len);
         if (typeof buf === 'number') {
           r = buf;
         } else {
-          buf.set(data);
+          buf.set(data!);
           const at = this.mempool!.locate(buf)!;
           flags = RTIO_CQE_FLAG_PREP_MEMPOOL(at.index, at.count);
         }
-      } else if (sqe.op === RTIO_OP_RX && sqe.buf !== null) {
+      }
+    } else if (r >= 0 && data !== null) {
+      if (sqe.op === RTIO_OP_RX && sqe.buf !== null) {
         sqe.buf.set(data.subarray(0, Math.min(data.length, sqe.bufLen)));
       } else if (sqe.op === RTIO_OP_TXRX && sqe.rxBuf !== null) {
         sqe.rxBuf.set(data.subarray(0, Math.min(data.length, sqe.bufLen)));
       }
     }
-    const armed = more && r >= 0;
+    // As finishMultishot: a shot whose CQE takes the last free CQE (or finds completions
+    // overflowing) is the last one, so a multishot never overflows the CQ.
+    const armed = more && r >= 0 && this.cqeFree.length > 1 && this.overflow.length === 0;
     if (armed) flags |= RTIO_CQE_FLAG_MORE;
-    if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cqeSubmit(r, sqe.userdata, flags);
+    if (!silent) this.cqeSubmit(r, sqe.userdata, flags);
     if (armed) return true;
     if (more) s.remote.cancel(s);
     s.remote = null;
@@ -559,7 +581,8 @@ export class Rtio implements SqeOwner, RemoteCompletion {
     }
     const iodev = sqe.iodev;
     const clock = iodev === null ? this.clock : iodev.clock ?? this.clock;
-    if (sqe.timeoutMs > 0) {
+    // A remote iodev's unit carries its timeout to the agent, which keeps the device's time.
+    if (sqe.timeoutMs > 0 && iodev?.remote === undefined) {
       s.timerClock = clock;
       s.timer = clock.setTimer(clock.now() + sqe.timeoutMs, this.timeoutFn, s);
     }
@@ -654,9 +677,11 @@ export class Rtio implements SqeOwner, RemoteCompletion {
         r = -ECANCELED;
       }
       let flags = 0;
-      if (ok) flags = this.cqeFlags(cur);
+      const silent = (sqe.flags & RTIO_SQE_NO_RESPONSE) !== 0;
+      // Without a CQE nobody could release a mempool block: the executor does.
+      if (ok && !silent) flags = this.cqeFlags(cur, r);
       else if (cur.poolBuf !== null && !zombie) this.releasePoolBuf(cur);
-      if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cqeSubmit(r, sqe.userdata, flags);
+      if (!silent) this.cqeSubmit(r, sqe.userdata, flags);
       const next: IodevSqe | null = cur.next;
       const more = (sqe.flags & RTIO_SQE_TRANSACTION) !== 0 && next !== null;
       const chained = (sqe.flags & RTIO_SQE_CHAINED) !== 0 && next !== null;
@@ -682,12 +707,14 @@ export class Rtio implements SqeOwner, RemoteCompletion {
     const sqe = s.sqe;
     // A shot whose CQE takes the last free CQE is the last one: a multishot never overflows the CQ.
     const terminal = !ok || result < 0 || s.cancelRequested || this.cqeFree.length <= 1 || this.overflow.length > 0;
+    const silent = (sqe.flags & RTIO_SQE_NO_RESPONSE) !== 0;
     if (!terminal) {
-      const flags = this.cqeFlags(s) | RTIO_CQE_FLAG_MORE;
+      const flags = this.cqeFlags(s, result) | RTIO_CQE_FLAG_MORE;
+      if (silent) this.releasePoolBuf(s);
       s.poolBuf = null;
       sqe.buf = null;
       sqe.bufLen = 0;
-      if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cqeSubmit(result, sqe.userdata, flags);
+      if (!silent) this.cqeSubmit(result, sqe.userdata, flags);
       s.lastResult = result;
       this.ready.push(s);
       return;
@@ -695,13 +722,13 @@ export class Rtio implements SqeOwner, RemoteCompletion {
     let r = result;
     let flags = 0;
     if (s.cancelRequested && ok) r = -ECANCELED;
-    if (ok && r >= 0) {
-      flags = this.cqeFlags(s);
+    if (ok && r >= 0 && !silent) {
+      flags = this.cqeFlags(s, r);
       s.poolBuf = null;
     } else if (!zombie) {
       this.releasePoolBuf(s);
     }
-    if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cqeSubmit(r, sqe.userdata, flags);
+    if (!silent) this.cqeSubmit(r, sqe.userdata, flags);
     if (zombie) this.retire(s);
     else this.release(s);
   }
@@ -716,9 +743,15 @@ export class Rtio implements SqeOwner, RemoteCompletion {
     }
   }
 
-  private cqeFlags(s: IodevSqe): number {
+  /**
+   * The CQE flags of a member that succeeded with `result`. A mempool read hands out the blocks
+   * covering the bytes it read: blocks its iodev took beyond them go back to the pool, so the
+   * CQE says the same on every target (docs/semantics.md §6).
+   */
+  private cqeFlags(s: IodevSqe, result: number): number {
     const sqe = s.sqe;
     if (sqe.op !== RTIO_OP_RX || !(sqe.flags & RTIO_SQE_MEMPOOL_BUFFER)) return 0;
+    if (s.poolBuf !== null && this.mempool !== null) s.poolBuf = this.mempool.trim(s.poolBuf, result);
     const at = s.poolBuf === null || this.mempool === null ? null : this.mempool.locate(s.poolBuf);
     return at === null ? RTIO_CQE_FLAG_PREP_MEMPOOL(0, 0) : RTIO_CQE_FLAG_PREP_MEMPOOL(at.index, at.count);
   }
@@ -732,12 +765,14 @@ export class Rtio implements SqeOwner, RemoteCompletion {
   private release(s: IodevSqe): void {
     this.inflightCount--;
     this.freeSlot(s);
+    if (this.inflightCount === 0 && this.waiters.length > 0) this.wakeWaiters();
   }
 
   /** The slot's SQE completed (by timeout) but its iodev still holds it. */
   private retire(s: IodevSqe): void {
     this.inflightCount--;
     s.state = SLOT_ZOMBIE;
+    if (this.inflightCount === 0 && this.waiters.length > 0) this.wakeWaiters();
   }
 
   private reapZombie(s: IodevSqe): void {
@@ -903,7 +938,7 @@ function shippableTo(head: IodevSqe): RemoteExecutor | null {
   }
   if (remote === null) return null;
   for (let m: IodevSqe | null = head; m !== null; m = m.next) if (!remote.canRun(m.sqe)) return null;
-  return remote;
+  return remote.canShip(head) ? remote : null;
 }
 
 /** A transfer that moved fewer bytes than asked: it ends its chain like an error. */

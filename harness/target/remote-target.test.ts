@@ -5,7 +5,9 @@ import {
   sqePrepTinyWrite, sqePrepWrite,
 } from '..';
 import type { CqeData } from '..';
-import type { RemoteTarget, WireSqe } from './remote-target';
+import { RemoteTarget } from './remote-target';
+import type { WireSqe } from './remote-target';
+import type { Region as WireRegion } from '../../protocol/messages';
 import { openEmulatorWireParts } from './wire-targets';
 import type { EmulatorWireParts } from './wire-targets';
 
@@ -102,14 +104,28 @@ describe('RemoteTarget over the wire (emulator-wire)', function () {
     expect(target.strayCqes).to.equal(1);
     expect(r.strayCompletions).to.equal(0);
   });
+  it('after close, every member of a chain completes with -ENOTCONN', async function () {
+    const { target } = parts;
+    const r = ctx(target);
+    await target.close();
+    for (let i = 0; i < 3; i++) {
+      const s = r.sqeAcquire()!;
+      sqePrepNop(s, target.iodev('test0'), i);
+      if (i < 2) s.flags |= RTIO_SQE_CHAINED;
+    }
+    await r.submit(3);
+    expect((await r.cqeCopyOut(3)).map((c) => c.result)).to.deep.equal([-ENOTCONN, -ENOTCONN, -ENOTCONN]);
+    expect(r.inflight).to.equal(0);
+  });
 });
 
 describe('RemoteTarget chain shipping (unit, captured link)', function () {
-  it('sends a TX whose buffer an earlier RX of the chain reads into as a reference, not bytes', async function () {
+  it('sends a TX whose buffer an earlier RX of the chain reads into as a shared region, not bytes', async function () {
     const sent: WireSqe[][] = [];
+    const regions: WireRegion[][] = [];
     const { RemoteTarget: Target } = await import('./remote-target');
     const target = new Target('captured', {
-      send: (body) => { if ('submit' in body) sent.push(body.submit.sqes); },
+      send: (body) => { if ('submit' in body) { sent.push(body.submit.sqes); regions.push(body.submit.regions); } },
       onPacket: () => undefined,
       onError: () => undefined,
       close: async () => undefined,
@@ -133,6 +149,47 @@ describe('RemoteTarget chain shipping (unit, captured link)', function () {
     expect(sent).to.have.length(1);
     const [p, read, write] = sent[0]!;
     expect([p!.iodev, p!.tx.length, read!.len, read!.iodev]).to.deep.equal([1, 1, 2, 1]);
-    expect([write!.iodev, write!.txRef, write!.tx.length], 'the write names the read, index 1 + 1').to.deep.equal([2, 2, 0]);
+    expect([read!.rxRegion, read!.rxOffset], 'the read lands in region 1').to.deep.equal([1, 0]);
+    expect([write!.iodev, write!.txRegion, write!.txOffset, write!.len, write!.tx.length], 'the write sends region 1').to.deep.equal([2, 1, 0, 2, 0]);
+    expect(regions[0]!.map((g) => g.len)).to.deep.equal([2]);
+  });
+
+  function captured(maxSqes: number): { target: RemoteTarget; submits: WireSqe[][] } {
+    const submits: WireSqe[][] = [];
+    const target = new RemoteTarget('captured', {
+      send: (body) => { if ('submit' in body) submits.push(body.submit.sqes); },
+      onPacket: () => undefined,
+      onError: () => undefined,
+      close: async () => undefined,
+    }, {
+      protocolVersion: 2, buildId: 'test', bootNonce: 1, maxFrameBytes: 1033, window: 8, maxSqes, maxBufferBytes: 512,
+      iodevs: [{ id: 1, name: 'test0', kind: 5, bus: '', address: 0, part: 'rtio-iodev-test', capabilities: [] }],
+    });
+    return { target, submits };
+  }
+
+  function nops(r: Rtio, target: RemoteTarget, n: number): void {
+    for (let i = 0; i < n; i++) {
+      const s = r.sqeAcquire()!;
+      sqePrepNop(s, target.iodev('test0'), i);
+      if (i < n - 1) s.flags |= RTIO_SQE_CHAINED;
+    }
+  }
+
+  it('ships a chain of as many NOPs as the agent holds in one Submit', async function () {
+    const { target, submits } = captured(64);
+    const r = new Rtio({ sqSize: 64, cqSize: 64 });
+    nops(r, target, 64);
+    await r.submit(0);
+    expect(submits.map((s) => s.length)).to.deep.equal([64]);
+  });
+
+  it('runs a chain longer than the agent holds from the host, one unit per Submit', async function () {
+    const { target, submits } = captured(32);
+    const r = new Rtio({ sqSize: 33, cqSize: 33 });
+    nops(r, target, 33);
+    await r.submit(0);
+    expect(submits.map((s) => s.length), 'only the head is on the agent').to.deep.equal([1]);
+    expect(submits[0]![0]!.flags & RTIO_SQE_CHAINED, 'a unit links to nothing on the agent').to.equal(0);
   });
 });

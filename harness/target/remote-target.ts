@@ -3,10 +3,10 @@ import { systemClock } from '../clock';
 import type { Fault } from '../emulator/faults';
 import { validateFault } from '../emulator/faults';
 import {
-  RTIO_CQE_FLAG_MORE, RTIO_OP_AWAIT, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX,
-  RTIO_OP_TXRX, RTIO_SQE_CHAINED, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_NO_RESPONSE, RTIO_SQE_TRANSACTION,
+  RTIO_CQE_FLAG_MORE, RTIO_OP_AWAIT, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TXRX, RTIO_SQE_CANCELED, RTIO_SQE_CHAINED,
+  RTIO_SQE_TRANSACTION,
 } from '../rtio/constants';
-import { ECANCELED, ECONNRESET, EMSGSIZE, ENOMEM, ENOTCONN } from '../rtio/errno';
+import { ECANCELED, ECONNRESET, EMSGSIZE, ENOTCONN } from '../rtio/errno';
 import { iodevSqeErr, iodevSqeOk, sqeRxBuf, txnNext, txnSetResult } from '../rtio/iodev';
 import type { Iodev, IodevSqe, RemoteCompletion, RemoteExecutor } from '../rtio/iodev';
 import { Rtio } from '../rtio/rtio';
@@ -14,41 +14,17 @@ import { sqePrepNop } from '../rtio/sqe';
 import type { Sqe } from '../rtio/sqe';
 import type { IodevInfo, IodevKind, Target } from './target';
 import { unknownIodev } from './target';
+import type { Cqe as ProtoCqe, IodevDesc, Region as WireRegion, Sqe as ProtoSqe } from '../../protocol/messages';
+import { MAX_PAYLOAD_BYTES, frameMaxEncodedLength } from '../../protocol/frame';
+import { PLAN_ID_PLACEHOLDER, appendPlan, isTooBig, planChain } from './remote-plan';
+import type { ChainPlan } from './remote-plan';
 
-/** A wire SQE (protocol/rtio.proto `Sqe`), fields as the generated code names them. */
-export interface WireSqe {
-  id: number;
-  op: number;
-  flags: number;
-  iodev: number;
-  iodevFlags: number;
-  prio: number;
-  tx: Uint8Array;
-  len: number;
-  txRef: number;
-  timeoutUs: number;
-  delayUs: number;
-  i2cConfig: number;
-}
-
+/** A wire SQE (protocol/rtio.proto `Sqe`), as the generated code names its fields. */
+export type WireSqe = ProtoSqe;
 /** A wire CQE (protocol/rtio.proto `Cqe`). */
-export interface WireCqe {
-  id: number;
-  result: number;
-  flags: number;
-  data: Uint8Array;
-}
-
+export type WireCqe = ProtoCqe;
 /** A row of the agent's iodev table (protocol/rtio.proto `IodevDesc`). */
-export interface WireIodev {
-  id: number;
-  name: string;
-  kind: number;
-  bus: string;
-  address: number;
-  part: string;
-  capabilities: string[];
-}
+export type WireIodev = IodevDesc;
 
 /** What the agent said in its HelloReply. */
 export interface AgentHello {
@@ -64,7 +40,7 @@ export interface AgentHello {
 
 /** Bodies the remote target sends (sequenced). */
 export type HostBody =
-  | { submit: { sqes: WireSqe[] } }
+  | { submit: { sqes: WireSqe[]; regions: WireRegion[] } }
   | { cancel: { id: number } }
   | { signal: { id: number } }
   | { injectFault: { iodev: number; kind: number; atByte: number; bytes: number; delayUs: number; count: number } }
@@ -102,8 +78,11 @@ export interface RemoteTargetOptions {
   readonly onLog?: (level: number, text: string) => void;
 }
 
-/** Upper bound of the bytes one SQE adds to a Submit besides its TX data (tags, varints). */
-export const SQE_WIRE_OVERHEAD = 40;
+/**
+ * Bytes of a Packet around its Submit's SQEs and regions, at most: seq and ack (tag and a
+ * 5-byte varint each), the body's tag and a 3-byte length.
+ */
+export const SUBMIT_PACKET_OVERHEAD = 16;
 
 /** Default of {@link RemoteTargetOptions.settleTimeoutMs}. */
 export const REMOTE_SETTLE_TIMEOUT_MS = 5000;
@@ -120,6 +99,11 @@ class RemoteIodev implements Iodev {
   /** A unit of a chain the host runs itself (one with a CALLBACK): shipped alone. */
   submit(iodevSqe: IodevSqe): void {
     this.remote.submitUnit(iodevSqe);
+  }
+
+  /** Drops a unit still waiting on the host for room on the agent; else asks the agent (see {@link RemoteTarget.cancelUnit}). */
+  cancel(iodevSqe: IodevSqe): boolean {
+    return this.remote.cancelUnit(iodevSqe);
   }
 }
 
@@ -149,7 +133,9 @@ class UnitCompletion implements RemoteCompletion {
         sqe.rxBuf.set(data.subarray(0, sqe.bufLen));
       }
     }
-    if (result < 0 && this.failed === null && result !== -ECANCELED) {
+    // The first member that did not succeed fails the unit, whatever its errno: the agent
+    // reports later members as -ECANCELED only after an earlier one failed.
+    if (result < 0 && this.failed === null) {
       this.failed = s;
       this.failResult = result;
     }
@@ -166,6 +152,14 @@ interface Shipped {
   readonly owner: RemoteCompletion;
   /** The host ended this SQE early (a multishot): drop the agent's CQEs until its final one. */
   abandoned: boolean;
+}
+
+/** Members waiting for room on the agent (its `max_sqes`), in submission order. */
+interface Waiting {
+  readonly members: readonly IodevSqe[];
+  readonly owner: RemoteCompletion;
+  /** One unit of a chain the host runs: its last member links to nothing on the agent. */
+  readonly unit: boolean;
 }
 
 /**
@@ -189,11 +183,15 @@ export class RemoteTarget implements Target, RemoteExecutor {
   private readonly byIodev = new Set<Iodev>();
   private readonly inflight = new Map<number, Shipped>();
   private readonly ids = new Map<IodevSqe, number>();
-  private readonly waiting: { head: IodevSqe; owner: RemoteCompletion; count: number }[] = [];
+  private readonly waiting: Waiting[] = [];
   private nextId = 1;
   private used = 0;
   private batch: WireSqe[] = [];
+  private batchRegions: WireRegion[] = [];
   private batchBytes = 0;
+  private readonly budget: number;
+  /** The plan {@link RemoteTarget.canShip} made, kept for the `submitChain` that follows. */
+  private planned: { head: IodevSqe; plan: ChainPlan } | null = null;
   private batchSignals: number[] = [];
   private flushQueued = false;
   private closed = false;
@@ -214,6 +212,7 @@ export class RemoteTarget implements Target, RemoteExecutor {
       this.byName.set(d.name, dev);
       this.byIodev.add(dev);
     }
+    this.budget = submitBudget(hello.maxFrameBytes);
     link.onPacket((body) => this.onPacket(body));
     link.onError((err) => this.fail(err));
   }
@@ -295,77 +294,116 @@ export class RemoteTarget implements Target, RemoteExecutor {
     return AGENT_EXECUTOR_OPS.includes(sqe.op);
   }
 
-  submitChain(head: IodevSqe, owner: RemoteCompletion): void {
-    let count = 0;
-    for (let m: IodevSqe | null = head; m !== null; m = m.next) count++;
-    if (this.lastError !== null) {
-      this.failChain(head, owner, this.lastError);
-      return;
-    }
-    if (count > this.hello.maxSqes) {
-      for (let m: IodevSqe | null = head, first = true; m !== null; m = m.next, first = false) {
-        owner.remoteComplete(m, first ? -ENOMEM : -ECANCELED, false, null);
-      }
-      return;
-    }
-    if (this.waiting.length > 0 || this.used + count > this.hello.maxSqes) {
-      this.waiting.push({ head, owner, count });
-      return;
-    }
-    this.ship(head, owner, count, false);
+  /**
+   * True when the chain headed by `head` fits the agent at once: no more SQEs than it holds
+   * (`max_sqes`) and one Submit frame. A chain that does not is run by the host executor, one
+   * unit at a time, as a chain with a CALLBACK is.
+   */
+  canShip(head: IodevSqe): boolean {
+    const members = chainMembers(head);
+    if (members.length > this.hello.maxSqes) return false;
+    const plan = this.plan(members, false);
+    if (plan === null || plan.bytes > this.budget) return false;
+    this.planned = { head, plan };
+    return true;
   }
 
-  /** Ships one unit of a host-run chain (see {@link RemoteIodev.submit}). */
+  submitChain(head: IodevSqe, owner: RemoteCompletion): void {
+    const members = chainMembers(head);
+    const plan = this.planned?.head === head ? this.planned.plan : null;
+    this.planned = null;
+    this.admit({ members, owner, unit: false }, plan);
+  }
+
+  /** Ships one unit of a chain the host runs itself (see {@link RemoteIodev.submit}). */
   submitUnit(head: IodevSqe): void {
-    const owner = new UnitCompletion(head);
-    let count = 0;
-    for (let m: IodevSqe | null = head; m !== null; m = txnNext(m)) count++;
+    const members: IodevSqe[] = [];
+    for (let m: IodevSqe | null = head; m !== null; m = txnNext(m)) members.push(m);
     if (this.lastError !== null) {
       iodevSqeErr(head, this.errnoOf(this.lastError));
       return;
     }
-    this.ship(head, owner, count, true);
+    this.admit({ members, owner: new UnitCompletion(head), unit: true }, null);
   }
 
   cancel(s: IodevSqe): void {
     const id = this.ids.get(s);
-    if (id !== undefined && this.lastError === null) this.send({ cancel: { id } });
+    if (id !== undefined) {
+      if (this.lastError === null) this.send({ cancel: { id } });
+      return;
+    }
+    // Still waiting on the host for room on the agent: it travels cancelled.
+    if (this.waiting.some((w) => w.members.includes(s))) s.sqe.flags |= RTIO_SQE_CANCELED;
+  }
+
+  /**
+   * The cancel hook of a unit the host executor gave a remote iodev: true when the unit was
+   * still waiting on the host (it is dropped, and the executor completes it); otherwise the
+   * agent is asked to cancel it and false is returned: the agent's CQEs tell the outcome.
+   */
+  cancelUnit(head: IodevSqe): boolean {
+    const i = this.waiting.findIndex((w) => w.unit && w.members[0] === head);
+    if (i >= 0) {
+      this.waiting.splice(i, 1);
+      return true;
+    }
+    this.cancel(head);
+    return false;
   }
 
   signal(s: IodevSqe): void {
     const id = this.ids.get(s);
-    if (id !== undefined && this.lastError === null) this.send({ signal: { id } });
+    // Not shipped yet (waiting for room on the agent): the Signal follows its Submit.
+    if (id === undefined) s.awaitSignaled = true;
+    else if (this.lastError === null) this.send({ signal: { id } });
   }
 
   // ------------------------------------------------------------ internals
 
-  private ship(head: IodevSqe, owner: RemoteCompletion, count: number, unitOnly: boolean): void {
-    const sqes: WireSqe[] = [];
-    const members: IodevSqe[] = [];
+  /** The wire form of `members` with placeholder ids, or null when a buffer is too big for the agent. */
+  private plan(members: readonly IodevSqe[], unit: boolean): ChainPlan | null {
+    const plan = planChain(members, members.map(() => PLAN_ID_PLACEHOLDER), wireIodevOf, this.hello.maxBufferBytes);
+    if (isTooBig(plan)) return null;
+    if (unit) plan.sqes[plan.sqes.length - 1]!.flags &= ~(RTIO_SQE_CHAINED | RTIO_SQE_TRANSACTION);
+    return plan;
+  }
+
+  /** Ships `w` now, or queues it behind earlier work until the agent has room for its SQEs. */
+  private admit(w: Waiting, plan: ChainPlan | null): void {
+    if (this.lastError !== null) {
+      this.failMembers(w, this.errnoOf(this.lastError));
+      return;
+    }
+    if (this.waiting.length > 0 || this.used + w.members.length > this.hello.maxSqes) {
+      this.waiting.push(w);
+      return;
+    }
+    this.ship(w, plan ?? this.plan(w.members, w.unit));
+  }
+
+  private ship(w: Waiting, plan: ChainPlan | null): void {
+    const { members, owner } = w;
     const signalled: number[] = [];
-    for (let m: IodevSqe | null = head; m !== null; m = unitOnly ? txnNext(m) : m.next) members.push(m);
-    let tooBig = false;
-    members.forEach((m, i) => {
-      const sqe = m.sqe;
+    const ids = members.map((m) => {
       const id = this.allocId();
-      const w = this.wireSqe(sqe, id, members, i);
-      if (unitOnly && i === members.length - 1) w.flags &= ~(RTIO_SQE_CHAINED | RTIO_SQE_TRANSACTION);
-      if (w.tx.length > this.hello.maxBufferBytes || w.len > this.hello.maxBufferBytes) tooBig = true;
-      sqes.push(w);
       this.inflight.set(id, { slot: m, owner, abandoned: false });
       this.ids.set(m, id);
       if (m.awaitSignaled) signalled.push(id);
+      return id;
     });
-    this.used += count;
-    const bytes = sqes.reduce((n, w) => n + SQE_WIRE_OVERHEAD + w.tx.length, 0);
-    // A chain whose Submit cannot fit one frame fails here, like a buffer over the agent's limit.
-    if (tooBig || bytes > this.submitBudget()) {
-      sqes.forEach((w, i) => this.deliver(w.id, i === 0 ? -EMSGSIZE : -ECANCELED, 0, null));
+    this.used += members.length;
+    // What cannot fit one frame (a unit whose buffers are too big for the agent) fails here, as
+    // the agent fails a buffer over its limit: the head with -EMSGSIZE, the rest -ECANCELED.
+    if (plan === null || plan.bytes > this.budget) {
+      ids.forEach((id, i) => this.deliver(id, i === 0 ? -EMSGSIZE : -ECANCELED, 0, null));
       return;
     }
-    if (this.batch.length > 0 && this.batchBytes + bytes > this.submitBudget()) this.flush();
-    this.batch.push(...sqes);
-    this.batchBytes += bytes;
+    plan.sqes.forEach((s, i) => {
+      s.id = ids[i]!;
+    });
+    if (this.batch.length > 0 && this.batchBytes + plan.bytes > this.budget) this.flush();
+    appendPlan(this.batch, this.batchRegions, plan);
+    this.batchBytes += plan.bytes;
     this.batchSignals.push(...signalled);
     if (!this.flushQueued) {
       this.flushQueued = true;
@@ -384,41 +422,14 @@ export class RemoteTarget implements Target, RemoteExecutor {
     this.flushQueued = false;
     if (this.batch.length === 0 || this.lastError !== null) return;
     const sqes = this.batch;
+    const regions = this.batchRegions;
     const signals = this.batchSignals;
     this.batch = [];
+    this.batchRegions = [];
     this.batchSignals = [];
     this.batchBytes = 0;
-    this.link.send({ submit: { sqes } });
+    this.link.send({ submit: { sqes, regions } });
     for (const id of signals) this.link.send({ signal: { id } });
-  }
-
-  /** Bytes of SQEs one Submit may carry: the agent's frame limit less headers and COBS overhead. */
-  private submitBudget(): number {
-    const frame = this.hello.maxFrameBytes > 0 ? this.hello.maxFrameBytes : 1033;
-    return Math.floor(frame * 0.9) - 32;
-  }
-
-  private wireSqe(sqe: Sqe, id: number, members: readonly IodevSqe[], index: number): WireSqe {
-    const dev = sqe.iodev as RemoteIodev | null;
-    let tx: Uint8Array = new Uint8Array(0);
-    let len = 0;
-    let txRef = 0;
-    if (sqe.op === RTIO_OP_TX || sqe.op === RTIO_OP_TINY_TX) {
-      const src = sqe.buf!.subarray(0, sqe.bufLen);
-      txRef = sqe.op === RTIO_OP_TX ? earlierRx(members, index, sqe.buf!, sqe.bufLen) : 0;
-      if (txRef === 0) tx = src;
-    } else if (sqe.op === RTIO_OP_TXRX) {
-      tx = sqe.txBuf!.subarray(0, sqe.bufLen);
-      len = sqe.bufLen;
-    } else if (sqe.op === RTIO_OP_RX && !(sqe.flags & RTIO_SQE_MEMPOOL_BUFFER)) {
-      len = sqe.bufLen;
-    }
-    return {
-      // NO_RESPONSE stays on the host: the agent always answers, so the host can free the slot.
-      id, op: sqe.op, flags: sqe.flags & ~RTIO_SQE_NO_RESPONSE, iodev: dev === null ? 0 : dev.wireId, iodevFlags: sqe.iodevFlags >>> 0,
-      prio: sqe.prio, tx, len, txRef, timeoutUs: Math.round(sqe.timeoutMs * 1000),
-      delayUs: Math.round(sqe.delayMs * 1000), i2cConfig: sqe.i2cConfig >>> 0,
-    };
   }
 
   private allocId(): number {
@@ -462,9 +473,9 @@ export class RemoteTarget implements Target, RemoteExecutor {
   private pump(): void {
     while (this.waiting.length > 0) {
       const next = this.waiting[0]!;
-      if (this.used + next.count > this.hello.maxSqes) break;
+      if (this.used + next.members.length > this.hello.maxSqes) break;
       this.waiting.shift();
-      this.ship(next.head, next.owner, next.count, false);
+      this.ship(next, this.plan(next.members, next.unit));
     }
     if (this.inflight.size === 0 && this.waiting.length === 0 && this.settleWake !== null) {
       const wake = this.settleWake;
@@ -482,13 +493,13 @@ export class RemoteTarget implements Target, RemoteExecutor {
     this.used = 0;
     for (const s of shipped) if (!s.abandoned) s.owner.remoteComplete(s.slot, e, false, null);
     const waiting = this.waiting.splice(0);
-    for (const w of waiting) this.failChain(w.head, w.owner, err);
+    for (const w of waiting) this.failMembers(w, e);
     this.pump();
   }
 
-  private failChain(head: IodevSqe, owner: RemoteCompletion, err: Error): void {
-    const e = this.errnoOf(err);
-    for (let m: IodevSqe | null = head; m !== null; m = m.next) owner.remoteComplete(m, e, false, null);
+  /** Completes every member of `w` with `errno` (the members were never shipped). */
+  private failMembers(w: Waiting, errno: number): void {
+    for (const m of w.members) w.owner.remoteComplete(m, errno, false, null);
   }
 
   private errnoOf(err: Error): number {
@@ -496,14 +507,26 @@ export class RemoteTarget implements Target, RemoteExecutor {
   }
 }
 
-/** 1 + the index of an earlier RX member reading into exactly `buf[0, len)`, or 0. */
-function earlierRx(members: readonly IodevSqe[], index: number, buf: Uint8Array, len: number): number {
-  for (let j = index - 1; j >= 0; j--) {
-    const m = members[j]!.sqe;
-    if (m.op === RTIO_OP_RX && m.buf !== null && !(m.flags & RTIO_SQE_MEMPOOL_BUFFER) &&
-      m.buf.buffer === buf.buffer && m.buf.byteOffset === buf.byteOffset && m.bufLen === len) {
-      return j + 1;
-    }
-  }
-  return 0;
+/** The members of the chain headed by `head`, in order (collected first: completing one unlinks it). */
+function chainMembers(head: IodevSqe): IodevSqe[] {
+  const out: IodevSqe[] = [];
+  for (let m: IodevSqe | null = head; m !== null; m = m.next) out.push(m);
+  return out;
+}
+
+/** The wire id of a remote target's iodev, 0 for none. */
+function wireIodevOf(iodev: Iodev | null): number {
+  return iodev === null ? 0 : (iodev as RemoteIodev).wireId;
+}
+
+/**
+ * Bytes of SQEs and regions one Submit may carry to an agent whose frames are at most
+ * `maxFrameBytes` (0: the default 1033): the largest payload such a frame holds, less the
+ * packet's own fields.
+ */
+export function submitBudget(maxFrameBytes: number): number {
+  const frame = maxFrameBytes > 0 ? maxFrameBytes : frameMaxEncodedLength(MAX_PAYLOAD_BYTES);
+  let payload = frame;
+  while (payload > 0 && frameMaxEncodedLength(payload) > frame) payload--;
+  return payload - SUBMIT_PACKET_OVERHEAD;
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
-  ECANCELED, EIO, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepCallback, sqePrepDelay, sqePrepNop, sqePrepRead,
+  ECANCELED, EIO, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, sqePrepCallback, sqePrepDelay, sqePrepNop,
+  sqePrepRead,
 } from '../../harness/rtio';
 import type { Rtio, Sqe } from '../../harness/rtio';
 import { testIodevScript } from '../../harness/emulator/iodevs/test-iodev';
@@ -128,5 +129,42 @@ export function chainTests(env: SuiteEnv): void {
         expect(String(r.callbackErrors[r.callbackErrors.length - 1])).to.contain(`boom ${run}`);
       });
     });
+
+    it('a transaction member failing with -ECANCELED cascades through a chain with a CALLBACK', async function () {
+      env.need(this, 'transaction', 'test0');
+      await onContext(env.target, async (r) => {
+        let after = false;
+        const head = r.sqeAcquire()!;
+        sqePrepCallback(head, () => undefined, null, 'head-cb');
+        head.flags |= RTIO_SQE_CHAINED;
+        queueScripted(r, env, 'm1', {}, false).flags |= RTIO_SQE_TRANSACTION;
+        queueScripted(r, env, 'm2', { result: -ECANCELED }, false).flags |= RTIO_SQE_TRANSACTION;
+        queueScripted(r, env, 'm3', {}, true);
+        const cb = r.sqeAcquire()!;
+        sqePrepCallback(cb, () => { after = true; }, null, 'after-cb');
+        await r.submit(5);
+        expect(results(await take(r, 5))).to.deep.equal([
+          ['head-cb', 0], ['m1', 0], ['m2', -ECANCELED], ['m3', -ECANCELED], ['after-cb', -ECANCELED],
+        ]);
+        expect(after, 'the CALLBACK after the failed unit ran').to.equal(false);
+      });
+    });
+
+    for (const n of [33, 65]) {
+      it(`a chain of ${n} NOPs completes every member, whatever the target holds at once`, async function () {
+        await onContext(env.target, async (r) => {
+          for (let i = 0; i < n; i++) {
+            const s = r.sqeAcquire()!;
+            sqePrepNop(s, env.target.iodev('test0'), i);
+            if (i < n - 1) s.flags |= RTIO_SQE_CHAINED;
+          }
+          expect(await r.submit(n, 60_000)).to.equal(0);
+          const got = await take(r, n);
+          expect(got.map((c) => c.userdata)).to.deep.equal(Array.from({ length: n }, (_, i) => i));
+          expect(got.every((c) => c.result === 0), 'every member succeeded').to.equal(true);
+          expect(r.inflight).to.equal(0);
+        }, { sqSize: n, cqSize: n });
+      });
+    }
   });
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   EALREADY, EIO, ENOMEM, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MEMPOOL_GET_BLK_CNT,
-  RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, sqePrepReadMultishot,
+  RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, RTIO_SQE_NO_RESPONSE, sqePrepReadMultishot,
   sqePrepReadWithPool,
 } from '../../harness/rtio';
 import type { Cqe } from '../../harness/rtio';
@@ -116,6 +116,34 @@ export function mempoolTests(env: SuiteEnv): void {
         for (const c of got.slice(0, 2)) r.releaseBuffer(r.cqeGetMempoolBuffer(c));
         for (const c of got) r.cqeRelease(c);
       }, { mempool: { blockSize: 16, blockCount: 2 } });
+    });
+
+    it('a mempool read of 0 bytes carries PREP_MEMPOOL(0, 0) and an empty buffer', async function () {
+      env.need(this, 'fault-injection');
+      env.need(this, 'mempool', 'eeprom0');
+      const eeprom = env.target.iodev('eeprom0');
+      await onContext(env.target, async (r) => {
+        env.target.injectFault('eeprom0', { kind: 'short-read', bytes: 0 });
+        sqePrepReadWithPool(r.sqeAcquire()!, eeprom, RTIO_PRIO_NORM, 'empty-read');
+        await r.submit(1);
+        const c = r.cqeConsume()!;
+        expect([c.result, RTIO_CQE_FLAG_GET(c.flags), RTIO_CQE_FLAG_MEMPOOL_GET_BLK_CNT(c.flags)]).to.deep.equal([0, RTIO_CQE_FLAG_MEMPOOL_BUFFER, 0]);
+        expect(r.cqeGetMempoolBuffer(c).length).to.equal(0);
+        r.cqeRelease(c);
+      });
+    });
+
+    it('a mempool read with RTIO_SQE_NO_RESPONSE gives its block back', async function () {
+      const test0 = env.target.iodev('test0');
+      await onContext(env.target, async (r) => {
+        const sqe = r.sqeAcquire()!;
+        sqePrepReadWithPool(sqe, test0, RTIO_PRIO_NORM, 'silent-read');
+        sqe.flags |= RTIO_SQE_NO_RESPONSE;
+        await r.submit(0);
+        expect(await r.waitIdle(), 'the read completed').to.equal(true);
+        expect(r.cqReady, 'no CQE').to.equal(0);
+        expect(r.mempool!.free, 'every block is back').to.equal(r.mempool!.blockCount);
+      });
     });
   });
 }

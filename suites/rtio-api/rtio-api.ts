@@ -7,6 +7,7 @@ import { exampleTests } from './examples';
 import { mempoolTests } from './mempool';
 import { opTests } from './ops';
 import { queueTests } from './queues';
+import { sharedBufferTests } from './shared-buffers';
 import { timeoutTests } from './timeouts';
 import { transactionTests } from './transactions';
 
@@ -29,6 +30,7 @@ export function describeRtioApi(boardId: string): void {
     exampleTests(env);
     chainTests(env);
     transactionTests(env);
+    sharedBufferTests(env);
     mempoolTests(env);
     cancelTests(env);
     queueTests(env);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  ECANCELED, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitExecutor, sqePrepRead,
+  ECANCELED, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitExecutor, sqePrepCallback, sqePrepRead,
 } from '../../harness/rtio';
 import { onContext } from '../../harness/testing/rtio-fixture';
 import { queueScripted } from './chains';
@@ -95,6 +95,19 @@ export function timeoutTests(env: SuiteEnv): void {
         const out = await r.cqeCopyOut(3, 10);
         expect(out.map((c) => c.userdata)).to.deep.equal(['a', 'b']);
         expect(results(await take(r, 1))).to.deep.equal([['slow', 0]]);
+      });
+    });
+
+    it("a chain with a CALLBACK keeps the device's deadline: a 2 ms timeout on a 1 ms operation never fires", async function () {
+      await onContext(env.target, async (r) => {
+        for (let i = 0; i < 5; i++) {
+          const cb = r.sqeAcquire()!;
+          sqePrepCallback(cb, () => undefined, null, `cb${i}`);
+          cb.flags |= RTIO_SQE_CHAINED;
+          queueScripted(r, env, `op${i}`, { delayMs: 1 }, false).timeoutMs = 2;
+          await r.submit(2);
+          expect(results(await take(r, 2))).to.deep.equal([[`cb${i}`, 0], [`op${i}`, 0]]);
+        }
       });
     });
   });

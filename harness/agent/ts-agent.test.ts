@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { RTIO_OP_AWAIT, RTIO_OP_NOP, RTIO_SQE_CHAINED } from '../rtio/constants';
+import { ECANCELED } from '../rtio/errno';
+import { testIodevScript } from '../emulator/iodevs/test-iodev';
+import type { WireSqe } from '../target/remote-target';
+import { TsAgent } from './ts-agent';
+import type { AgentLink, AgentPacket, HostPacket } from './ts-agent';
+
+/** A link stub: packets the agent sent, and a way to hand it host packets. */
+function stubLink(): { link: AgentLink; sent: AgentPacket[]; deliver: (p: HostPacket) => void } {
+  const sent: AgentPacket[] = [];
+  let handler: ((p: HostPacket) => void) | null = null;
+  return {
+    link: { send: (b) => sent.push(b), onPacket: (cb) => { handler = cb; }, restart: () => undefined },
+    sent,
+    deliver: (p) => handler!(p),
+  };
+}
+
+function sqe(id: number, op: number, extra: Partial<WireSqe> = {}): WireSqe {
+  return {
+    id, op, flags: 0, iodev: 0, iodevFlags: 0, prio: 0, tx: new Uint8Array(0), len: 0, txRegion: 0, txOffset: 0,
+    rxRegion: 0, rxOffset: 0, timeoutUs: 0, delayUs: 0, i2cConfig: 0, ...extra,
+  };
+}
+
+describe('TsAgent', function () {
+  it('ignores (and logs) a Signal for an AWAIT that completed before its CQE went out', async function () {
+    const { link, sent, deliver } = stubLink();
+    const agent = new TsAgent(link);
+    try {
+      const test0 = agent.board.info.findIndex((i) => i.name === 'test0') + 1;
+      deliver({ submit: { sqes: [
+        sqe(1, RTIO_OP_NOP, { iodev: test0, iodevFlags: testIodevScript({ result: -5 }), flags: RTIO_SQE_CHAINED }),
+        sqe(2, RTIO_OP_AWAIT),
+      ], regions: [] } });
+      agent.board.clock.runUntilIdle(1000);
+      // The chain failed and freed its slots; the CQEs are not drained yet: the Signal crosses them.
+      expect(() => deliver({ signal: { id: 2 } })).to.not.throw();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const cqes = sent.flatMap((p) => ('complete' in p ? p.complete.cqes : []));
+      expect(cqes.map((c) => [c.id, c.result])).to.deep.equal([[1, -5], [2, -ECANCELED]]);
+      const logs = sent.flatMap((p) => ('log' in p ? [p.log.text] : []));
+      expect(logs.join('\n')).to.contain('Signal: no waiting or running AWAIT has id 2');
+    } finally {
+      agent.stop();
+    }
+  });
+
+  it('a chain with a bad member fails alone; another chain of the same Submit runs', async function () {
+    const { link, sent, deliver } = stubLink();
+    const agent = new TsAgent(link);
+    try {
+      deliver({ submit: { sqes: [
+        sqe(1, RTIO_OP_NOP, { flags: RTIO_SQE_CHAINED }), sqe(2, RTIO_OP_NOP, { iodev: 99 }),
+        sqe(3, RTIO_OP_NOP),
+      ], regions: [] } });
+      agent.board.clock.runUntilIdle(1000);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const cqes = sent.flatMap((p) => ('complete' in p ? p.complete.cqes : []));
+      expect(cqes.map((c) => [c.id, c.result]).sort((a, b) => a[0]! - b[0]!)).to.deep.equal([[1, -ECANCELED], [2, -19], [3, 0]]);
+    } finally {
+      agent.stop();
+    }
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * @file How a chain travels to an agent: its SQEs as wire SQEs, and the regions of host memory
+ * its members share. A member that transmits bytes an earlier member of the same chain receives
+ * (the whole buffer, a slice of it, or a TXRX's receive buffer) must send what that member read,
+ * not what the buffer held at submit time; so every such overlap becomes a Region that the agent
+ * holds for the chain, the receiving member reads into it and the transmitting one sends from
+ * it, exactly as they share the host's memory (docs/wire.md, "Buffers").
+ */
+import { rtiohil } from '../../protocol/messages';
+import type { Region as WireRegion, Sqe as WireSqe } from '../../protocol/messages';
+import {
+  RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_NO_RESPONSE,
+} from '../rtio/constants';
+import type { Iodev, IodevSqe } from '../rtio/iodev';
+
+/** The wire form of a chain (or of one unit of a chain the host runs itself). */
+export interface ChainPlan {
+  /** One wire SQE per member, in order; region numbers are 1-based within {@link ChainPlan.regions}. */
+  readonly sqes: WireSqe[];
+  /** The memory its members share. */
+  readonly regions: WireRegion[];
+  /** Bytes the SQEs and regions add to a Submit (field tags and lengths included). */
+  readonly bytes: number;
+}
+
+/** Why a chain cannot travel: a transfer or a shared region larger than the agent takes. */
+export interface PlanTooBig {
+  readonly tooBig: true;
+}
+
+/** An SQE id of the largest encoded size, for planning before ids are known. */
+export const PLAN_ID_PLACEHOLDER = 0x7fffffff;
+
+interface Span {
+  readonly mem: ArrayBufferLike;
+  readonly start: number;
+  readonly end: number;
+  readonly member: number;
+  readonly rx: boolean;
+}
+
+function spanOf(buf: Uint8Array, len: number, member: number, rx: boolean): Span {
+  return { mem: buf.buffer, start: buf.byteOffset, end: buf.byteOffset + len, member, rx };
+}
+
+function overlaps(a: Span, b: Span): boolean {
+  return a.mem === b.mem && a.start < b.end && b.start < a.end;
+}
+
+function varintSize(v: number): number {
+  let n = 1;
+  for (let x = v >>> 0; x >= 0x80; x >>>= 7) n++;
+  return n;
+}
+
+/** Bytes of a repeated message field entry: one tag byte, the length, the message. */
+function fieldSize(messageLen: number): number {
+  return 1 + varintSize(messageLen) + messageLen;
+}
+
+/**
+ * Plans `members` (a chain, or one unit) for an agent. `ids[i]` is member i's wire id (use
+ * {@link PLAN_ID_PLACEHOLDER} to size a plan before ids are allocated), `wireIodev` maps an
+ * iodev to its wire id (0 for none). Returns {@link PlanTooBig} when a transfer or a region is
+ * over `maxBufferBytes`.
+ */
+export function planChain(
+  members: readonly IodevSqe[], ids: readonly number[], wireIodev: (iodev: Iodev | null) => number, maxBufferBytes: number,
+): ChainPlan | PlanTooBig {
+  const rx: Span[] = [];
+  const tx: (Span | null)[] = [];
+  members.forEach((m, i) => {
+    const sqe = m.sqe;
+    if (sqe.op === RTIO_OP_RX && !(sqe.flags & RTIO_SQE_MEMPOOL_BUFFER) && sqe.buf !== null) rx.push(spanOf(sqe.buf, sqe.bufLen, i, true));
+    if (sqe.op === RTIO_OP_TXRX && sqe.rxBuf !== null) rx.push(spanOf(sqe.rxBuf, sqe.bufLen, i, true));
+    const src = sqe.op === RTIO_OP_TX ? sqe.buf : sqe.op === RTIO_OP_TXRX ? sqe.txBuf : null;
+    const span = src === null ? null : spanOf(src, sqe.bufLen, i, false);
+    // A transmit range that an earlier member receives into is shared; any other is copied.
+    tx.push(span !== null && rx.some((r) => r.member < i && overlaps(r, span)) ? span : null);
+  });
+  const nodes: Span[] = [...rx, ...tx.filter((s): s is Span => s !== null)];
+  const group = nodes.map((_, i) => i);
+  const root = (i: number): number => {
+    while (group[i] !== i) i = group[i] = group[group[i]!]!;
+    return i;
+  };
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) if (overlaps(nodes[i]!, nodes[j]!)) group[root(i)] = root(j);
+  }
+  const shared = new Set(nodes.flatMap((n, i) => (n.rx ? [] : [root(i)])));
+  const regionOf = new Map<number, number>();
+  const regions: { start: number; end: number; mem: ArrayBufferLike }[] = [];
+  nodes.forEach((n, i) => {
+    const g = root(i);
+    if (!shared.has(g)) return;
+    let at = regionOf.get(g);
+    if (at === undefined) {
+      at = regions.length;
+      regionOf.set(g, at);
+      regions.push({ start: n.start, end: n.end, mem: n.mem });
+    }
+    const r = regions[at]!;
+    r.start = Math.min(r.start, n.start);
+    r.end = Math.max(r.end, n.end);
+  });
+  if (regions.some((r) => r.end - r.start > maxBufferBytes)) return { tooBig: true };
+  const place = (span: Span): { region: number; offset: number } => {
+    const at = regionOf.get(root(nodes.indexOf(span)))!;
+    return { region: at + 1, offset: span.start - regions[at]!.start };
+  };
+  const sqes: WireSqe[] = [];
+  let bytes = 0;
+  members.forEach((m, i) => {
+    const sqe = m.sqe;
+    const w: WireSqe = {
+      // NO_RESPONSE stays on the host: the agent always answers, so the host can free the slot.
+      id: ids[i]!, op: sqe.op, flags: sqe.flags & ~RTIO_SQE_NO_RESPONSE, iodev: wireIodev(sqe.iodev), iodevFlags: sqe.iodevFlags >>> 0,
+      prio: sqe.prio, tx: new Uint8Array(0), len: 0, txRegion: 0, txOffset: 0, rxRegion: 0, rxOffset: 0,
+      timeoutUs: Math.round(sqe.timeoutMs * 1000), delayUs: Math.round(sqe.delayMs * 1000), i2cConfig: sqe.i2cConfig >>> 0,
+    };
+    const rxSpan = rx.find((r) => r.member === i);
+    if (rxSpan !== undefined) {
+      w.len = sqe.bufLen;
+      if (regionOf.has(root(nodes.indexOf(rxSpan)))) ({ region: w.rxRegion, offset: w.rxOffset } = place(rxSpan));
+    }
+    const txSpan = tx[i] ?? null;
+    if (txSpan !== null) {
+      ({ region: w.txRegion, offset: w.txOffset } = place(txSpan));
+      w.len = sqe.bufLen;
+    } else if (sqe.op === RTIO_OP_TX || sqe.op === RTIO_OP_TINY_TX) {
+      w.tx = sqe.buf!.slice(0, sqe.bufLen);
+    } else if (sqe.op === RTIO_OP_TXRX) {
+      w.tx = sqe.txBuf!.slice(0, sqe.bufLen);
+    }
+    if (w.tx.length > maxBufferBytes || w.len > maxBufferBytes) return;
+    sqes.push(w);
+    bytes += fieldSize(rtiohil.Sqe.encode(w).len);
+  });
+  if (sqes.length < members.length) return { tooBig: true };
+  const wireRegions: WireRegion[] = regions.map((r) => {
+    const init = new Uint8Array(r.mem, r.start, r.end - r.start).slice();
+    const region = { len: init.length, init };
+    bytes += fieldSize(rtiohil.Region.encode(region).len);
+    return region;
+  });
+  return { sqes, regions: wireRegions, bytes };
+}
+
+/** True for a {@link PlanTooBig}. */
+export function isTooBig(p: ChainPlan | PlanTooBig): p is PlanTooBig {
+  return (p as PlanTooBig).tooBig === true;
+}
+
+/**
+ * Appends `plan`'s SQEs and regions to a Submit being built, renumbering its regions after the
+ * `regions` already there.
+ */
+export function appendPlan(sqes: WireSqe[], regions: WireRegion[], plan: ChainPlan): void {
+  const base = regions.length;
+  for (const w of plan.sqes) {
+    if (w.txRegion > 0) w.txRegion += base;
+    if (w.rxRegion > 0) w.rxRegion += base;
+    sqes.push(w);
+  }
+  regions.push(...plan.regions);
+}
