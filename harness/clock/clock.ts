@@ -90,15 +90,21 @@ export class SystemClock implements Clock {
     this.handleAt = Infinity;
     const now = this.now();
     const armedBefore = this.nextId;
+    const later: WallTimer[] = [];
     for (;;) {
       const t = this.queue[0];
-      if (t === undefined || t.at > now || t.id >= armedBefore) break;
+      if (t === undefined || t.at > now) break;
       heapPop(this.queue);
+      if (t.id >= armedBefore) {
+        later.push(t); // armed by a callback of this turn: the next turn runs it
+        continue;
+      }
       const fn = t.fn;
       if (fn === null) continue;
       this.live.delete(t.id);
       fn(t.arg);
     }
+    for (const t of later) heapPush(this.queue, t);
     this.schedule();
   }
 }

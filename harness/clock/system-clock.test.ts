@@ -53,4 +53,21 @@ describe('SystemClock', function () {
     });
     expect(order).to.deep.equal([2]);
   });
+
+  it('a timer that keeps re-arming itself in the past does not starve one already due', async function () {
+    const clock = new SystemClock();
+    const start = clock.now();
+    let spins = 0;
+    let done = false;
+    const spin = (): void => {
+      spins++;
+      if (!done) clock.setTimer(start, spin, undefined);
+    };
+    clock.setTimer(start, spin, undefined);
+    await new Promise<void>((resolve) => clock.setTimer(start + 2, () => {
+      done = true;
+      resolve();
+    }, undefined));
+    expect(spins, 'the spinning timer ran meanwhile, a turn at a time').to.be.greaterThan(0);
+  });
 });

@@ -20,7 +20,7 @@ describe('harness/link errors', function () {
       [new HandshakeTimeoutError('p', 3000), 'HandshakeTimeoutError', { port: 'p', timeoutMs: 3000 }, 'handshake timeout: no HelloReply from p within 3000 ms'],
       [new ProtocolVersionError(1, 2), 'ProtocolVersionError', { host: 1, agent: 2 }, 'protocol version mismatch: host speaks 1, agent 2'],
       [new PortOpenError('/dev/x', 'busy', cause), 'PortOpenError', { port: '/dev/x', reason: 'busy' }, 'cannot open /dev/x: busy (EIO)'],
-      [new LinkTimeoutError('p', 4, 5, 500), 'LinkTimeoutError', { port: 'p', seq: 4, retransmits: 5, retransmitMs: 500 }, 'link timeout: p never acknowledged seq 4 (5 retransmissions, 500 ms apart)'],
+      [new LinkTimeoutError('p', 4, 5, 750), 'LinkTimeoutError', { port: 'p', seq: 4, retransmits: 5, stalledMs: 750 }, 'link timeout: p acknowledged nothing for 750 ms (seq 4 waits; 5 retransmissions)'],
     ];
     for (const [err, name, fields, message] of cases) {
       expect(err.name).to.equal(name);

@@ -128,9 +128,9 @@ export class PortOpenError extends LinkError {
 }
 
 /**
- * A sequenced packet stayed unacknowledged through every retransmission: the peer is gone or
- * deaf. Message: `'link timeout: <port> never acknowledged seq <seq> (<retransmits>
- * retransmissions, <retransmitMs> ms apart)'`.
+ * A sequenced packet stayed unacknowledged too long: the peer is gone, deaf or stopped.
+ * Message: `'link timeout: <port> acknowledged nothing for <stalledMs> ms (seq <seq> waits;
+ * <retransmits> retransmissions)'`.
  */
 export class LinkTimeoutError extends LinkError {
   override readonly name = 'LinkTimeoutError';
@@ -138,17 +138,17 @@ export class LinkTimeoutError extends LinkError {
   readonly port: string;
   /** The oldest unacknowledged sequence number. */
   readonly seq: number;
-  /** Retransmissions made before giving up (LinkOptions.maxRetransmits). */
+  /** Retransmission rounds made without progress (at most LinkLimits.maxRetransmits). */
   readonly retransmits: number;
-  /** Time between them, in milliseconds (LinkOptions.retransmitMs). */
-  readonly retransmitMs: number;
+  /** How long nothing was acknowledged, in milliseconds (at least LinkLimits.stallMs, or the rounds ran out). */
+  readonly stalledMs: number;
 
-  constructor(port: string, seq: number, retransmits: number, retransmitMs: number) {
-    super(`link timeout: ${port} never acknowledged seq ${seq} (${retransmits} retransmissions, ${retransmitMs} ms apart)`);
+  constructor(port: string, seq: number, retransmits: number, stalledMs: number) {
+    super(`link timeout: ${port} acknowledged nothing for ${Math.round(stalledMs)} ms (seq ${seq} waits; ${retransmits} retransmissions)`);
     this.port = port;
     this.seq = seq;
     this.retransmits = retransmits;
-    this.retransmitMs = retransmitMs;
+    this.stalledMs = stalledMs;
   }
 }
 

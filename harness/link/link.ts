@@ -20,12 +20,21 @@
  * - At most `window` sequenced packets are unacknowledged (host to agent: HelloReply.window;
  *   agent to host: the agent's own `window` option); later ones wait in a queue of at most
  *   `maxQueuedPackets`.
- * - Go-back-N: when the oldest unacknowledged packet has waited `retransmitMs` without any
- *   acknowledgement progress, every unacknowledged packet is sent again (with the current ack);
- *   after `maxRetransmits` rounds without progress the link fails with LinkTimeoutError.
- * - The receiver delivers seq = delivered + 1 only; a duplicate (seq ≤ delivered) or an
- *   out-of-order packet (seq > delivered + 1) is dropped, counted and acknowledged again, so a
- *   retransmitted Submit never runs twice.
+ * - Go-back-N, recovered in round trips: the receiver delivers seq = delivered + 1 only; a
+ *   duplicate (seq ≤ delivered) or an out-of-order packet (seq > delivered + 1) is dropped,
+ *   counted and acknowledged again at once, so a retransmitted Submit never runs twice. A pure
+ *   ack that acknowledges nothing new while packets wait is such a duplicate ack: the sender
+ *   sends every unacknowledged packet again at once (fast retransmit, at most once per round
+ *   trip), as HDLC's REJ and TCP's fast retransmit do.
+ * - The retransmission timeout adapts to the round trips measured (RFC 6298: smoothed RTT plus
+ *   four deviations, from packets sent once only, within `retransmitMinMs`..`retransmitMaxMs`,
+ *   starting at `retransmitMs`) and doubles after each timeout. When nothing is acknowledged for
+ *   `stallMs`, or `maxRetransmits` timeouts pass without progress, the host's link fails with
+ *   LinkTimeoutError; an agent never gives up.
+ * - Keepalive: while the host asks for it (a remote target with SQEs in flight), a link that has
+ *   sent nothing for `keepaliveMs` sends a sequenced packet without a body. The agent
+ *   acknowledges it (or, if it reset, answers with its new boot nonce), so a reset or silent
+ *   board is noticed within `keepaliveMs + stallMs` even when the host has nothing to send.
  * - An agent that gets any packet but a Hello while it has no session (it just reset) answers
  *   with an unsolicited HelloReply, host nonce 0. A host that sees a HelloReply whose boot nonce
  *   differs from its session's fails the link with AgentResetError.
@@ -48,6 +57,8 @@ import { PROTOCOL_VERSION, UNSEQUENCED_BODY_KINDS, decodePacket, encodePacket, i
 import { AgentResetError, DisconnectedError, HandshakeTimeoutError, LinkTimeoutError, ProtocolVersionError } from './errors';
 import type { LinkError } from './errors';
 import type { Transport } from './transport';
+import type { Clock, TimerId } from '../clock';
+import { systemClock } from '../clock';
 
 /** The link's limits and timers. Every one is named, defaulted in {@link LINK_DEFAULTS} and enforced. */
 export interface LinkLimits {
@@ -55,10 +66,21 @@ export interface LinkLimits {
   helloIntervalMs: number;
   /** Host: time `open()` waits for a matching HelloReply, in ms. Default 3000. Integer >= 1. */
   handshakeTimeoutMs: number;
-  /** Time an unacknowledged packet waits before go-back-N retransmission, in ms. Default 500. Integer >= 1. */
+  /** Retransmission timeout before the first round trip is measured, in ms. Default 100. Integer >= 1. */
   retransmitMs: number;
-  /** Retransmission rounds without progress before LinkTimeoutError. Default 5. Integer >= 0. */
+  /** Floor of the adaptive retransmission timeout, in ms. Default 5. Integer >= 1. */
+  retransmitMinMs: number;
+  /** Ceiling of the adaptive retransmission timeout (after backing off), in ms. Default 250. Integer >= 1. */
+  retransmitMaxMs: number;
+  /**
+   * Host: time without any acknowledgement progress while packets wait before LinkTimeoutError,
+   * in ms. Default 750. Integer >= 1. Raise it for a board that may be halted by a debugger.
+   */
+  stallMs: number;
+  /** Host: retransmission timeouts in a row without progress before LinkTimeoutError. Default 64. Integer >= 0. */
   maxRetransmits: number;
+  /** Host: with keepalive on, how long the link may send nothing before it probes the agent, in ms. Default 250. Integer >= 1. */
+  keepaliveMs: number;
   /** Time an owed acknowledgement waits for a packet to ride on before a pure ack, in ms. Default 10. Integer >= 0. */
   ackDelayMs: number;
   /**
@@ -84,12 +106,19 @@ export interface LinkLimits {
  */
 export const ACK_EVERY_PACKETS = 2;
 
-/** Defaults of {@link LinkLimits}; QEMU's slowest UART needs ~70 ms per 1 KiB frame. */
+/**
+ * Defaults of {@link LinkLimits}: a silent or reset board is noticed within keepaliveMs + stallMs
+ * = 1 s; QEMU's slowest UART needs ~70 ms per 1 KiB frame, which the adaptive timeout learns.
+ */
 export const LINK_DEFAULTS: Readonly<LinkLimits> = Object.freeze({
   helloIntervalMs: 250,
   handshakeTimeoutMs: 3000,
-  retransmitMs: 500,
-  maxRetransmits: 5,
+  retransmitMs: 100,
+  retransmitMinMs: 5,
+  retransmitMaxMs: 250,
+  stallMs: 750,
+  maxRetransmits: 64,
+  keepaliveMs: 250,
   ackDelayMs: 10,
   window: 8,
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
@@ -100,7 +129,11 @@ const MINIMUM: Readonly<Record<keyof LinkLimits, number>> = {
   helloIntervalMs: 1,
   handshakeTimeoutMs: 1,
   retransmitMs: 1,
+  retransmitMinMs: 1,
+  retransmitMaxMs: 1,
+  stallMs: 1,
   maxRetransmits: 0,
+  keepaliveMs: 1,
   ackDelayMs: 0,
   window: 1,
   maxFrameBytes: 1,
@@ -117,8 +150,14 @@ export const SEQ_ACK_MAX_BYTES = 12;
 /** Which end of the wire a {@link Link} is. */
 export type LinkRole = 'host' | 'agent';
 
+/** Options of either role besides the limits. */
+interface CommonLinkOptions {
+  /** Time base of every timer (retransmission, acks, keepalive, handshake). Default: the wall clock. */
+  clock?: Clock;
+}
+
 /** Options of a host-role {@link Link}: any limits to override. */
-export interface HostLinkOptions extends Partial<LinkLimits> {
+export interface HostLinkOptions extends Partial<LinkLimits>, CommonLinkOptions {
   /** Opens sessions with `open()`. */
   role: 'host';
 }
@@ -131,7 +170,7 @@ export interface HostLinkOptions extends Partial<LinkLimits> {
 export type HelloReplyInit = BodyInit<'helloReply'>;
 
 /** Options of an agent-role {@link Link}. */
-export interface AgentLinkOptions extends Partial<LinkLimits> {
+export interface AgentLinkOptions extends Partial<LinkLimits>, CommonLinkOptions {
   /** Answers sessions; serves from construction. */
   role: 'agent';
   /**
@@ -172,8 +211,16 @@ export interface LinkStats {
   tooShort: number;
   /** Good frames whose payload is not a Packet. */
   decodeErrors: number;
-  /** Packets sent again by go-back-N. */
+  /** Packets sent again by go-back-N (after a timeout or a duplicate ack). */
   retransmits: number;
+  /** Go-back-N rounds started by a duplicate ack instead of a timeout. */
+  fastRetransmits: number;
+  /** Keepalive probes sent. */
+  keepalives: number;
+  /** Smoothed round-trip time in ms (0 until measured). */
+  srttMs: number;
+  /** The retransmission timeout in force, in ms. */
+  rtoMs: number;
   /** Sequenced packets received again after delivery, dropped. */
   duplicates: number;
   /** Sequenced packets received ahead of a missing one, dropped. */
@@ -192,16 +239,21 @@ export interface LinkStats {
 
 interface Outgoing {
   readonly seq: number;
-  readonly kind: SequencedBodyKind;
+  /** The body's kind, or 'keepalive' for a sequenced packet without a body. */
+  readonly kind: SequencedBodyKind | 'keepalive';
   /** The body alone, encoded: the tail of the packet after seq and ack. */
   readonly body: Uint8Array;
+  /** When it was last sent, on the link's clock. */
+  sentAt: number;
+  /** Sent more than once: its acknowledgement says nothing of the round trip (Karn). */
+  resent: boolean;
 }
 
 interface Handshake {
   readonly resolve: (reply: HelloReply) => void;
   readonly reject: (err: Error) => void;
-  readonly interval: NodeJS.Timeout;
-  readonly timeout: NodeJS.Timeout;
+  interval: TimerId;
+  readonly timeout: TimerId;
 }
 
 /**
@@ -233,6 +285,10 @@ export class Link {
     outOfOrder: 0,
     resets: 0,
     acksSent: 0,
+    fastRetransmits: 0,
+    keepalives: 0,
+    srttMs: 0,
+    rtoMs: 0,
     delivered: 0,
     unexpected: 0,
     staleBytes: 0,
@@ -249,10 +305,21 @@ export class Link {
   #nextSeq = 1;
   #unacked: Outgoing[] = [];
   #queue: Outgoing[] = [];
-  #retransmitTimer: NodeJS.Timeout | undefined;
+  readonly #clock: Clock;
+  #retransmitTimer: TimerId = 0;
   #retransmitRounds = 0;
+  /** When acknowledgements last made progress (or the first unacknowledged packet went out). */
+  #progressAt = 0;
+  #srtt = 0;
+  #rttvar = 0;
+  #rto: number;
+  /** No fast retransmit before this time: the last one's packets are still on their way. */
+  #fastHoldUntil = -Infinity;
+  #keepalive = false;
+  #keepaliveTimer: TimerId = 0;
+  #lastSentAt = 0;
   #delivered = 0;
-  #ackTimer: NodeJS.Timeout | undefined;
+  #ackTimer: TimerId = 0;
   #owedAcks = 0;
 
   /**
@@ -275,6 +342,8 @@ export class Link {
     }
     this.limits = Object.freeze(limits);
     this.role = options.role;
+    this.#clock = options.clock ?? systemClock;
+    this.#rto = limits.retransmitMs;
     this.transport = transport;
     if (options.role === 'agent') {
       const reply = options.helloReply as unknown;
@@ -320,7 +389,19 @@ export class Link {
 
   /** A snapshot of the counters. */
   get stats(): LinkStats {
-    return { ...this.#stats };
+    return { ...this.#stats, srttMs: this.#srtt, rtoMs: this.#rto };
+  }
+
+  /**
+   * Host: probes the agent with a sequenced packet without a body whenever the link has sent
+   * nothing for `keepaliveMs` while `on` (a remote target turns it on while SQEs are in flight),
+   * so a reset or silent agent is noticed without anything to send.
+   */
+  setKeepalive(on: boolean): void {
+    if (this.#keepalive === on) return;
+    this.#keepalive = on;
+    if (on) this.#armKeepalive();
+    else this.#stopKeepalive();
   }
 
   /**
@@ -352,14 +433,19 @@ export class Link {
     };
     return new Promise<HelloReply>((resolve, reject) => {
       const { helloIntervalMs, handshakeTimeoutMs } = this.limits;
+      const clock = this.#clock;
+      const again = (): void => {
+        sendHello();
+        if (this.#handshake !== undefined) this.#handshake.interval = clock.setTimer(clock.now() + helloIntervalMs, again, undefined);
+      };
       this.#handshake = {
         resolve,
         reject,
-        interval: setInterval(sendHello, helloIntervalMs),
-        timeout: setTimeout(() => {
+        interval: clock.setTimer(clock.now() + helloIntervalMs, again, undefined),
+        timeout: clock.setTimer(clock.now() + handshakeTimeoutMs, () => {
           this.#endHandshake(new HandshakeTimeoutError(this.transport.description, handshakeTimeoutMs));
           this.#state = 'idle';
-        }, handshakeTimeoutMs),
+        }, undefined),
       };
       sendHello();
     });
@@ -389,7 +475,7 @@ export class Link {
         `"body" (${kind}, ${bytes.length} bytes) needs frames of up to ${worst} bytes; ${this.transport.description} accepts ${this.#peerMaxFrameBytes} (${source})`,
       );
     }
-    const outgoing: Outgoing = { seq: this.#nextSeq, kind: kind as SequencedBodyKind, body: bytes };
+    const outgoing: Outgoing = { seq: this.#nextSeq, kind: kind as SequencedBodyKind, body: bytes, sentAt: 0, resent: false };
     if (this.#queue.length === 0 && this.#unacked.length < this.#window) {
       this.#nextSeq++;
       this.#unacked.push(outgoing);
@@ -550,23 +636,30 @@ export class Link {
   }
 
   #onSequencedOrAck(p: Packet): void {
-    this.#processAck(p.ack);
-    if (p.body === undefined) return;
+    const progressed = this.#processAck(p.ack);
+    if (p.body === undefined && p.seq === 0) {
+      // A pure ack that acknowledges nothing new while packets wait: the peer got something out
+      // of order or twice, so the packet it expects is lost. Send it (and what follows) now.
+      if (!progressed && this.#unacked.length > 0) this.#fastRetransmit();
+      return;
+    }
     if (p.seq === 0) {
       this.#stats.unexpected++;
       return;
     }
     if (p.seq === this.#delivered + 1) {
       this.#delivered++;
-      this.#stats.delivered++;
       this.#oweAck();
+      // A sequenced packet without a body is a keepalive: acknowledged, not delivered.
+      if (p.body === undefined) return;
+      this.#stats.delivered++;
       this.#emitPacket(p);
     } else if (p.seq <= this.#delivered) {
       this.#stats.duplicates++;
-      this.#oweAck();
+      this.#ackNow();
     } else {
       this.#stats.outOfOrder++;
-      this.#oweAck();
+      this.#ackNow();
     }
   }
 
@@ -593,6 +686,7 @@ export class Link {
       this.#window = reply.window;
       this.#peerMaxFrameBytes = reply.maxFrameBytes;
       this.#state = 'open';
+      this.#armKeepalive();
       const handshake = this.#handshake;
       this.#endHandshake(undefined);
       handshake?.resolve(reply);
@@ -648,6 +742,8 @@ export class Link {
     const payload = new Uint8Array(header.length + o.body.length);
     payload.set(header);
     payload.set(o.body, header.length);
+    if (this.#unacked[0] === o && !o.resent && o.sentAt === 0) this.#progressAt = this.#clock.now();
+    o.sentAt = this.#clock.now();
     this.#writePacket(payload);
     this.#armRetransmit();
   }
@@ -660,22 +756,25 @@ export class Link {
 
   #write(bytes: Uint8Array): void {
     this.#stats.framesSent++;
+    this.#lastSentAt = this.#clock.now();
+    this.#armKeepalive();
     this.transport.write(bytes).catch(() => {
       // A failed write means the transport is going away; its onClose reports that.
     });
   }
 
-  #processAck(ack: number): void {
-    let progressed = false;
-    while (this.#unacked.length > 0 && this.#unacked[0]!.seq <= ack) {
-      this.#unacked.shift();
-      progressed = true;
-    }
-    if (!progressed) {
+  /** Takes a cumulative ack; true when it acknowledged something new. */
+  #processAck(ack: number): boolean {
+    const now = this.#clock.now();
+    let newest: Outgoing | undefined;
+    while (this.#unacked.length > 0 && this.#unacked[0]!.seq <= ack) newest = this.#unacked.shift();
+    if (newest === undefined) {
       if (ack >= this.#nextSeq) this.#stats.unexpected++;
-      return;
+      return false;
     }
+    if (!newest.resent) this.#sampleRtt(now - newest.sentAt);
     this.#retransmitRounds = 0;
+    this.#progressAt = now;
     this.#stopRetransmit();
     while (this.#queue.length > 0 && this.#unacked.length < this.#window) {
       const next = this.#queue.shift()!;
@@ -686,52 +785,123 @@ export class Link {
     if (this.#unacked.length === 0 && this.#queue.length === 0) {
       for (const waiter of this.#drainWaiters.splice(0)) waiter.resolve();
     }
+    return true;
+  }
+
+  /** RFC 6298: SRTT and RTTVAR from one sample; RTO = SRTT + 4 RTTVAR within the limits. */
+  #sampleRtt(rtt: number): void {
+    if (this.#srtt === 0) {
+      this.#srtt = rtt;
+      this.#rttvar = rtt / 2;
+    } else {
+      this.#rttvar = 0.75 * this.#rttvar + 0.25 * Math.abs(this.#srtt - rtt);
+      this.#srtt = 0.875 * this.#srtt + 0.125 * rtt;
+    }
+    this.#rto = this.#clampRto(this.#srtt + 4 * this.#rttvar);
+  }
+
+  #clampRto(ms: number): number {
+    return Math.min(this.limits.retransmitMaxMs, Math.max(this.limits.retransmitMinMs, ms));
   }
 
   #armRetransmit(): void {
-    if (this.#retransmitTimer !== undefined || this.#unacked.length === 0) return;
-    this.#retransmitTimer = setTimeout(() => this.#onRetransmitTimer(), this.limits.retransmitMs);
+    if (this.#retransmitTimer !== 0 || this.#unacked.length === 0) return;
+    this.#retransmitTimer = this.#clock.setTimer(this.#clock.now() + this.#rto, () => this.#onRetransmitTimer(), undefined);
   }
 
   #stopRetransmit(): void {
-    clearTimeout(this.#retransmitTimer);
-    this.#retransmitTimer = undefined;
+    this.#clock.clearTimer(this.#retransmitTimer);
+    this.#retransmitTimer = 0;
   }
 
   #onRetransmitTimer(): void {
-    this.#retransmitTimer = undefined;
+    this.#retransmitTimer = 0;
     const oldest = this.#unacked[0];
     if (oldest === undefined) return;
-    const { maxRetransmits, retransmitMs } = this.limits;
-    if (this.#retransmitRounds >= maxRetransmits) {
-      this.#fail(new LinkTimeoutError(this.transport.description, oldest.seq, this.#retransmitRounds, retransmitMs), 'failed');
+    const { maxRetransmits, stallMs } = this.limits;
+    const stalled = this.#clock.now() - this.#progressAt;
+    if (this.role === 'host' && (stalled >= stallMs || this.#retransmitRounds >= maxRetransmits)) {
+      this.#fail(new LinkTimeoutError(this.transport.description, oldest.seq, this.#retransmitRounds, stalled), 'failed');
       return;
     }
     this.#retransmitRounds++;
+    this.#rto = Math.min(this.limits.retransmitMaxMs, this.#rto * 2);
+    this.#resendAll();
+    // Time out no later than the stall limit, however long the backed-off timeout is.
+    if (this.role === 'host' && this.#retransmitTimer !== 0) {
+      const due = Math.min(this.#clock.now() + this.#rto, this.#progressAt + stallMs);
+      this.#stopRetransmit();
+      this.#retransmitTimer = this.#clock.setTimer(due, () => this.#onRetransmitTimer(), undefined);
+    }
+  }
+
+  /** Go-back-N: every unacknowledged packet again, in order, with the current ack. */
+  #resendAll(): void {
     for (const o of this.#unacked) {
       this.#stats.retransmits++;
+      o.resent = true;
       this.#transmit(o);
+    }
+  }
+
+  #fastRetransmit(): void {
+    const now = this.#clock.now();
+    if (now < this.#fastHoldUntil) return;
+    this.#stats.fastRetransmits++;
+    // The duplicate acks still on their way answer packets sent before this round.
+    this.#fastHoldUntil = now + Math.max(this.#srtt, this.limits.retransmitMinMs);
+    this.#stopRetransmit();
+    this.#resendAll();
+  }
+
+  /** Arms the keepalive `keepaliveMs` after `from` (default: the last frame sent). */
+  #armKeepalive(from = this.#lastSentAt): void {
+    if (!this.#keepalive || this.#state !== 'open') return;
+    this.#clock.clearTimer(this.#keepaliveTimer);
+    this.#keepaliveTimer = this.#clock.setTimer(from + this.limits.keepaliveMs, () => this.#onKeepalive(), undefined);
+  }
+
+  #stopKeepalive(): void {
+    this.#clock.clearTimer(this.#keepaliveTimer);
+    this.#keepaliveTimer = 0;
+  }
+
+  #onKeepalive(): void {
+    this.#keepaliveTimer = 0;
+    if (!this.#keepalive || this.#state !== 'open') return;
+    if (this.#unacked.length === 0 && this.#queue.length === 0) {
+      this.#stats.keepalives++;
+      const probe: Outgoing = { seq: this.#nextSeq++, kind: 'keepalive', body: new Uint8Array(0), sentAt: 0, resent: false };
+      this.#unacked.push(probe);
+      this.#transmit(probe);
+    } else {
+      this.#armKeepalive(this.#clock.now()); // packets wait: their own timer watches the peer
     }
   }
 
   #oweAck(): void {
     if (++this.#owedAcks >= ACK_EVERY_PACKETS) {
-      this.#ackSent();
-      this.#stats.acksSent++;
-      this.#writePacket(encodePacket({ ack: this.#delivered }));
+      this.#ackNow();
       return;
     }
-    if (this.#ackTimer !== undefined) return;
-    this.#ackTimer = setTimeout(() => {
-      this.#ackTimer = undefined;
+    if (this.#ackTimer !== 0) return;
+    this.#ackTimer = this.#clock.setTimer(this.#clock.now() + this.limits.ackDelayMs, () => {
+      this.#ackTimer = 0;
       this.#stats.acksSent++;
       this.#writePacket(encodePacket({ ack: this.#delivered }));
-    }, this.limits.ackDelayMs);
+    }, undefined);
+  }
+
+  /** Sends a pure ack now (a duplicate ack, when nothing new was delivered). */
+  #ackNow(): void {
+    this.#ackSent();
+    this.#stats.acksSent++;
+    this.#writePacket(encodePacket({ ack: this.#delivered }));
   }
 
   #ackSent(): void {
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
+    this.#clock.clearTimer(this.#ackTimer);
+    this.#ackTimer = 0;
     this.#owedAcks = 0;
   }
 
@@ -745,12 +915,14 @@ export class Link {
 
   #resetSequencing(): void {
     this.#stopRetransmit();
+    this.#stopKeepalive();
     this.#ackSent();
     this.#nextSeq = 1;
     this.#unacked = [];
     this.#queue = [];
     this.#retransmitRounds = 0;
     this.#delivered = 0;
+    this.#fastHoldUntil = -Infinity;
   }
 
   /** Leaves the current session, if any: sequence state dropped, drain() callers rejected. */
@@ -765,8 +937,8 @@ export class Link {
     const handshake = this.#handshake;
     if (handshake === undefined) return;
     this.#handshake = undefined;
-    clearInterval(handshake.interval);
-    clearTimeout(handshake.timeout);
+    this.#clock.clearTimer(handshake.interval);
+    this.#clock.clearTimer(handshake.timeout);
     if (err !== undefined) handshake.reject(err);
   }
 

@@ -9,7 +9,8 @@ import type { TargetRecord } from './target-registry';
 function stats(over: Partial<LinkStats> = {}): LinkStats {
   return {
     framesSent: 10, framesReceived: 9, crcErrors: 0, cobsErrors: 0, tooLong: 0, tooShort: 0, decodeErrors: 0, retransmits: 0,
-    duplicates: 0, outOfOrder: 0, resets: 0, acksSent: 0, delivered: 0, unexpected: 0, staleBytes: 0, ...over,
+    duplicates: 0, outOfOrder: 0, resets: 0, acksSent: 0, fastRetransmits: 0, keepalives: 0, srttMs: 0, rtoMs: 0, delivered: 0,
+    unexpected: 0, staleBytes: 0, ...over,
   };
 }
 
