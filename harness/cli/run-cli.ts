@@ -1,9 +1,10 @@
 /** Runs bin/rtio-hil as a child process, for tests of the command itself. */
 import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root';
 
 /** The repository root. */
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const REPO_ROOT = PACKAGE_ROOT;
 /** The command's entry point. */
 export const RTIO_HIL_BIN = join(REPO_ROOT, 'bin', 'rtio-hil');
 
