@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { AgentResetError, HandshakeTimeoutError } from '../link/errors';
 import type { LinkStats } from '../link/link';
 import type { Target } from '../target/target';
-import { NO_TARGET, scopeProperties, sumLinkStats, summaryLines } from './reporter';
+import { scopeProperties, sumLinkStats, summaryLines } from './reporter';
 import type { ReportedCase } from './reporter';
 import type { TargetRecord } from './target-registry';
 
@@ -44,8 +44,8 @@ describe('report properties and summary', function () {
     expect([p.get('link.framesSent'), p.get('link.framesReceived')], 'summed over the records').to.deep.equal(['22', '9']);
   });
 
-  it('say so when a suite opened no target, and sum nothing without a link', function () {
-    expect(scopeProperties([])).to.deep.equal([['board.id', NO_TARGET]]);
+  it('name the run\'s board when a suite opened no target, and sum nothing without a link', function () {
+    expect(scopeProperties([], 'native')).to.deep.equal([['board.id', 'native']]);
     expect(sumLinkStats([record(1, { linkStats: null })])).to.equal(null);
   });
 
