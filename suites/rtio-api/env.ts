@@ -5,6 +5,7 @@ import type { Rtio } from '../../harness/rtio/rtio';
 import { sqePrepDelay, sqePrepRead, sqePrepTinyWrite, sqePrepTransceive, sqePrepWrite } from '../../harness/rtio/sqe';
 import { openTarget } from '../../harness/target/open-target';
 import { PrerequisiteMissingError } from '../../harness/target/wire-targets';
+import { boardsNamed } from '../../harness/testing/suite-boards';
 import type { Target } from '../../harness/target/target';
 
 /** The target a suite runs on, opened once in `before` and closed in `after`. */
@@ -26,14 +27,16 @@ export class SuiteEnv {
   }
 
   /**
-   * Opens the target; when a prerequisite of the target is not installed (the native agent's
-   * toolchain), skips every test of the suite with the reason instead.
+   * Opens the target. When a prerequisite of the target is not installed (the native agent's
+   * toolchain, QEMU) and the board was not named (RTIO_BOARD unset: `npm test`'s default boards),
+   * skips every test of the suite with the reason instead; a board that was named and cannot run
+   * fails the suite's `before` hook, an infrastructure failure.
    */
   async open(ctx: Mocha.Context): Promise<void> {
     try {
       this.opened = await openTarget(this.boardId);
     } catch (e) {
-      if (e instanceof PrerequisiteMissingError) {
+      if (e instanceof PrerequisiteMissingError && !boardsNamed()) {
         console.log(`    skipped: target "${this.boardId}" is unavailable: ${e.message}`);
         ctx.skip();
       }

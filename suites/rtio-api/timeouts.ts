@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  ECANCELED, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitExecutor, sqePrepRead,
+  ECANCELED, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitExecutor, sqePrepRead, sqeSignal,
 } from '../../harness/rtio';
 import { onContext } from '../../harness/testing/rtio-fixture';
 import { queueScripted } from './chains';
@@ -90,11 +90,16 @@ export function timeoutTests(env: SuiteEnv): void {
       await onContext(env.target, async (r) => {
         queueScripted(r, env, 'a', { delayMs: 1 }, false);
         queueScripted(r, env, 'b', { delayMs: 1 }, false);
-        queueScripted(r, env, 'slow', { delayMs: 30 }, false);
-        await r.submit(0);
+        // Held until signalled: it cannot complete before the deadline, however busy the host is.
+        const held = r.sqeAcquire()!;
+        sqePrepAwaitExecutor(held, RTIO_PRIO_NORM, 'held');
+        await r.submit(2);
+        const t0 = env.target.clock.now();
         const out = await r.cqeCopyOut(3, 10);
         expect(out.map((c) => c.userdata)).to.deep.equal(['a', 'b']);
-        expect(results(await take(r, 1))).to.deep.equal([['slow', 0]]);
+        expect(env.target.clock.now() - t0, 'ms waited on the target clock').to.be.at.least(10 - 1e-6);
+        sqeSignal(held);
+        expect(results(await take(r, 1))).to.deep.equal([['held', 0]]);
       });
     });
   });
