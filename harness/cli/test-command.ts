@@ -140,6 +140,7 @@ function makeFolders(dir: string): void {
 export function ensureWritable(file: string, what: string): void {
   try {
     makeFolders(dirname(file));
+    if (!statSync(dirname(file)).isDirectory()) throw new Error(`${dirname(file)} is not a folder`);
     accessSync(dirname(file), fsConstants.W_OK);
     if (existsSync(file)) {
       if (statSync(file).isDirectory()) throw new Error('it is a folder');
@@ -219,6 +220,9 @@ function runBoard(plan: TestPlan, board: string, mocha: string, resultsFile: str
 }
 
 const VERDICT_EXIT: Readonly<Record<Verdict, number>> = { passed: EXIT.ok, failed: EXIT.failed, infrastructure: EXIT.infrastructure };
+const EXIT_MEANING: Readonly<Record<number, string>> = {
+  [EXIT.ok]: 'passed', [EXIT.failed]: 'the device under test failed', [EXIT.usage]: 'the report could not be written', [EXIT.infrastructure]: 'infrastructure failure',
+};
 
 function countsText(c: ResultCounts): string {
   return `${c.passed} passed, ${c.failed} failed, ${c.skipped - c.notRun} skipped, ${c.infrastructure} infrastructure failure${c.infrastructure === 1 ? '' : 's'}${c.notRun > 0 ? `, ${c.notRun} not run` : ''}`;
@@ -286,6 +290,6 @@ export async function runTest(args: readonly string[]): Promise<number> {
     for (const r of runs) say(`rtio-hil: ${r.board}: ${r.results === null ? r.reason : countsText(countCases(r.results.cases))}`);
   }
   for (const r of runs) if (r.verdict !== 'passed') say(`rtio-hil: ${r.verdict === 'failed' ? 'FAILED' : 'INFRASTRUCTURE'}: ${r.reason}`);
-  say(`rtio-hil: exit status ${code} (${verdict === 'passed' ? 'passed' : verdict === 'failed' ? 'the device under test failed' : 'infrastructure failure'})`);
+  say(`rtio-hil: exit status ${code} (${EXIT_MEANING[code] ?? 'unknown'})`);
   return code;
 }

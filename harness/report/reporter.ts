@@ -120,7 +120,7 @@ export default class RtioHilReporter extends Base {
     });
 
     runner.on(C.EVENT_RUN_BEGIN, () => {
-      Base.consoleLog(Base.color('light', `${total()} tests on ${this.runBoard}`));
+      Base.consoleLog(Base.color('light', `${total()} test${total() === 1 ? '' : 's'} on ${this.runBoard}`));
     });
     runner.on(C.EVENT_SUITE_BEGIN, (suite: Mocha.Suite) => {
       if (suite.root) return;
