@@ -53,7 +53,7 @@ options:
   --help        this text
   -- ARGS       pass ARGS to mocha
 
-NO_COLOR (or --no-color after --) turns colours off.
+NO_COLOR or FORCE_COLOR=0 (or --no-color after --) turns colours off.
 
 ${EXIT_STATUS_TEXT}`;
 }
@@ -96,8 +96,9 @@ function testFilesIn(dir: string): string[] {
 export function resolveSuite(arg: string, cwd: string): string[] {
   let path = resolve(cwd, arg);
   if (!existsSync(path)) {
-    const own = join(PACKAGE_ROOT, 'suites', arg.replace(/^suites[\\/]/, ''));
-    if (!existsSync(own)) throw new UsageError(`no suite at "${arg}" (looked in ${cwd} and in rtio-hil's suites)`, testUsage());
+    const name = arg.replace(/^suites[\\/]/, '');
+    const own = [join(BUILT_ROOT, 'suites', name), join(PACKAGE_ROOT, 'suites', name)].find((p) => existsSync(p));
+    if (own === undefined) throw new UsageError(`no suite at "${arg}" (looked in ${cwd} and in rtio-hil's suites)`, testUsage());
     path = own;
   }
   path = builtCounterpart(path) ?? path;
@@ -179,7 +180,8 @@ export function planTest(args: readonly string[], env: NodeJS.ProcessEnv = proce
   if (ts !== undefined) mochaArgs.push('--require', typescriptHook(cwd, ts));
   if (values.grep !== undefined) mochaArgs.push('--grep', values.grep);
   if (values.bail === true) mochaArgs.push('--bail');
-  if ((env.NO_COLOR ?? '') !== '') mochaArgs.push('--no-color');
+  // mocha colours a pipe when FORCE_COLOR is set at all, even to 0.
+  if ((env.NO_COLOR ?? '') !== '' || env.FORCE_COLOR === '0') mochaArgs.push('--no-color');
   mochaArgs.push(...passthrough);
   return {
     boards, specs, mochaArgs, junit, json: values.json === true, env: runEnv,
