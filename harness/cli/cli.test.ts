@@ -388,6 +388,13 @@ describe('user suite', function () {
       expect([passthrough[0], passthrough[1].passed, passthrough[1].failed]).to.deep.equal([0, 2, 0]);
     });
 
+    it('runs a TypeScript suite through the ts-node it finds', async function () {
+      writeFileSync(join(dir, 'typed.test.ts'), "import { strict as assert } from 'node:assert';\ndescribe('typed', function () {\n  it('adds', function () {\n    const n: number = 1 + 1;\n    assert.equal(n, 2);\n  });\n});\n");
+      const r = await runCli(['test', '--json', 'typed.test.ts'], {}, dir);
+      expect(r.code, r.stderr.slice(-2000)).to.equal(0);
+      expect((JSON.parse(r.stdout) as TestJson).boards[0]!.counts.passed).to.equal(1);
+    });
+
     it('colours its output only without NO_COLOR', async function () {
       const [colour, plain] = await Promise.all([
         runCli(['test', SMOKE], { FORCE_COLOR: '1' }),
