@@ -390,6 +390,7 @@ describe('user suite', function () {
 
     it('runs a TypeScript suite through the ts-node it finds', async function () {
       writeFileSync(join(dir, 'typed.test.ts'), "import { strict as assert } from 'node:assert';\ndescribe('typed', function () {\n  it('adds', function () {\n    const n: number = 1 + 1;\n    assert.equal(n, 2);\n  });\n});\n");
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'es2022', types: ['node', 'mocha'] } }));
       const r = await runCli(['test', '--json', 'typed.test.ts'], {}, dir);
       expect(r.code, r.stderr.slice(-2000)).to.equal(0);
       expect((JSON.parse(r.stdout) as TestJson).boards[0]!.counts.passed).to.equal(1);
