@@ -384,7 +384,7 @@ describe('user suite', function () {
       };
       const [grep, bail, passthrough] = await Promise.all([json('--grep', 'third', 'user.test.js'), json('--bail', 'user.test.js'), json('user.test.js', '--', '--grep', 'first|third')]);
       expect([grep[0], grep[1].passed, grep[1].failed]).to.deep.equal([0, 1, 0]);
-      expect([bail[0], bail[1].passed, bail[1].failed], 'the third test never ran').to.deep.equal([1, 1, 1]);
+      expect([bail[0], bail[1].passed, bail[1].failed, bail[1].notRun], 'the third test never ran, and is reported so').to.deep.equal([1, 1, 1, 1]);
       expect([passthrough[0], passthrough[1].passed, passthrough[1].failed]).to.deep.equal([0, 2, 0]);
     });
 

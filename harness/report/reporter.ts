@@ -177,8 +177,24 @@ export default class RtioHilReporter extends Base {
     });
     runner.once(C.EVENT_RUN_END, () => {
       stopProgress();
+      this.addNotReached(runner);
       this.finish();
     });
+  }
+
+  /**
+   * Records the tests the run never reached (it stopped at a failure with `--bail`, or on an error
+   * outside any test) as not run, so the report lists every test the run was asked for: those
+   * matching `--grep`, read from the runner as mocha keeps it.
+   */
+  private addNotReached(runner: Mocha.Runner): void {
+    const { _grep: grep, _invert: invert } = runner as unknown as { _grep?: RegExp; _invert?: boolean };
+    const missing: Mocha.Test[] = [];
+    runner.suite.eachTest((t) => {
+      if (!this.ended.has(t) && (grep === undefined || grep.test(t.fullTitle()) !== (invert === true))) missing.push(t);
+    });
+    for (const t of missing) this.addCase(t, 'skipped', undefined, 'not run: the run stopped before it (--bail after a failure, or an error outside any test)', true);
+    this.notRun += missing.length;
   }
 
   /**
