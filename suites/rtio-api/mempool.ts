@@ -74,7 +74,8 @@ export function mempoolTests(env: SuiteEnv): void {
         const sqe = await consumeStream(env, r, arm, 5, (c) => {
           expect([c.userdata, c.result, hasMore(c)]).to.deep.equal(['shot', 16, true]);
         });
-        expect(r.inflight, 'still armed').to.equal(1);
+        // In real time the pool may have run dry since the last shot consumed: the stream's end is then queued.
+        if (env.target.has('virtual-time')) expect(r.inflight, 'still armed').to.equal(1);
         await cancelStream(env, r, sqe, 'shot');
         expect(await r.cqeConsumeBlock(5), 'nothing after the final CQE').to.equal(null);
       });
