@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import mocha from 'eslint-plugin-mocha';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'build/**', '.scratch/**', 'firmware-stubs/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'build/**', 'dist/**', 'protocol/generated/**', '.scratch/**', 'firmware-stubs/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,10 +1,10 @@
 /**
  * The wire's messages: the one door from TypeScript to the code protobufjs generates from
- * protocol/rtio.proto (`npm run build:proto` writes build/protocol/rtio-pb.js and .d.ts; they
+ * protocol/rtio.proto (`npm run build:proto` writes protocol/generated/rtio-pb.js and .d.ts; they
  * are never committed). Pure functions, no I/O. A frame carries one {@link Packet}; both
  * implementations are held to protocol/vectors/messages.json.
  */
-import { rtiohil } from '../build/protocol/rtio-pb';
+import { rtiohil } from './generated/rtio-pb';
 
 /**
  * The generated namespace (package `rtiohil`): a class per message with static `encode`,

@@ -9,10 +9,11 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import { PACKAGE_ROOT } from '../package-root';
 import type { IodevInfo, IodevKind } from '../target/target';
 
-/** The repository's `boards/` folder: the board files shipped with rtio-hil and the schema. */
-export const REPO_BOARDS_DIR = resolve(__dirname, '..', '..', 'boards');
+/** The package's `boards/` folder: the board files shipped with rtio-hil and the schema. */
+export const REPO_BOARDS_DIR = join(PACKAGE_ROOT, 'boards');
 /** The schema every board file is checked against. */
 export const BOARD_SCHEMA_FILE = join(REPO_BOARDS_DIR, 'board.schema.json');
 

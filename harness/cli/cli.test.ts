@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -11,7 +11,7 @@ import { skipBecause } from '../report/skip-reason';
 import { startAgentProcess } from '../target/agent-process';
 import type { AgentProcess } from '../target/agent-process';
 import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from '../target/wire-targets';
-import { runCli } from './run-cli';
+import { REPO_ROOT, runCli } from './run-cli';
 import { PROTOCOL_VERSION } from '../../protocol/messages';
 
 /** The ST-LINK of boards/example-nucleo.json, and an FTDI adapter no board file names. */
@@ -60,7 +60,8 @@ describe('the rtio-hil command', function () {
         expect(r.code, r.stderr).to.equal(0);
         expect(r.stdout.startsWith(`usage: rtio-hil ${cmd}`), r.stdout).to.equal(true);
       });
-      expect(runs[2]!.stdout).to.match(/\n {16}known: emulator, emulator-wire, example-nucleo, example-tcp, native, qemu-lm3s6965evb, qemu-mps2-an385\n/);
+      expect(runs[2]!.stdout).to.match(/ known: emulator, emulator-wire, example-nucleo, example-tcp, native, qemu-lm3s6965evb, qemu-mps2-an385\n/);
+      for (const r of [runs[1]!, runs[2]!]) expect(r.stdout, 'the exit status rule').to.contain('exit status: 0 passed; 1 the device under test failed');
       const help = await runCli(['help']);
       expect([help.code, help.stdout.split('\n')[0]]).to.deep.equal([0, 'usage: rtio-hil <command> [options]']);
     });
@@ -103,11 +104,11 @@ describe('the rtio-hil command', function () {
       expect(out.listError).to.equal(null);
     });
 
-    it('names an invalid board file, its field and what was expected, and exits 1', async function () {
+    it('names an invalid board file, its field and what was expected, and exits 2', async function () {
       const { env } = tree([]);
       const boards = board({ id: 'bench', name: 'Bench', target: 'serial', match: { vendorId: 'zz' } });
       const r = await runCli(['list'], { ...env, ...boards });
-      expect(r.code).to.equal(1);
+      expect(r.code).to.equal(2);
       expect(r.stdout).to.contain(`Invalid board files:\n  ${join(dir, 'bench.json')}\n    /match/vendorId: expected a string matching ^[0-9a-fA-F]{4}$`);
     });
   });
@@ -130,6 +131,15 @@ describe('the rtio-hil command', function () {
       expect(lines.find((l) => l.startsWith('boot nonce'))).to.match(/^boot nonce {4}0x[0-9a-f]{8}$/);
       expect(lines.find((l) => l.startsWith('round trip'))).to.match(/^round trip {4}3 NOPs through the link to the agent's "test0": median/);
       expect(lines.find((l) => l.startsWith('link '))).to.match(/^link {10}\d+ frames sent, \d+ received, 0 CRC errors, 0 retransmits, 0 resets$/);
+    });
+
+    it('prints one JSON object with --json, the human lines going to stderr', async function () {
+      const r = await runCli(['ping', '--board', 'emulator-wire', '--count', '3', '--json']);
+      expect(r.code, r.stderr).to.equal(0);
+      const out = JSON.parse(r.stdout) as { board: string; exitStatus: number; hello: { protocolVersion: number }; differences: string[]; roundTrip: { iodev: string; completed: number; error: string | null } };
+      expect([out.board, out.exitStatus, out.hello.protocolVersion, out.differences]).to.deep.equal(['emulator-wire', 0, 1, []]);
+      expect(out.roundTrip).to.deep.include({ iodev: 'test0', completed: 3, error: null });
+      expect(r.stderr).to.contain('protocol      1');
     });
 
     it('pings the native agent, launched from a board file', async function () {
@@ -165,7 +175,7 @@ describe('the rtio-hil command', function () {
       try {
         const env = board({ id: 'mute', name: 'No agent', target: 'tcp', tcp: { host: '127.0.0.1', port: silent.port }, timeouts: { handshakeMs: 200 } });
         const r = await runCli(['ping', '--board', 'mute'], env);
-        expect(r.code).to.equal(1);
+        expect(r.code, 'an infrastructure failure').to.equal(3);
         expect(r.stderr.split('\n')).to.deep.equal([
           `rtio-hil: handshake timeout: no HelloReply from tcp:127.0.0.1:${silent.port} within 200 ms`,
           '  the port opened but no agent answered: is the rtio-hil agent running on the board, and is the baud rate (/serial/baudRate) right?',
@@ -179,14 +189,14 @@ describe('the rtio-hil command', function () {
     it('says which port cannot be opened and why: gone', async function () {
       const missing = join(dir, 'ttyACM9');
       const r = await runCli(['ping', '--board', 'example-nucleo', '--port', missing]);
-      expect(r.code).to.equal(1);
+      expect(r.code).to.equal(3);
       expect(r.stderr).to.match(new RegExp(`^rtio-hil: cannot open ${missing}: missing \\(.*\\)\\n  it is gone: unplugged, or re-enumerated under another name`));
     });
 
     it('says a serial board is not connected, with the ports it saw', async function () {
       const { tree: t, env } = tree([FTDI]);
       const r = await runCli(['ping', '--board', 'example-nucleo'], env);
-      expect(r.code).to.equal(1);
+      expect(r.code).to.equal(3);
       expect(r.stderr).to.contain(`rtio-hil: board "example-nucleo" is not connected: no port matches /match {vendorId 0483, productId 374b, serialNumber 0671FF485550755187121723}; ports found: ${join(t.devRoot, 'ttyUSB0')} 0403:6001`);
     });
 
@@ -203,7 +213,7 @@ describe('the rtio-hil command', function () {
         const holder = await openSerialTransport({ path: agent.path });
         const busy = await runCli(['ping', '--board', 'example-nucleo', '--port', agent.path]);
         await holder.close();
-        expect(busy.code).to.equal(1);
+        expect(busy.code).to.equal(3);
         expect(busy.stderr).to.match(new RegExp(`^rtio-hil: cannot open ${agent.path}: busy \\(.*\\)\\n  another process has it open`));
         const ok = await runCli(['ping', '--board', 'example-nucleo', '--port', agent.path, '--count', '2']);
         expect(ok.code, ok.stderr).to.equal(0);
@@ -263,7 +273,43 @@ describe('the rtio-hil command', function () {
   });
 
   describe('test', function () {
-    it('runs suites on each board given and ends with a summary per board', async function () {
+    /** A user's own suite, in plain JavaScript against the built package: two NOPs and an assertion that fails on purpose. */
+    function userSuite(): string {
+      const file = join(dir, 'user.test.js');
+      writeFileSync(file, `const assert = require('node:assert/strict');
+const { openTarget, Rtio, sqePrepNop } = require(${JSON.stringify(join(REPO_ROOT, 'dist', 'harness', 'index.js'))});
+describe('user suite', function () {
+  let target;
+  before(async function () { target = await openTarget(); });
+  after(async function () { await target?.close(); });
+  it('first: a NOP on test0 completes with 0', async function () {
+    const r = new Rtio({ sqSize: 2, cqSize: 2, clock: target.clock });
+    sqePrepNop(r.sqeAcquire(), target.iodev('test0'), 'nop');
+    await r.submit(1);
+    assert.deepEqual((await r.cqeCopyOut(1)).map((c) => c.result), [0]);
+  });
+  it('second: fails on purpose', function () { assert.equal(1, 2); });
+  it('third: runs on the board RTIO_BOARD names', function () { assert.equal(target.id, process.env.RTIO_BOARD); });
+});
+`);
+      return file;
+    }
+
+    /** A board file of the caller's own, in a folder named relative to `dir`. */
+    function ownBoard(): NodeJS.ProcessEnv {
+      const boards = join(dir, 'my-boards');
+      mkdirSync(boards);
+      const emulator = JSON.parse(readFileSync(join(REPO_ROOT, 'boards', 'emulator.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(boards, 'my-emu.json'), JSON.stringify({ ...emulator, id: 'my-emu', name: 'My emulator' }));
+      return { RTIO_BOARDS_DIR: 'my-boards' };
+    }
+
+    interface TestJson {
+      exitStatus: number;
+      boards: { board: string; verdict: string; counts: Record<string, number>; cases: { title: string; status: string; skipReason?: string }[] }[];
+    }
+
+    it('runs the suites once per board, each run seeing only its board, and ends with a summary per board', async function () {
       const boards = ['emulator', 'emulator-wire'];
       let env: NodeJS.ProcessEnv = {};
       if (existsSync(NATIVE_AGENT_BINARY)) {
@@ -274,40 +320,107 @@ describe('the rtio-hil command', function () {
       expect(r.code, r.stdout.slice(-3000)).to.equal(0);
       const lines = r.stdout.split('\n');
       expect(lines[0]).to.equal(`rtio-hil: running ${SMOKE} on boards ${boards.join(', ')}`);
-      const summary = lines.slice(lines.indexOf('Summary by board'));
-      expect(summary.filter((l) => /^ {2}\S/.test(l))).to.deep.equal([
-        '  emulator (Reference board, emulated in process)',
-        '  emulator-wire (Reference board behind the wire, in process)',
-        ...(boards.length === 3 ? ['  native-prebuilt (Native agent)'] : []),
+      expect(lines.filter((l) => l.startsWith('== board '))).to.deep.equal(boards.map((b, i) => `== board ${b} (${i + 1}/${boards.length})`));
+      expect(lines.filter((l) => / tests on /.test(l)), 'each run counts its tests before running').to.deep.equal(boards.map((b) => `2 tests on ${b}`));
+      expect(lines.filter((l) => /^ {2}smoke on /.test(l)), 'each run registers its own board only').to.deep.equal(boards.map((b) => `  smoke on ${b}`));
+      const progress = lines.filter((l) => /^\s+\[\d+\/\d+/.test(l));
+      expect(progress, 'a progress line per test').to.have.length(2 * boards.length);
+      expect(progress.every((l) => /\[[12]\/2[\] ]/.test(l)), progress.join('\n')).to.equal(true);
+      expect(lines.filter((l) => /^rtio-hil: [\w-]+: \d+ passed/.test(l))).to.deep.equal([
+        'rtio-hil: emulator: 2 passed, 0 failed, 0 skipped, 0 infrastructure failures',
+        ...boards.slice(1).map((b) => `rtio-hil: ${b}: 1 passed, 0 failed, 1 skipped, 0 infrastructure failures`),
       ]);
-      expect(summary.filter((l) => / passed, /.test(l))).to.deep.equal([
-        '    2 passed, 0 failed, 0 skipped, 0 infrastructure failures',
-        ...boards.slice(1).map(() => '    1 passed, 0 failed, 1 skipped, 0 infrastructure failures'),
-        `rtio-hil: ${boards.length} boards: ${2 + boards.length - 1} passed, 0 failed, ${boards.length - 1} skipped, 0 infrastructure failures`,
-      ]);
-      expect(summary).to.include('    skipped 1: target "emulator-wire" lacks "virtual-time"');
-      expect(lines.filter((l) => /^\s+\[\d+\/\d+\] /.test(l)), 'a progress line per test').to.have.length(2 * boards.length);
+      expect(lines).to.include('    skipped 1: target "emulator-wire" lacks "virtual-time"');
+      expect(lines.filter((l) => l !== '').pop()).to.equal('rtio-hil: exit status 0 (passed)');
     });
 
-    it('reports a board whose agent does not answer as an infrastructure failure of the suite, with the tests not run', async function () {
+    it('fails a board that cannot run, with its reason and every test it kept from running, as infrastructure: exit 3', async function () {
       const silent = await serveSilence();
       try {
+        const qemu = JSON.parse(readFileSync(join(REPO_ROOT, 'boards', 'qemu-lm3s6965evb.json'), 'utf8')) as { launch: Record<string, unknown> };
+        writeFileSync(join(dir, 'agent.elf'), '');
+        board({ ...qemu, id: 'no-qemu', launch: { ...qemu.launch, qemu: 'qemu-system-none-such', build: undefined, image: join(dir, 'agent.elf') } });
         const env = board({ id: 'mute', name: 'No agent', target: 'tcp', tcp: { host: '127.0.0.1', port: silent.port }, timeouts: { handshakeMs: 200 } });
         const junit = join(dir, 'junit.xml');
-        const r = await runCli(['test', '--board', 'mute', '--junit', junit, SMOKE], env);
-        expect(r.code).to.equal(1);
-        const summary = r.stdout.split('\n').find((l) => l.startsWith('rtio-hil: 1 board: '));
-        expect(summary).to.equal('rtio-hil: 1 board: 0 passed, 0 failed, 0 skipped, 1 infrastructure failure, 2 not run (a "before all" hook failed)');
-        expect(readFileSync(junit, 'utf8')).to.match(/<error type="infrastructure" message="handshake-timeout: handshake timeout: no HelloReply from tcp:127\.0\.0\.1:\d+ within 200 ms">/);
+        const r = await runCli(['test', '--board', 'no-qemu', '--board', 'mute', '--junit', junit, SMOKE], env);
+        expect(r.code, r.stdout.slice(-2000)).to.equal(3);
+        const lines = r.stdout.split('\n');
+        expect(lines).to.include('rtio-hil: 1 board: 0 passed, 0 failed, 0 skipped, 1 infrastructure failure, 2 not run (a hook failed)');
+        expect(lines).to.include('rtio-hil: INFRASTRUCTURE: board no-qemu: 1 infrastructure failure, 2 tests not run');
+        expect(lines.filter((l) => l !== '').pop()).to.equal('rtio-hil: exit status 3 (infrastructure failure)');
+        const xml = readFileSync(junit, 'utf8');
+        expect(xml).to.match(/<error type="infrastructure" message="prerequisite-missing: qemu-system-none-such is not installed \(apt-get install/);
+        expect(xml).to.match(/<error type="infrastructure" message="handshake-timeout: handshake timeout: no HelloReply from tcp:127\.0\.0\.1:\d+ within 200 ms">/);
+        const notRun = xml.match(/<skipped message="not run: &quot;before all&quot; hook failed: [^"]+"\/>/g) ?? [];
+        expect(notRun, 'the tests the failed hooks kept from running').to.have.length(4);
+        expect(xml).to.not.contain('(no target)');
       } finally {
         await silent.close();
       }
     });
 
-    it('exits 2 naming an unknown board before running anything', async function () {
-      const r = await runCli(['test', '--board', 'nope']);
-      expect(r.code).to.equal(2);
-      expect(r.stderr).to.match(/^rtio-hil: unknown board "nope"; known boards: /);
+    it('runs a user\'s suite with their own board file, relative paths taken from their folder; exit 1 when an assertion fails', async function () {
+      userSuite();
+      const env = ownBoard();
+      const r = await runCli(['test', '--board', 'my-emu', '--junit', join('out', 'junit.xml'), '--json', 'user.test.js'], env, dir);
+      expect(r.code, r.stderr.slice(-2000)).to.equal(1);
+      const out = JSON.parse(r.stdout) as TestJson;
+      expect(out.exitStatus).to.equal(1);
+      expect(out.boards.map((b) => [b.board, b.verdict, b.counts.passed, b.counts.failed])).to.deep.equal([['my-emu', 'failed', 2, 1]]);
+      expect(out.boards[0]!.cases.map((c) => [c.title, c.status])).to.deep.equal([
+        ['user suite > first: a NOP on test0 completes with 0', 'passed'],
+        ['user suite > second: fails on purpose', 'failed'],
+        ['user suite > third: runs on the board RTIO_BOARD names', 'passed'],
+      ]);
+      expect(r.stderr, 'the progress goes to stderr with --json').to.match(/\[1\/3[^\]]*\] \S+ first/);
+      expect(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')).to.contain('<property name="board.id" value="my-emu"/>');
+    });
+
+    it('passes --grep, --bail and the arguments after -- to mocha', async function () {
+      userSuite();
+      const env = ownBoard();
+      const json = async (...args: string[]): Promise<[number, Record<string, number>]> => {
+        const r = await runCli(['test', '--board', 'my-emu', '--json', ...args], env, dir);
+        return [r.code, (JSON.parse(r.stdout) as TestJson).boards[0]!.counts];
+      };
+      const [grep, bail, passthrough] = await Promise.all([json('--grep', 'third', 'user.test.js'), json('--bail', 'user.test.js'), json('user.test.js', '--', '--grep', 'first|third')]);
+      expect([grep[0], grep[1].passed, grep[1].failed]).to.deep.equal([0, 1, 0]);
+      expect([bail[0], bail[1].passed, bail[1].failed, bail[1].notRun], 'the third test never ran, and is reported so').to.deep.equal([1, 1, 1, 1]);
+      expect([passthrough[0], passthrough[1].passed, passthrough[1].failed]).to.deep.equal([0, 2, 0]);
+    });
+
+    it('runs a TypeScript suite through the ts-node it finds', async function () {
+      writeFileSync(join(dir, 'typed.test.ts'), "import { strict as assert } from 'node:assert';\ndescribe('typed', function () {\n  it('adds', function () {\n    const n: number = 1 + 1;\n    assert.equal(n, 2);\n  });\n});\n");
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'es2022', types: ['node', 'mocha'] } }));
+      const r = await runCli(['test', '--json', 'typed.test.ts'], {}, dir);
+      expect(r.code, r.stderr.slice(-2000)).to.equal(0);
+      expect((JSON.parse(r.stdout) as TestJson).boards[0]!.counts.passed).to.equal(1);
+    });
+
+    it('colours its output only without NO_COLOR', async function () {
+      const [colour, plain] = await Promise.all([
+        runCli(['test', SMOKE], { FORCE_COLOR: '1' }),
+        runCli(['test', SMOKE], { FORCE_COLOR: '1', NO_COLOR: '1' }),
+      ]);
+      expect([colour.code, plain.code]).to.deep.equal([0, 0]);
+      expect(colour.stdout).to.contain('\u001b[');
+      expect(plain.stdout).to.not.contain('\u001b[');
+    });
+
+    it('exits 2 before running anything for an unknown board or a report it cannot write', async function () {
+      const unknown = await runCli(['test', '--board', 'nope']);
+      expect(unknown.code).to.equal(2);
+      expect(unknown.stderr).to.match(/^rtio-hil: unknown board "nope"; known boards: /);
+      writeFileSync(join(dir, 'file'), '');
+      const unwritable = await runCli(['test', '--junit', join(dir, 'file', 'junit.xml')]);
+      expect([unwritable.code, unwritable.stdout]).to.deep.equal([2, '']);
+      expect(unwritable.stderr).to.match(new RegExp(`^rtio-hil: cannot write the JUnit report ${join(dir, 'file', 'junit.xml')}: `));
+    });
+
+    it('prints its version', async function () {
+      const r = await runCli(['--version']);
+      const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+      expect([r.code, r.stdout]).to.deep.equal([0, `${version}\n`]);
     });
   });
 });

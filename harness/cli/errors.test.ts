@@ -21,18 +21,19 @@ describe('how the command reports errors', function () {
     expect(hint(new PortOpenError('/dev/ttyACM0', 'missing'))).to.match(/^ {2}it is gone/);
     expect(hint(new PortOpenError('tcp:h:1', 'missing'))).to.match(/^ {2}nothing listens there, or the host is unknown/);
     expect(hint(new PortOpenError('tcp:h:1', 'other'))).to.match(/\/timeouts\/connectMs/);
-    expect(reportError(new PortOpenError('/dev/ttyACM0', 'busy')).code).to.equal(EXIT.failed);
+    expect(reportError(new PortOpenError('/dev/ttyACM0', 'busy')).code, 'an infrastructure failure').to.equal(EXIT.infrastructure);
   });
 
-  it('a silent agent and an invalid board file exit 1, the file with one line per problem', function () {
-    expect(reportError(new HandshakeTimeoutError('/dev/ttyACM0', 3000)).lines[0]).to.equal('rtio-hil: handshake timeout: no HelloReply from /dev/ttyACM0 within 3000 ms');
+  it('a silent agent exits 3 (infrastructure), an invalid board file 2 (setup) with one line per problem', function () {
+    const silent = reportError(new HandshakeTimeoutError('/dev/ttyACM0', 3000));
+    expect([silent.lines[0], silent.code]).to.deep.equal(['rtio-hil: handshake timeout: no HelloReply from /dev/ttyACM0 within 3000 ms', EXIT.infrastructure]);
     const bad = new BoardFileError('/b/x.json', [
       { pointer: '/id', expected: '"x"', actual: '"y"', keyword: 'id-file-name' },
       { pointer: '/name', expected: 'this required field', actual: 'nothing', keyword: 'required' },
     ]);
     expect(reportError(bad)).to.deep.equal({
       lines: ['rtio-hil: invalid board file /b/x.json', '  /id: expected "x", got "y"', '  /name: expected this required field, got nothing'],
-      code: EXIT.failed,
+      code: EXIT.usage,
     });
   });
 

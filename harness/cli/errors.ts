@@ -1,12 +1,12 @@
 /**
  * How the command reports errors: a message that names the culprit, a hint saying what to do,
- * and an exit status (2 for a bad command line or an unknown board, 1 for anything else).
+ * and an exit status ({@link EXIT}). Loads nothing heavy: `--help` and `--version` go through here.
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { isBoardFileError } from '../boards/board-file';
+import type { BoardFileError } from '../boards/board-file';
 
-/** A bad command line: an unknown option or command, a missing value. Exit status 2. */
+/** A bad command line or setup: an unknown option, command or board, a missing value, a report that cannot be written. Exit status 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   /** The usage text of the command concerned. */
@@ -18,8 +18,27 @@ export class UsageError extends Error {
   }
 }
 
-/** Exit statuses of the command. */
-export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 });
+/**
+ * Exit statuses of the command, the same for every subcommand:
+ * - `ok` 0: everything asked for ran and passed (`test`: at least one test passed on every board,
+ *   none failed; skips, each with its reason, are allowed);
+ * - `failed` 1: the device under test failed: a test's assertion (`test`), a NOP that completed
+ *   with an error (`ping`);
+ * - `usage` 2: the command line or the setup is wrong: an unknown command, option or board, an
+ *   invalid board file, a suite path that does not exist, a report that cannot be written;
+ * - `infrastructure` 3: the board could not be used or the run could not finish: a toolchain or
+ *   emulator not installed, a build that failed, a port that would not open, an agent that did not
+ *   answer or reset, a lost link, or no test that ran at all. CI may retry these and count them
+ *   against the board, not the driver.
+ *
+ * A run with both DUT and infrastructure failures exits 1: a failed assertion is a failure.
+ */
+export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, infrastructure: 3 });
+
+/** {@link EXIT}'s rule, for the usage texts. */
+export const EXIT_STATUS_TEXT = `exit status: 0 passed; 1 the device under test failed (an assertion, a NOP's
+result); 2 bad command line or setup (unknown board, invalid board file, unwritable
+report); 3 infrastructure (toolchain, build, port, agent or link failed, or nothing ran)`;
 
 /** What to print for an error, and the exit status. */
 export interface ErrorReport {
@@ -42,6 +61,9 @@ const TCP_HINTS: Readonly<Record<string, string>> = {
   other: 'the connection did not come up in time (/timeouts/connectMs)',
 };
 
+/** Errors of the link and of opening a target: infrastructure, whatever the command. */
+const INFRASTRUCTURE_NAMES: ReadonlySet<string> = new Set(['AgentResetError', 'DisconnectedError', 'LinkTimeoutError', 'ProtocolVersionError', 'UnsupportedTargetError']);
+
 /** The report for `err` (see the module comment). */
 export function reportError(err: unknown): ErrorReport {
   const e = err instanceof Error ? err : new Error(String(err));
@@ -51,23 +73,28 @@ export function reportError(err: unknown): ErrorReport {
       return { lines: [first, '', (e as UsageError).usage], code: EXIT.usage };
     case 'UnknownBoardError':
       return { lines: [first], code: EXIT.usage };
+    case 'BoardFileError': {
+      const { file, problems } = e as BoardFileError;
+      return { lines: [`rtio-hil: invalid board file ${file}`, ...problems.map((p) => `  ${p.pointer === '' ? '(file)' : p.pointer}: expected ${p.expected}${p.actual === undefined ? '' : `, got ${p.actual}`}`)], code: EXIT.usage };
+    }
     case 'PortOpenError': {
       const { reason = 'other', port = '' } = e as { reason?: string; port?: string };
       const hint = port.startsWith('tcp:') ? TCP_HINTS[reason] ?? TCP_HINTS.other : PORT_HINTS[reason] ?? PORT_HINTS.other;
-      return { lines: [first, `  ${hint}`], code: EXIT.failed };
+      return { lines: [first, `  ${hint}`], code: EXIT.infrastructure };
     }
     case 'HandshakeTimeoutError':
       return {
         lines: [first, '  the port opened but no agent answered: is the rtio-hil agent running on the board, and is the baud rate (/serial/baudRate) right?'],
-        code: EXIT.failed,
+        code: EXIT.infrastructure,
       };
+    case 'AmbiguousPortError':
+      return { lines: [first], code: EXIT.infrastructure };
     case 'BoardNotConnectedError':
-      return { lines: [first, '  plug it in, or check /match in its board file ("rtio-hil list" shows what each port reports)'], code: EXIT.failed };
+      return { lines: [first, '  plug it in, or check /match in its board file ("rtio-hil list" shows what each port reports)'], code: EXIT.infrastructure };
+    case 'PrerequisiteMissingError':
+      return { lines: [first, '  install it (bash .ci/run lists every package the targets need)'], code: EXIT.infrastructure };
     default:
-      if (isBoardFileError(e)) {
-        return { lines: [`rtio-hil: invalid board file ${e.file}`, ...e.problems.map((p) => `  ${p.pointer === '' ? '(file)' : p.pointer}: expected ${p.expected}${p.actual === undefined ? '' : `, got ${p.actual}`}`)], code: EXIT.failed };
-      }
-      return { lines: [first], code: EXIT.failed };
+      return { lines: [first], code: INFRASTRUCTURE_NAMES.has(e.name) ? EXIT.infrastructure : EXIT.failed };
   }
 }
 

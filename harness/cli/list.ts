@@ -6,6 +6,7 @@ import type { PortInfo } from '../boards/discovery';
 import { boardDirs, loadBoards } from '../boards/load-boards';
 import { describeMatch, matchPorts } from '../boards/match';
 import { EXIT, parseCommandLine } from './errors';
+import { textTable } from './table';
 
 /** Usage of `rtio-hil list`. */
 export const LIST_USAGE = `usage: rtio-hil list [--json]
@@ -14,7 +15,7 @@ Lists the serial ports of this machine with what they report (USB vendor:product
 number, USB location and interface), the board file that matches each, and then every board
 file with where its board is: in process, launched, connected on a port, not connected, or
 behind TCP. Ports come from sysfs and /dev/serial on Linux (SerialPort.list() needs udev, which
-containers and CI lack) and from SerialPort.list() elsewhere. Exit status 1 when a board file is
+containers and CI lack) and from SerialPort.list() elsewhere. Exit status 2 when a board file is
 invalid (each one is named, with the field and what was expected).
 
 options:
@@ -70,10 +71,6 @@ export function boardStatuses(boards: readonly Board[], ports: readonly PortInfo
   });
 }
 
-function pad(s: string, n: number): string {
-  return s.length >= n ? `${s}  ` : s.padEnd(n + 2);
-}
-
 /** Runs `rtio-hil list`. */
 export async function runList(args: readonly string[]): Promise<number> {
   const { values } = parseCommandLine(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, LIST_USAGE);
@@ -94,7 +91,7 @@ export async function runList(args: readonly string[]): Promise<number> {
       boards: statuses,
       invalid: errors.map((e) => ({ file: e.file, pointer: e.pointer, expected: e.expected, problems: e.problems })),
     }, null, 2));
-    return errors.length > 0 ? EXIT.failed : EXIT.ok;
+    return errors.length > 0 ? EXIT.usage : EXIT.ok;
   }
   const how = [...found.sources];
   if (found.listError !== null) how.push(`SerialPort.list() failed: ${found.listError.message}`);
@@ -110,10 +107,7 @@ export async function runList(args: readonly string[]): Promise<number> {
   }
   console.log('');
   console.log(`Boards (board files in ${dirs.join(', ')}):`);
-  const w1 = Math.max(...statuses.map((s) => s.id.length), 2);
-  const w2 = Math.max(...statuses.map((s) => s.target.length), 6);
-  const w3 = Math.max(...statuses.map((s) => s.status.length), 6);
-  for (const s of statuses) console.log(`  ${pad(s.id, w1)}${pad(s.target, w2)}${pad(s.status, w3)}${s.detail}`);
+  for (const line of textTable(statuses.map((s) => [s.id, s.target, s.status, s.detail]))) console.log(line);
   if (errors.length > 0) {
     console.log('');
     console.log('Invalid board files:');
@@ -121,7 +115,7 @@ export async function runList(args: readonly string[]): Promise<number> {
       console.log(`  ${e.file}`);
       for (const p of e.problems) console.log(`    ${p.pointer === '' ? '(file)' : p.pointer}: expected ${p.expected}${p.actual === undefined ? '' : `, got ${p.actual}`}`);
     }
-    return EXIT.failed;
+    return EXIT.usage;
   }
   return EXIT.ok;
 }

@@ -1,5 +1,8 @@
 /** The rtio-hil command: `list`, `ping`, `test`, `suggest`. bin/rtio-hil runs {@link main}. */
-import { EXIT, UsageError, reportError } from './errors';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root';
+import { EXIT, EXIT_STATUS_TEXT, UsageError, reportError } from './errors';
 
 /** Top-level usage. */
 export const USAGE = `usage: rtio-hil <command> [options]
@@ -12,9 +15,20 @@ commands:
   test [--board ID] [suite...]   run mocha suites on boards (default board: emulator,
                                  default suites: every suite under suites/)
   suggest [--port PATH]          a board-file skeleton for a connected port
-  help                           this text
+  help, --help, -h               this text
+  --version, -V                  the version of rtio-hil
 
-Run "rtio-hil <command> --help" for a command's options.`;
+Run "rtio-hil <command> --help" for a command's options.
+
+environment: RTIO_BOARD (default board), RTIO_BOARDS_DIR (more board folders, relative to
+the current folder), RTIO_SEED, RTIO_PORT, RTIO_HIL_JUNIT, NO_COLOR
+
+${EXIT_STATUS_TEXT}`;
+
+/** The version in rtio-hil's package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** Each command, loaded when it runs (a command's imports cost startup time the others need not pay). */
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<number>>> = {
@@ -34,6 +48,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (cmd === 'help' || cmd === '--help' || cmd === '-h') {
       console.log(USAGE);
+      return EXIT.ok;
+    }
+    if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+      console.log(packageVersion());
       return EXIT.ok;
     }
     const run = COMMANDS[cmd];

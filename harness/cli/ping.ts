@@ -11,10 +11,11 @@ import { sqePrepNop } from '../rtio/sqe';
 import { defaultBoardId, openTarget } from '../target/open-target';
 import { RemoteTarget } from '../target/remote-target';
 import type { IodevInfo, Target } from '../target/target';
-import { EXIT, intOption, parseCommandLine } from './errors';
+import { EXIT, EXIT_STATUS_TEXT, intOption, parseCommandLine } from './errors';
+import { textTable } from './table';
 
 /** Usage of `rtio-hil ping`. */
-export const PING_USAGE = `usage: rtio-hil ping [--board ID] [--port PATH] [--count N] [--seed N]
+export const PING_USAGE = `usage: rtio-hil ping [--board ID] [--port PATH] [--count N] [--seed N] [--json]
 
 Opens the board's target as the suites do, then prints: the port (for a serial board, the one
 its board file's /match selects), the handshake (protocol version, agent build, boot nonce,
@@ -29,7 +30,11 @@ options:
   --port PATH  serial boards: use this port instead of matching
   --count N    NOP round trips to time (default 10)
   --seed N     seed of the emulator's device values (default RTIO_SEED, else 1)
-  --help       this text`;
+  --json       print one JSON object (board, port, handshake, iodevs, round trips, link
+               counters, exit status) on stdout; the lines above go to stderr
+  --help       this text
+
+${EXIT_STATUS_TEXT}`;
 
 function hex32(n: number): string {
   return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
@@ -64,11 +69,8 @@ export function iodevTableDifferences(fromFile: readonly IodevInfo[], fromTarget
 }
 
 function iodevLines(iodevs: readonly IodevInfo[]): string[] {
-  const cols = iodevs.map((d) => [d.name, d.kind, d.bus ?? '-', d.address === undefined || (d.bus === undefined && d.address === 0) ? '-' : `0x${d.address.toString(16).padStart(2, '0')}`, d.part ?? '-', d.capabilities.join(',')]);
-  const head = ['name', 'kind', 'bus', 'address', 'part', 'capabilities'];
-  const widths = head.map((h, i) => Math.max(h.length, ...cols.map((c) => c[i]!.length)));
-  const fmt = (c: readonly string[]): string => `  ${c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i]! + 2))).join('')}`;
-  return [fmt(head), ...cols.map(fmt)];
+  const rows = iodevs.map((d) => [d.name, d.kind, d.bus ?? '-', d.address === undefined || (d.bus === undefined && d.address === 0) ? '-' : `0x${d.address.toString(16).padStart(2, '0')}`, d.part ?? '-', d.capabilities.join(',')]);
+  return textTable(rows, ['name', 'kind', 'bus', 'address', 'part', 'capabilities']);
 }
 
 /** The iodev a ping's NOPs go to: a test iodev if there is one, else the first. */
@@ -76,7 +78,15 @@ export function pingIodev(iodevs: readonly IodevInfo[]): IodevInfo | undefined {
   return iodevs.find((d) => d.kind === 'test') ?? iodevs[0];
 }
 
-async function roundTrips(target: Target, name: string, count: number, timeoutMs: number): Promise<{ wall: number[]; virtual: number[]; error: string | null }> {
+/** What {@link roundTrips} measured; `timedOut` when a NOP never completed (the link, not the device). */
+interface RoundTrips {
+  readonly wall: number[];
+  readonly virtual: number[];
+  readonly error: string | null;
+  readonly timedOut: boolean;
+}
+
+async function roundTrips(target: Target, name: string, count: number, timeoutMs: number): Promise<RoundTrips> {
   const r = new Rtio({ sqSize: 4, cqSize: 4, clock: target.clock });
   const wall: number[] = [];
   const virtual: number[] = [];
@@ -87,27 +97,34 @@ async function roundTrips(target: Target, name: string, count: number, timeoutMs
     const t0 = performance.now();
     const rc = await r.submit(1, timeoutMs);
     const t1 = performance.now();
-    if (rc === -ETIMEDOUT) return { wall, virtual, error: `NOP ${i + 1} did not complete within ${timeoutMs} ms (/timeouts/opMs)` };
+    if (rc === -ETIMEDOUT) return { wall, virtual, error: `NOP ${i + 1} did not complete within ${timeoutMs} ms (/timeouts/opMs)`, timedOut: true };
     const cqe = r.cqeConsume();
     const result = cqe?.result ?? -ETIMEDOUT;
     if (cqe !== null) r.cqeRelease(cqe);
-    if (result !== 0) return { wall, virtual, error: `NOP ${i + 1} completed with ${resultName(result)}` };
+    if (result !== 0) return { wall, virtual, error: `NOP ${i + 1} completed with ${resultName(result)}`, timedOut: false };
     wall.push(t1 - t0);
     virtual.push(target.clock.now() - v0);
   }
-  return { wall, virtual, error: null };
+  return { wall, virtual, error: null, timedOut: false };
+}
+
+/** Min, median and max of `xs` in ms, or null for none. */
+function summary(xs: readonly number[]): { min: number; median: number; max: number } | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
 }
 
 function stats(xs: readonly number[]): string {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = summary(xs)!;
   const ms = (v: number): string => (v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(2)} ms`);
-  return `median ${ms(s[Math.floor(s.length / 2)]!)}, min ${ms(s[0]!)}, max ${ms(s[s.length - 1]!)}`;
+  return `median ${ms(s.median)}, min ${ms(s.min)}, max ${ms(s.max)}`;
 }
 
 /** Runs `rtio-hil ping`. */
 export async function runPing(args: readonly string[]): Promise<number> {
   const { values } = parseCommandLine(args, {
-    board: { type: 'string' }, port: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    board: { type: 'string' }, port: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   }, PING_USAGE);
   if (values.help === true) {
     console.log(PING_USAGE);
@@ -116,71 +133,88 @@ export async function runPing(args: readonly string[]): Promise<number> {
   const count = intOption('count', values.count, 10, PING_USAGE);
   const seed = intOption('seed', values.seed, process.env.RTIO_SEED === undefined ? 1 : Number(process.env.RTIO_SEED), PING_USAGE, -(2 ** 31));
   const board: Board = loadBoard(values.board ?? defaultBoardId());
+  const json = values.json === true;
+  // With --json the lines people read go to stderr and stdout carries one JSON object.
+  const say = (line: string): void => {
+    if (json) console.error(line);
+    else console.log(line);
+  };
+  const out: Record<string, unknown> = { board: board.id, name: board.name, file: board.file, target: board.target };
+  const finish = (code: number): number => {
+    if (json) console.log(JSON.stringify({ ...out, exitStatus: code }, null, 2));
+    return code;
+  };
   const timeouts = boardTimeouts(board);
-  console.log(row('board', `${board.id} (${board.name})`));
-  console.log(row('file', board.file));
-  console.log(row('target', board.target));
+  say(row('board', `${board.id} (${board.name})`));
+  say(row('file', board.file));
+  say(row('target', board.target));
   let port = values.port;
   if (board.target === 'serial' && port === undefined) {
     if (board.serial?.path !== undefined) {
       port = board.serial.path;
-      console.log(row('port', `${port} (fixed by /serial/path)`));
+      say(row('port', `${port} (fixed by /serial/path)`));
     } else {
       const found = await discoverPorts(discoveryOptionsFromEnv());
       const p = findBoardPort(board, found.ports);
       port = p.path;
-      console.log(row('port', `${describePort(p)} (matched by /match ${describeMatch(board.match ?? {})})`));
+      say(row('port', `${describePort(p)} (matched by /match ${describeMatch(board.match ?? {})})`));
     }
   } else if (port !== undefined) {
-    console.log(row('port', `${port} (--port)`));
+    say(row('port', `${port} (--port)`));
   }
   if (board.target === 'emulator') {
-    console.log(row('link', 'none: the emulator runs in this process (no port, no agent); NOPs run on its virtual clock'));
+    say(row('link', 'none: the emulator runs in this process (no port, no agent); NOPs run on its virtual clock'));
   } else {
-    console.log(`opening ${board.target === 'native' ? '(building and launching the agent) ' : ''}with a handshake timeout of ${timeouts.handshakeMs} ms ...`);
+    say(`opening ${board.target === 'native' ? '(building and launching the agent) ' : ''}with a handshake timeout of ${timeouts.handshakeMs} ms ...`);
   }
   const t0 = performance.now();
   const target = await openTarget(board.id, { seed, ...(port === undefined ? {} : { port }) });
   const openMs = performance.now() - t0;
+  out.openMs = Math.round(openMs * 10) / 10;
   try {
     const record = targetRecords().find((r) => r.target() === target);
+    out.port = record?.port ?? null;
+    if (target instanceof RemoteTarget) out.hello = target.hello;
     if (target instanceof RemoteTarget) {
       const h = target.hello;
-      console.log(row('port', record?.port ?? '?'));
-      console.log(row('handshake', `ok, opened in ${openMs.toFixed(1)} ms${board.target === 'native' ? ' (launch and handshake)' : ''}`));
-      console.log(row('protocol', String(h.protocolVersion)));
-      console.log(row('agent', h.buildId));
-      console.log(row('boot nonce', hex32(h.bootNonce)));
-      console.log(row('limits', `window ${h.window}, max frame ${h.maxFrameBytes} B, ${h.maxSqes} SQEs, ${h.maxBufferBytes} B per buffer`));
+      say(row('port', record?.port ?? '?'));
+      say(row('handshake', `ok, opened in ${openMs.toFixed(1)} ms${board.target === 'native' ? ' (launch and handshake)' : ''}`));
+      say(row('protocol', String(h.protocolVersion)));
+      say(row('agent', h.buildId));
+      say(row('boot nonce', hex32(h.bootNonce)));
+      say(row('limits', `window ${h.window}, max frame ${h.maxFrameBytes} B, ${h.maxSqes} SQEs, ${h.maxBufferBytes} B per buffer`));
     } else {
-      console.log(row('opened', `in ${openMs.toFixed(1)} ms (in process)`));
+      say(row('opened', `in ${openMs.toFixed(1)} ms (in process)`));
     }
-    console.log(row('capabilities', target.capabilities.length === 0 ? '(none)' : target.capabilities.join(', ')));
-    console.log(`iodevs (${target.iodevs.length}):`);
-    for (const l of iodevLines(target.iodevs)) console.log(l);
+    say(row('capabilities', target.capabilities.length === 0 ? '(none)' : target.capabilities.join(', ')));
+    say(`iodevs (${target.iodevs.length}):`);
+    for (const l of iodevLines(target.iodevs)) say(l);
     const diffs = iodevTableDifferences(boardIodevs(board), target.iodevs);
-    if (diffs.length === 0) console.log('  the iodev table matches the board file');
-    else for (const d of diffs) console.log(`  warning: ${d}`);
+    Object.assign(out, { capabilities: target.capabilities, iodevs: target.iodevs, differences: diffs });
+    if (diffs.length === 0) say('  the iodev table matches the board file');
+    else for (const d of diffs) say(`  warning: ${d}`);
     const dev = pingIodev(target.iodevs);
     if (dev === undefined) {
-      console.log(row('round trip', 'not measured: the target has no iodev to address'));
-      return EXIT.ok;
+      say(row('round trip', 'not measured: the target has no iodev to address'));
+      return finish(EXIT.ok);
     }
     const rt = await roundTrips(target, dev.name, count, timeouts.opMs);
+    out.roundTrip = { iodev: dev.name, completed: rt.wall.length, wallMs: summary(rt.wall), ...(board.target === 'emulator' ? { virtualMs: summary(rt.virtual) } : {}), error: rt.error };
     if (rt.wall.length > 0) {
       const where = target instanceof RemoteTarget ? `through the link to the agent's "${dev.name}"` : `to "${dev.name}" in process`;
-      console.log(row('round trip', `${rt.wall.length} NOPs ${where}: ${stats(rt.wall)} wall time`));
-      if (board.target === 'emulator') console.log(row('', `virtual time per NOP: ${stats(rt.virtual)}`));
+      say(row('round trip', `${rt.wall.length} NOPs ${where}: ${stats(rt.wall)} wall time`));
+      if (board.target === 'emulator') say(row('', `virtual time per NOP: ${stats(rt.virtual)}`));
     }
     if (record !== undefined && record.linkStats !== null) {
       const s = record.linkStats();
-      console.log(row('link', `${s.framesSent} frames sent, ${s.framesReceived} received, ${s.crcErrors} CRC errors, ${s.retransmits} retransmits, ${s.resets} resets`));
+      out.link = s;
+      say(row('link', `${s.framesSent} frames sent, ${s.framesReceived} received, ${s.crcErrors} CRC errors, ${s.retransmits} retransmits, ${s.resets} resets`));
     }
     if (rt.error !== null) {
       console.error(`rtio-hil: ping failed on board "${board.id}": ${rt.error}`);
-      return EXIT.failed;
+      return finish(rt.timedOut ? EXIT.infrastructure : EXIT.failed);
     }
-    return EXIT.ok;
+    return finish(EXIT.ok);
   } finally {
     await target.close();
   }

@@ -1,74 +1,297 @@
-/** `rtio-hil test`: run mocha suites on one or more boards, with rtio-hil's reporter. */
+/**
+ * `rtio-hil test`: runs mocha suites once per board, each run in a process of its own with
+ * `RTIO_BOARD` set to that board and rtio-hil's reporter; then writes one JUnit file (and with
+ * `--json`, one JSON object) for every board, and exits by the rule of {@link EXIT}.
+ */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { boardIds, loadBoard } from '../boards/load-boards';
-import { JUNIT_ENV } from '../report/junit';
-import { EXIT, UsageError, intOption, parseCommandLine } from './errors';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
+import { BOARDS_DIR_ENV, boardDirs, boardIds, loadBoard } from '../boards/load-boards';
+import { JUNIT_ENV, junitXml } from '../report/junit';
+import { RESULTS_ENV, boardVerdict, countCases, readResults, worstVerdict } from '../report/results';
+import type { BoardResults, ResultCounts, Verdict } from '../report/results';
+import { BUILT_ROOT, PACKAGE_ROOT } from '../package-root';
+import { EXIT, EXIT_STATUS_TEXT, UsageError, intOption, parseCommandLine } from './errors';
 
-const ROOT = resolve(__dirname, '..', '..');
+/** Names of test files in a suite folder. */
+const TEST_FILE = /\.test\.[cm]?[jt]s$/;
+/** Files mocha can only load through a TypeScript hook. */
+const TYPESCRIPT_FILE = /\.[cm]?ts$/;
 
-/** The reporter module `test` hands to mocha. */
-export const REPORTER_MODULE = join(ROOT, 'harness', 'report', 'reporter.ts');
+/** Mocha options of every run: `--no-config --no-package` keep a project's own mocha settings (its unit tests) out. */
+const MOCHA_ARGS: readonly string[] = ['--no-config', '--no-package', '--forbid-only', '--timeout', '60000'];
 
-/** Mocha options for suite runs; `--no-config` keeps .mocharc.json's spec list (every unit test) out. */
-const MOCHA_ARGS: readonly string[] = [
-  '--no-config', '--require', 'ts-node/register/transpile-only', '--extension', 'ts',
-  '--forbid-only', '--timeout', '60000',
-];
+/** TypeScript hooks `test` adds for `.ts` suites, the first one installed wins. */
+const TYPESCRIPT_HOOKS: readonly string[] = ['ts-node/register/transpile-only', 'tsx/cjs'];
 
 /** Usage of `rtio-hil test`. */
 export function testUsage(): string {
-  return `usage: rtio-hil test [--board ID]... [--seed N] [--port PATH] [--junit FILE] [suite...]
+  return `usage: rtio-hil test [--board ID]... [options] [suite...] [-- mocha options]
 
-Runs mocha suites (folders or files; default: every suite under suites/) on each board given,
-which the suites read from RTIO_BOARD. Prints a line per test as it ends ([done/total]),
-failures classed as assertion or infrastructure (an agent reset, a lost port, a link or
-handshake timeout), and a summary per board. The exit status is mocha's: 0 when every test
-passed.
+Runs mocha suites (files or folders of *.test.{js,cjs,mjs,ts}; default: rtio-hil's own suites,
+rtio-api and conformance) once per board, one board after the other; a suite reads its board from
+RTIO_BOARD, which holds one id per run (openTarget() opens it, suiteBoards() lists it). Prints how
+many tests will run, a line per test as it ends ([done/total] and the time left), what opening a
+board is busy with (builds, QEMU), failures classed as assertion or infrastructure, and a summary
+per board. Paths are relative to the current folder; "rtio-api" and "conformance" name rtio-hil's
+suites. TypeScript suites need ts-node or tsx installed.
 
 options:
-  --board ID    a board to run on, repeatable; default RTIO_BOARD (one id or a
-                comma-separated list), else emulator
-                known: ${boardIds().join(', ')}
+  --board ID    a board to run on, repeatable (or comma-separated); default RTIO_BOARD,
+                else emulator. known: ${boardIds().join(', ')}
+  --grep RE     only tests whose full title matches RE (mocha --grep)
+  --bail        stop a board's run at its first failure (mocha --bail)
   --seed N      seed of the emulator's device values (RTIO_SEED); default 1
   --port PATH   serial boards: use this port instead of matching (RTIO_PORT)
-  --junit FILE  write a JUnit XML report: board id, agent build and link statistics as
-                properties, each test's device log as its system-out, infrastructure failures
-                as <error type="infrastructure">; default ${JUNIT_ENV}, if set
-  --help        this text`;
+  --junit FILE  write one JUnit XML report for every board: board id, agent build and link
+                statistics as properties, each test's device log as its system-out,
+                infrastructure failures as <error type="infrastructure">, tests a failed hook
+                kept from running as skipped; default ${JUNIT_ENV}, if set
+  --json        print one JSON object (boards, counts, cases, exit status) on stdout; the
+                progress goes to stderr
+  --help        this text
+  -- ARGS       pass ARGS to mocha
+
+NO_COLOR or FORCE_COLOR=0 (or --no-color after --) turns colours off.
+
+${EXIT_STATUS_TEXT}`;
 }
 
-function toSpec(arg: string): string {
-  const path = resolve(process.cwd(), arg);
-  if (!existsSync(path)) throw new UsageError(`no suite at "${arg}"`, testUsage());
-  return path.endsWith('.ts') ? path : join(path, '**', '*.test.ts');
+/** What `rtio-hil test` will do, from its command line and environment. */
+export interface TestPlan {
+  /** Boards, one run each, in order. */
+  readonly boards: readonly string[];
+  /** Test files, absolute. */
+  readonly specs: readonly string[];
+  /** What the positional arguments named, for the first line (`'rtio-hil suites'` by default). */
+  readonly what: string;
+  /** Mocha arguments besides the specs. */
+  readonly mochaArgs: readonly string[];
+  /** The JUnit file, absolute, or null. */
+  readonly junit: string | null;
+  /** Print JSON instead of the summary. */
+  readonly json: boolean;
+  /** The environment of every run (RTIO_BOARD is set per run). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
-/** Runs `rtio-hil test`; resolves mocha's exit status. */
-export async function runTest(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(args, {
+/** The built counterpart (under dist/) of a path in rtio-hil's own sources, if it was built. */
+function builtCounterpart(path: string): string | null {
+  const rel = relative(PACKAGE_ROOT, path);
+  if (rel.startsWith('..') || rel === '' || rel.startsWith(`dist${sep}`) || rel === 'dist' || rel.startsWith(`node_modules${sep}`)) return null;
+  const built = join(BUILT_ROOT, rel.replace(/\.ts$/, '.js'));
+  return existsSync(built) ? built : null;
+}
+
+/** Every test file under `dir`, sorted. */
+function testFilesIn(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => TEST_FILE.test(f) && !f.split(sep).includes('node_modules'))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+/** The test files `arg` names, resolved against `cwd` (rtio-hil's own sources become their built JS). */
+export function resolveSuite(arg: string, cwd: string): string[] {
+  let path = resolve(cwd, arg);
+  if (!existsSync(path)) {
+    const name = arg.replace(/^suites[\\/]/, '');
+    const own = [join(BUILT_ROOT, 'suites', name), join(PACKAGE_ROOT, 'suites', name)].find((p) => existsSync(p));
+    if (own === undefined) throw new UsageError(`no suite at "${arg}" (looked in ${cwd} and in rtio-hil's suites)`, testUsage());
+    path = own;
+  }
+  path = builtCounterpart(path) ?? path;
+  if (!statSync(path).isDirectory()) return [path];
+  const files = testFilesIn(path);
+  if (files.length === 0) throw new UsageError(`no *.test.{js,cjs,mjs,ts} files in "${arg}"`, testUsage());
+  return files;
+}
+
+/** The mocha argument that loads a TypeScript hook, resolved from `cwd` or from rtio-hil; throws when none is installed. */
+function typescriptHook(cwd: string, file: string): string {
+  for (const hook of TYPESCRIPT_HOOKS) {
+    try {
+      return require.resolve(hook, { paths: [cwd, PACKAGE_ROOT] });
+    } catch {
+      // not installed; try the next
+    }
+  }
+  throw new UsageError(`"${file}" is TypeScript: install ts-node or tsx next to it, or run its compiled JavaScript`, testUsage());
+}
+
+/** Splits `args` at the first `--`: the command's own arguments, and those for mocha. */
+function splitPassthrough(args: readonly string[]): [readonly string[], readonly string[]] {
+  const at = args.indexOf('--');
+  return at < 0 ? [args, []] : [args.slice(0, at), args.slice(at + 1)];
+}
+
+/**
+ * Creates `dir` and the folders above it that are missing, one at a time: `mkdirSync`'s
+ * `recursive` mode never returns for some paths (under /proc, Node 20).
+ */
+function makeFolders(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeFolders(parent);
+  mkdirSync(dir);
+}
+
+/** Checks up front that a report can be written at `file` (creating its folder), or throws a UsageError saying why not. */
+export function ensureWritable(file: string, what: string): void {
+  try {
+    makeFolders(dirname(file));
+    if (!statSync(dirname(file)).isDirectory()) throw new Error(`${dirname(file)} is not a folder`);
+    accessSync(dirname(file), fsConstants.W_OK);
+    if (existsSync(file)) {
+      if (statSync(file).isDirectory()) throw new Error('it is a folder');
+      accessSync(file, fsConstants.W_OK);
+    }
+  } catch (e) {
+    throw new UsageError(`cannot write the ${what} ${file}: ${(e as Error).message}`, testUsage());
+  }
+}
+
+/** Parses `rtio-hil test`'s arguments into a {@link TestPlan}; null for `--help`. Throws UsageError / UnknownBoardError / BoardFileError. */
+export function planTest(args: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TestPlan | null {
+  const [own, passthrough] = splitPassthrough(args);
+  const { values, positionals } = parseCommandLine(own, {
     board: { type: 'string', multiple: true }, seed: { type: 'string' }, port: { type: 'string' }, junit: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+    grep: { type: 'string' }, bail: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   }, testUsage());
-  if (values.help === true) {
+  if (values.help === true) return null;
+  const runEnv: NodeJS.ProcessEnv = { ...env };
+  const dirs = (env[BOARDS_DIR_ENV] ?? '').split(delimiter).filter((d) => d !== '');
+  if (dirs.length > 0) runEnv[BOARDS_DIR_ENV] = dirs.map((d) => resolve(cwd, d)).join(delimiter);
+  const list = (v: readonly string[]): string[] => v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const named = list(values.board ?? [env.RTIO_BOARD ?? '']);
+  const boards = (named.length > 0 ? named : ['emulator']).filter((b, i, a) => a.indexOf(b) === i);
+  for (const id of boards) loadBoard(id, boardDirs(runEnv));
+  if (values.seed !== undefined) runEnv.RTIO_SEED = String(intOption('seed', values.seed, 1, testUsage(), -(2 ** 31)));
+  if (values.port !== undefined) runEnv.RTIO_PORT = values.port;
+  const junitArg = values.junit ?? env[JUNIT_ENV];
+  const junit = junitArg === undefined || junitArg === '' ? null : resolve(cwd, junitArg);
+  delete runEnv[JUNIT_ENV];
+  if (junit !== null) ensureWritable(junit, 'JUnit report');
+  const specs = positionals.length === 0 ? testFilesIn(join(BUILT_ROOT, 'suites')) : positionals.flatMap((p) => resolveSuite(p, cwd));
+  if (specs.length === 0) throw new UsageError(`rtio-hil's suites are not built (${join(BUILT_ROOT, 'suites')}): run npm run build`, testUsage());
+  const mochaArgs = [...MOCHA_ARGS];
+  const ts = specs.find((s) => TYPESCRIPT_FILE.test(s));
+  if (ts !== undefined) mochaArgs.push('--require', typescriptHook(cwd, ts));
+  if (values.grep !== undefined) mochaArgs.push('--grep', values.grep);
+  if (values.bail === true) mochaArgs.push('--bail');
+  // mocha colours a pipe when FORCE_COLOR is set at all, even to 0.
+  if ((env.NO_COLOR ?? '') !== '' || env.FORCE_COLOR === '0') mochaArgs.push('--no-color');
+  mochaArgs.push(...passthrough);
+  return {
+    boards, specs, mochaArgs, junit, json: values.json === true, env: runEnv,
+    what: positionals.length === 0 ? "rtio-hil's suites" : positionals.join(' '),
+  };
+}
+
+/** How one board's run ended. */
+export interface BoardRun {
+  readonly board: string;
+  readonly results: BoardResults | null;
+  readonly exitCode: number | null;
+  readonly verdict: Verdict;
+  readonly reason: string;
+}
+
+/** Where mocha's command is: the project's own mocha first, else the one next to rtio-hil. */
+function mochaBin(cwd: string): string {
+  try {
+    return join(dirname(require.resolve('mocha/package.json', { paths: [cwd, PACKAGE_ROOT] })), 'bin', 'mocha.js');
+  } catch {
+    throw new UsageError('mocha is not installed; rtio-hil test needs it and chai (npm install --save-dev mocha chai)', testUsage());
+  }
+}
+
+/** Runs mocha once for `board`; resolves how it ended. */
+function runBoard(plan: TestPlan, board: string, mocha: string, resultsFile: string, cwd: string): Promise<BoardRun> {
+  const reporter = require.resolve('../report/reporter');
+  const env = { ...plan.env, RTIO_BOARD: board, [RESULTS_ENV]: resultsFile };
+  const args = [mocha, ...plan.mochaArgs, '--reporter', reporter, ...plan.specs];
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['inherit', plan.json ? 2 : 'inherit', 'inherit'] });
+    child.on('exit', (code) => {
+      const results = readResults(resultsFile);
+      done({ board, results, exitCode: code, ...boardVerdict(board, results, code) });
+    });
+  });
+}
+
+const VERDICT_EXIT: Readonly<Record<Verdict, number>> = { passed: EXIT.ok, failed: EXIT.failed, infrastructure: EXIT.infrastructure };
+const EXIT_MEANING: Readonly<Record<number, string>> = {
+  [EXIT.ok]: 'passed', [EXIT.failed]: 'the device under test failed', [EXIT.usage]: 'the report could not be written', [EXIT.infrastructure]: 'infrastructure failure',
+};
+
+function countsText(c: ResultCounts): string {
+  return `${c.passed} passed, ${c.failed} failed, ${c.skipped - c.notRun} skipped, ${c.infrastructure} infrastructure failure${c.infrastructure === 1 ? '' : 's'}${c.notRun > 0 ? `, ${c.notRun} not run` : ''}`;
+}
+
+/** The JSON `--json` prints. */
+export function testJson(runs: readonly BoardRun[], code: number, junit: string | null): object {
+  return {
+    exitStatus: code,
+    verdict: worstVerdict(runs.map((r) => r.verdict)),
+    junit,
+    boards: runs.map((r) => ({
+      board: r.board,
+      verdict: r.verdict,
+      reason: r.reason,
+      durationMs: r.results?.durationMs ?? null,
+      counts: countCases(r.results?.cases ?? []),
+      cases: (r.results?.cases ?? []).map((c) => ({
+        title: c.fullTitle, status: c.status, durationMs: Math.round(c.timeSec * 1000),
+        ...(c.classification === undefined ? {} : { class: c.classification.kind, cause: c.classification.cause ?? null, message: c.problem?.message ?? c.classification.reason }),
+        ...(c.skipReason === undefined ? {} : { skipReason: c.skipReason }),
+      })),
+    })),
+  };
+}
+
+/** Runs `rtio-hil test`; resolves the exit status ({@link EXIT}). */
+export async function runTest(args: readonly string[]): Promise<number> {
+  const cwd = process.cwd();
+  const plan = planTest(args, process.env, cwd);
+  if (plan === null) {
     console.log(testUsage());
     return EXIT.ok;
   }
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  const fromEnv = (env.RTIO_BOARD ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const boards = values.board ?? (fromEnv.length > 0 ? fromEnv : ['emulator']);
-  for (const id of boards) loadBoard(id);
-  env.RTIO_BOARD = boards.join(',');
-  if (values.seed !== undefined) env.RTIO_SEED = String(intOption('seed', values.seed, 1, testUsage(), -(2 ** 31)));
-  if (values.port !== undefined) env.RTIO_PORT = values.port;
-  const junit = values.junit ?? env[JUNIT_ENV];
-  if (junit !== undefined && junit !== '') env[JUNIT_ENV] = resolve(junit);
-  const globs = positionals.length === 0 ? [join(ROOT, 'suites', '**', '*.test.ts')] : positionals.map(toSpec);
-  const mocha = join(dirname(require.resolve('mocha/package.json')), 'bin', 'mocha.js');
-  console.log(`rtio-hil: running ${positionals.length === 0 ? 'suites/' : positionals.join(' ')} on ${boards.length === 1 ? 'board' : 'boards'} ${boards.join(', ')}`);
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [mocha, ...MOCHA_ARGS, '--reporter', REPORTER_MODULE, ...globs], { cwd: ROOT, env, stdio: 'inherit' });
-    child.on('exit', (code, signal) => done(code ?? (signal === null ? 1 : 128)));
-  });
+  const mocha = mochaBin(cwd);
+  const say = (line: string): void => {
+    if (plan.json) console.error(line);
+    else console.log(line);
+  };
+  say(`rtio-hil: running ${plan.what} on ${plan.boards.length === 1 ? 'board' : 'boards'} ${plan.boards.join(', ')}`);
+  const tmp = mkdtempSync(join(tmpdir(), 'rtio-hil-test-'));
+  const runs: BoardRun[] = [];
+  try {
+    for (const [i, board] of plan.boards.entries()) {
+      if (plan.boards.length > 1) say(`\n== board ${board} (${i + 1}/${plan.boards.length})`);
+      runs.push(await runBoard(plan, board, mocha, join(tmp, `${i}.json`), cwd));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const verdict = worstVerdict(runs.map((r) => r.verdict));
+  let code = VERDICT_EXIT[verdict];
+  if (plan.junit !== null) {
+    try {
+      writeFileSync(plan.junit, junitXml(runs.flatMap((r) => r.results?.suites ?? [])));
+      say(`JUnit report: ${plan.junit}`);
+    } catch (e) {
+      console.error(`rtio-hil: cannot write the JUnit report ${plan.junit}: ${(e as Error).message}`);
+      code = EXIT.usage;
+    }
+  }
+  if (plan.json) console.log(JSON.stringify(testJson(runs, code, plan.junit), null, 2));
+  if (plan.boards.length > 1) {
+    say('');
+    for (const r of runs) say(`rtio-hil: ${r.board}: ${r.results === null ? r.reason : countsText(countCases(r.results.cases))}`);
+  }
+  for (const r of runs) if (r.verdict !== 'passed') say(`rtio-hil: ${r.verdict === 'failed' ? 'FAILED' : 'INFRASTRUCTURE'}: ${r.reason}`);
+  say(`rtio-hil: exit status ${code} (${EXIT_MEANING[code] ?? 'unknown'})`);
+  return code;
 }

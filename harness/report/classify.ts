@@ -1,7 +1,9 @@
 /**
  * Telling a broken board or link from a broken driver. A failure is *infrastructure* when its
  * error (or a cause of it) is one of the link's typed errors (an agent reset, a lost port, a
- * link or handshake timeout, a port that would not open), or when it is an assertion that saw a
+ * link or handshake timeout, a port that would not open) or a missing toolchain, when it is the
+ * error that stopped a target from opening (a failed build, QEMU that would not start), or when
+ * it is an assertion that saw a
  * CQE result of `-ECONNRESET` or `-ENOTCONN` while the target's `lastError` holds one of those
  * errors: the result of an SQE the reset or the lost port cut off. Anything else is an
  * *assertion* failure: the device, the driver or the test is wrong.
@@ -12,7 +14,7 @@ import { ECONNRESET, ENOTCONN } from '../rtio/errno';
 export type FailureClass = 'assertion' | 'infrastructure';
 
 /** What went wrong underneath an infrastructure failure. */
-export type InfrastructureCause = 'agent-reset' | 'port-lost' | 'link-timeout' | 'handshake-timeout' | 'port-open';
+export type InfrastructureCause = 'agent-reset' | 'port-lost' | 'link-timeout' | 'handshake-timeout' | 'port-open' | 'prerequisite-missing' | 'target-open';
 
 /** The error names that mean infrastructure, and the cause each stands for. */
 export const INFRASTRUCTURE_ERRORS: Readonly<Record<string, InfrastructureCause>> = Object.freeze({
@@ -21,6 +23,7 @@ export const INFRASTRUCTURE_ERRORS: Readonly<Record<string, InfrastructureCause>
   LinkTimeoutError: 'link-timeout',
   HandshakeTimeoutError: 'handshake-timeout',
   PortOpenError: 'port-open',
+  PrerequisiteMissingError: 'prerequisite-missing',
 });
 
 /** CQE results a link failure gives the SQEs it cuts off. */
@@ -44,6 +47,8 @@ export interface TargetAtFailure {
   readonly lastError: Error | null;
   /** Its `lastError` when the test began (the same error: the link failed before the test). */
   readonly lastErrorAtStart: Error | null;
+  /** Why the target could not be opened, if it could not. */
+  readonly openError?: Error | null;
 }
 
 /** The infrastructure cause of `err` or of an error in its `cause` chain (or mocha's `multiple`), if any. */
@@ -100,6 +105,8 @@ function findNumber(v: unknown, wanted: readonly number[], depth: number, budget
 export function classifyFailure(err: unknown, targets: readonly TargetAtFailure[]): Classification {
   const direct = linkErrorIn(err);
   if (direct !== null) return { kind: 'infrastructure', cause: direct.cause, reason: direct.error.message };
+  const failedOpen = targets.find((t) => t.openError !== undefined && t.openError !== null && t.openError === err);
+  if (failedOpen !== undefined) return { kind: 'infrastructure', cause: 'target-open', reason: `board "${failedOpen.boardId}" could not be opened: ${failedOpen.openError!.message}` };
   const result = linkFailureResultIn(err);
   if (result !== null) {
     for (const t of targets) {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { AgentResetError, HandshakeTimeoutError } from '../link/errors';
 import type { LinkStats } from '../link/link';
 import type { Target } from '../target/target';
-import { NO_TARGET, scopeProperties, sumLinkStats, summaryLines } from './reporter';
+import { scopeProperties, sumLinkStats, summaryLines } from './reporter';
 import type { ReportedCase } from './reporter';
 import type { TargetRecord } from './target-registry';
 
@@ -45,8 +45,8 @@ describe('report properties and summary', function () {
     expect([p.get('link.framesSent'), p.get('link.framesReceived')], 'summed over the records').to.deep.equal(['22', '9']);
   });
 
-  it('say so when a suite opened no target, and sum nothing without a link', function () {
-    expect(scopeProperties([])).to.deep.equal([['board.id', NO_TARGET]]);
+  it('name the run\'s board when a suite opened no target, and sum nothing without a link', function () {
+    expect(scopeProperties([], 'native')).to.deep.equal([['board.id', 'native']]);
     expect(sumLinkStats([record(1, { linkStats: null })])).to.equal(null);
   });
 
@@ -61,7 +61,7 @@ describe('report properties and summary', function () {
       'Summary by board',
       '  a', '    1 passed, 0 failed, 2 skipped, 0 infrastructure failures', '    skipped 2: lacks x',
       '  b', '    0 passed, 0 failed, 0 skipped, 1 infrastructure failure', '    infrastructure: s > n: port-lost: gone',
-      'rtio-hil: 2 boards: 1 passed, 0 failed, 2 skipped, 1 infrastructure failure, 4 not run (a "before all" hook failed)',
+      'rtio-hil: 2 boards: 1 passed, 0 failed, 2 skipped, 1 infrastructure failure, 4 not run (a hook failed)',
     ]);
   });
 });

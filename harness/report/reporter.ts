@@ -1,31 +1,58 @@
 /**
- * The mocha reporter of `rtio-hil test`: a progress line per test (`[n/total]`), failures classed
- * as assertion or infrastructure (harness/report/classify), a summary per board (passed, failed,
- * skipped with reasons, infrastructure failures, link statistics), and, with the `junit=<file>`
- * reporter option or the `RTIO_HIL_JUNIT` environment variable, a JUnit XML file carrying the
- * board id, agent build and link statistics as properties and each test's device log lines as
- * its system-out. It learns the targets from harness/report/target-registry, where `openTarget()`
- * records them.
+ * The mocha reporter of `rtio-hil test`: a progress line per test (`[n/total]`, the total counted
+ * before anything runs, and an estimate of the time left), what opening a target is busy with
+ * (builds, QEMU start), failures classed as assertion or infrastructure (harness/report/classify),
+ * a summary per board (passed, failed, skipped with reasons, infrastructure failures, link
+ * statistics), and, with the `junit=<file>` reporter option or the `RTIO_HIL_JUNIT` environment
+ * variable, a JUnit XML file carrying the board id, agent build and link statistics as properties
+ * and each test's device log lines as its system-out. Tests a failed hook kept from running are in
+ * the report too, as skipped with that reason. With `RTIO_HIL_RESULTS` set it writes the run's
+ * cases there as JSON, which `rtio-hil test` reads (harness/report/results). It learns the
+ * targets from harness/report/target-registry, where `openTarget()` records them.
  *
- * Use: `mocha --reporter harness/report/reporter.ts --reporter-option junit=build/junit.xml`.
+ * Use: `mocha --reporter rtio-hil/dist/harness/report/reporter.js --reporter-option junit=build/junit.xml`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Mocha from 'mocha';
 import type { LinkStats } from '../link/link';
+import { onTargetProgress } from '../target/progress';
+import type { TargetProgress } from '../target/progress';
 import { INFRASTRUCTURE_ERRORS, classifyFailure } from './classify';
-import type { Classification } from './classify';
 import { JUNIT_ENV, junitXml } from './junit';
-import type { JUnitCase, JUnitProperty, JUnitSuite } from './junit';
+import type { JUnitProperty, JUnitSuite } from './junit';
+import { RESULTS_ENV, writeResults } from './results';
+import type { ReportedCase } from './results';
+import type { Classification } from './classify';
 import { recordedSkipReason, splitSkipTitle } from './skip-reason';
 import { targetRecords } from './target-registry';
 import type { TargetRecord } from './target-registry';
 
 /** The environment variable naming the JUnit file when the reporter option does not (from ./junit). */
 export { JUNIT_ENV };
+export type { ReportedCase };
 
-/** Board id of tests that opened no target. */
-export const NO_TARGET = '(no target)';
+/**
+ * The board a run is for, named to tests that opened no target: `RTIO_BOARD` (`rtio-hil test`
+ * sets one board per run), else `'emulator'`, the default target.
+ */
+export function runBoardId(env: NodeJS.ProcessEnv = process.env): string {
+  const ids = (env.RTIO_BOARD ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return ids.length === 0 ? 'emulator' : ids.join(',');
+}
+
+/** Milliseconds as people read them: `850 ms`, `12 s`, `2 min 5 s`. */
+export function humanMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** The time left when `done` of `total` took `elapsedMs`, or null while too little has run to say. */
+export function etaMs(done: number, total: number, elapsedMs: number): number | null {
+  if (done <= 0 || done >= total || elapsedMs < 2000) return null;
+  return (elapsedMs / done) * (total - done);
+}
 
 /** The link counters a report shows, in order. */
 export const REPORTED_LINK_STATS: readonly (keyof LinkStats)[] = [
@@ -35,16 +62,6 @@ export const REPORTED_LINK_STATS: readonly (keyof LinkStats)[] = [
 
 const { Base } = Mocha.reporters;
 const C = Mocha.Runner.constants;
-
-/** A finished test case as the reporter keeps it. */
-export interface ReportedCase extends JUnitCase {
-  /** The board it ran on. */
-  readonly boardId: string;
-  /** For failures: the class. */
-  readonly classification?: Classification;
-  /** Suite titles and test title. */
-  readonly fullTitle: string;
-}
 
 interface Scope {
   readonly suite: Mocha.Suite;
@@ -68,9 +85,12 @@ export default class RtioHilReporter extends Base {
   readonly cases: ReportedCase[] = [];
   /** Every suite scope finished so far, as JUnit suites. */
   readonly suites: JUnitSuite[] = [];
-  /** Tests that did not run because a `before all` hook failed. */
+  /** Tests that did not run because a hook failed. */
   notRun = 0;
   private scope: Scope | null = null;
+  private readonly ended = new Set<Mocha.Runnable>();
+  private readonly runBoard = runBoardId();
+  private readonly began = Date.now();
   private readonly running = new Map<Mocha.Runnable, Running>();
   private readonly classes = new Map<Mocha.Runnable, Classification>();
   private readonly cursors = new Map<TargetRecord, number>();
@@ -84,13 +104,24 @@ export default class RtioHilReporter extends Base {
     const opt = (options as { reporterOption?: Record<string, unknown> }).reporterOption ?? {};
     const junit = typeof opt.junit === 'string' && opt.junit !== '' ? opt.junit : process.env[JUNIT_ENV];
     this.junitFile = junit === undefined || junit === '' ? null : resolve(junit);
-    // Suites that register tests in a hook (the conformance kit) grow past mocha's count at start.
-    const total = (): number => Math.max(runner.total, runner.suite.total(), this.progress + 1);
+    // mocha counts every registered test before the run; a suite that adds tests from a hook
+    // (addIodevConformance) makes the count grow, never shrink.
+    const total = (): number => Math.max(runner.total, runner.suite.total(), this.progress);
     const width = (): number => String(total()).length;
-    const counter = (): string => Base.color('light', `[${String(++this.progress).padStart(width())}/${total()}]`);
+    const counter = (step = 1): string => {
+      const done = (this.progress += step);
+      const eta = etaMs(done, total(), Date.now() - this.began);
+      return Base.color('light', `[${String(done).padStart(width())}/${total()}${eta === null ? '' : ` ~${humanMs(eta)} left`}]`);
+    };
     const indent = (): string => '  '.repeat(Math.max(0, this.depth));
+    const stopProgress = onTargetProgress((p) => {
+      const line = progressLine(p);
+      if (line !== null) Base.consoleLog(Base.color('light', `${indent()}  ${line}`));
+    });
 
-    runner.on(C.EVENT_RUN_BEGIN, () => Base.consoleLog());
+    runner.on(C.EVENT_RUN_BEGIN, () => {
+      Base.consoleLog(Base.color('light', `${total()} test${total() === 1 ? '' : 's'} on ${this.runBoard}`));
+    });
     runner.on(C.EVENT_SUITE_BEGIN, (suite: Mocha.Suite) => {
       if (suite.root) return;
       if (suite.parent?.root === true) this.beginScope(suite);
@@ -115,6 +146,7 @@ export default class RtioHilReporter extends Base {
         boardId: r.boardId,
         lastError: r.facts.lastError ?? r.openError ?? null,
         lastErrorAtStart: at?.lastErrors.get(r) ?? null,
+        openError: r.openError,
       })));
       this.classes.set(test, cls);
     });
@@ -126,11 +158,7 @@ export default class RtioHilReporter extends Base {
       Base.consoleLog(`${indent()}  ${where} ${Base.color('fail', `${this.failed}) ${test.title}`)}${mark}`);
       if (test.type === 'hook') {
         this.addCase(test, 'failed', err);
-        if (/^"before all" hook/.test(test.title) && test.parent !== undefined) {
-          const skippedTests = test.parent.total();
-          this.notRun += skippedTests;
-          this.progress += skippedTests;
-        }
+        if (test.parent !== undefined) this.addNotRun(test, test.parent, err, counter, indent());
       }
     });
     runner.on(C.EVENT_TEST_PASS, (test: Mocha.Test) => {
@@ -147,7 +175,43 @@ export default class RtioHilReporter extends Base {
       if (test.isPending()) return;
       this.addCase(test, test.state === 'failed' ? 'failed' : 'passed', test.err);
     });
-    runner.once(C.EVENT_RUN_END, () => this.finish());
+    runner.once(C.EVENT_RUN_END, () => {
+      stopProgress();
+      this.addNotReached(runner);
+      this.finish();
+    });
+  }
+
+  /**
+   * Records the tests the run never reached (it stopped at a failure with `--bail`, or on an error
+   * outside any test) as not run, so the report lists every test the run was asked for: those
+   * matching `--grep`, read from the runner as mocha keeps it.
+   */
+  private addNotReached(runner: Mocha.Runner): void {
+    const { _grep: grep, _invert: invert } = runner as unknown as { _grep?: RegExp; _invert?: boolean };
+    const missing: Mocha.Test[] = [];
+    runner.suite.eachTest((t) => {
+      if (!this.ended.has(t) && (grep === undefined || grep.test(t.fullTitle()) !== (invert === true))) missing.push(t);
+    });
+    for (const t of missing) this.addCase(t, 'skipped', undefined, 'not run: the run stopped before it (--bail after a failure, or an error outside any test)', true);
+    this.notRun += missing.length;
+  }
+
+  /**
+   * Records every test under `suite` that has not ended as not run because `hook` failed (mocha
+   * runs none of them and reports nothing for them), so the report lists every test.
+   */
+  private addNotRun(hook: Runnable, suite: Mocha.Suite, err: unknown, counter: (step: number) => string, indent: string): void {
+    const message = typeof (err as { message?: unknown })?.message === 'string' ? (err as { message: string }).message.split('\n')[0] : String(err);
+    const reason = `not run: ${hook.title.replace(/ for ".*"$/, '')} failed: ${message}`;
+    const pending: Mocha.Test[] = [];
+    suite.eachTest((t) => {
+      if (!this.ended.has(t)) pending.push(t);
+    });
+    if (pending.length === 0) return;
+    for (const t of pending) this.addCase(t, 'skipped', undefined, reason, true);
+    this.notRun += pending.length;
+    Base.consoleLog(`${indent}  ${counter(pending.length)} ${Base.color('pending', `- ${pending.length} test${pending.length === 1 ? '' : 's'} ${reason}`)}`);
   }
 
   /** The targets a test in the current scope may have used: those recorded since the scope began. */
@@ -170,7 +234,7 @@ export default class RtioHilReporter extends Base {
       name: scope.name,
       timestamp: scope.began.toISOString().slice(0, 19),
       timeSec: (Date.now() - scope.began.getTime()) / 1000,
-      properties: scopeProperties(records),
+      properties: scopeProperties(records, this.runBoard),
       cases: scope.cases,
       ...(scope.out.length === 0 ? {} : { systemOut: scope.out.join('\n') }),
       ...(scope.file === undefined ? {} : { file: scope.file }),
@@ -191,7 +255,7 @@ export default class RtioHilReporter extends Base {
 
   private boardOf(records: readonly TargetRecord[]): string {
     const last = records[records.length - 1];
-    return last?.boardId ?? NO_TARGET;
+    return last?.boardId ?? this.runBoard;
   }
 
   private skipReason(test: Mocha.Test): string {
@@ -204,7 +268,8 @@ export default class RtioHilReporter extends Base {
     return test.fn === undefined ? 'pending (no test body)' : 'skipped (no reason given)';
   }
 
-  private addCase(test: Runnable, status: 'passed' | 'failed' | 'skipped', err: unknown, skipReason?: string): void {
+  private addCase(test: Runnable, status: 'passed' | 'failed' | 'skipped', err: unknown, skipReason?: string, notRun = false): void {
+    this.ended.add(test);
     const records = this.records();
     const out: string[] = [];
     if (status !== 'skipped' || this.running.has(test)) this.drainLogs(records, out);
@@ -238,10 +303,11 @@ export default class RtioHilReporter extends Base {
       }),
       ...(skipReason === undefined ? {} : { skipReason }),
       ...(out.length === 0 ? {} : { systemOut: out.join('\n') }),
+      ...(notRun ? { notRun } : {}),
     };
     this.cases.push(c);
     if (this.scope !== null) this.scope.cases.push(c);
-    else this.suites.push({ name: title, timestamp: new Date().toISOString().slice(0, 19), timeSec: c.timeSec, properties: scopeProperties(records), cases: [c] });
+    else this.suites.push({ name: title, timestamp: new Date().toISOString().slice(0, 19), timeSec: c.timeSec, properties: scopeProperties(records, this.runBoard), cases: [c] });
   }
 
   private finish(): void {
@@ -253,10 +319,19 @@ export default class RtioHilReporter extends Base {
     }
     this.epilogue();
     for (const line of summaryLines(this.cases, this.notRun, targetRecords())) Base.consoleLog(line);
+    const results = process.env[RESULTS_ENV];
+    if (results !== undefined && results !== '') {
+      writeResults(results, { board: this.runBoard, cases: this.cases, suites: this.suites, durationMs: Date.now() - this.began });
+    }
     if (this.junitFile !== null) {
-      mkdirSync(dirname(this.junitFile), { recursive: true });
-      writeFileSync(this.junitFile, junitXml(this.suites));
-      Base.consoleLog(`JUnit report: ${this.junitFile}`);
+      try {
+        mkdirSync(dirname(this.junitFile), { recursive: true });
+        writeFileSync(this.junitFile, junitXml(this.suites));
+        Base.consoleLog(`JUnit report: ${this.junitFile}`);
+      } catch (e) {
+        console.error(`rtio-hil: cannot write the JUnit report ${this.junitFile}: ${(e as Error).message}`);
+        process.exitCode = 2;
+      }
     }
   }
 }
@@ -281,10 +356,24 @@ function unique(values: readonly (string | null | undefined)[]): string[] {
   return values.filter((v): v is string => v !== null && v !== undefined && v !== '').filter((v, i, a) => a.indexOf(v) === i);
 }
 
-/** The `<properties>` of a suite that used `records`: board, agent and link. */
-export function scopeProperties(records: readonly TargetRecord[]): JUnitProperty[] {
+/** What the reporter prints for a step of opening a target, or null for a quick step's end. */
+export function progressLine(p: TargetProgress): string | null {
+  switch (p.phase) {
+    case 'start':
+      return `${p.boardId}: ${p.step}...`;
+    case 'tick':
+      return `${p.boardId}: still ${p.step}, ${humanMs(p.elapsedMs)}`;
+    case 'done':
+      return p.elapsedMs < 1000 ? null : `${p.boardId}: done ${p.step} in ${humanMs(p.elapsedMs)}`;
+    case 'failed':
+      return `${p.boardId}: failed ${p.step} after ${humanMs(p.elapsedMs)}`;
+  }
+}
+
+/** The `<properties>` of a suite that used `records` (board `runBoard` when none): board, agent and link. */
+export function scopeProperties(records: readonly TargetRecord[], runBoard = runBoardId()): JUnitProperty[] {
   const last = records[records.length - 1];
-  if (last === undefined) return [['board.id', NO_TARGET]];
+  if (last === undefined) return [['board.id', runBoard]];
   const props: JUnitProperty[] = [['board.id', last.boardId]];
   if (last.boardName !== null) props.push(['board.name', last.boardName]);
   if (last.kind !== null) props.push(['board.target', last.kind]);
@@ -318,7 +407,7 @@ export function summaryLines(cases: readonly ReportedCase[], notRun: number, rec
     const passed = mine.filter((c) => c.status === 'passed');
     const failed = mine.filter((c) => c.status === 'failed');
     const infra = mine.filter((c) => c.status === 'error');
-    const skipped = mine.filter((c) => c.status === 'skipped');
+    const skipped = mine.filter((c) => c.status === 'skipped' && c.notRun !== true);
     totals.passed += passed.length;
     totals.failed += failed.length;
     totals.skipped += skipped.length;
@@ -344,7 +433,7 @@ export function summaryLines(cases: readonly ReportedCase[], notRun: number, rec
   }
   if (boards.length === 0) lines.push('  no tests ran');
   const boardsText = `${boards.length} board${boards.length === 1 ? '' : 's'}`;
-  const notRunText = notRun > 0 ? `, ${notRun} not run (a "before all" hook failed)` : '';
+  const notRunText = notRun > 0 ? `, ${notRun} not run (a hook failed)` : '';
   lines.push(`rtio-hil: ${boardsText}: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped, ${totals.infrastructure} infrastructure failure${totals.infrastructure === 1 ? '' : 's'}${notRunText}`);
   return lines;
 }

@@ -3,7 +3,8 @@
  * existing convention, a title ending in `(skipped: <reason>)` (SuiteEnv.need), is read too.
  */
 
-const reasons = new WeakMap<object, string>();
+/** Shared by every copy of this module in the process (see target-registry.ts). */
+const reasons = ((globalThis as Record<symbol, unknown>)[Symbol.for('rtio-hil.skip-reasons')] ??= new WeakMap<object, string>()) as WeakMap<object, string>;
 
 /** Records `reason` for the running test of `ctx` and skips it (mocha's `this.skip()`). */
 export function skipBecause(ctx: Mocha.Context, reason: string): never {

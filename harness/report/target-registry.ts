@@ -51,8 +51,18 @@ export interface TargetDetails {
   readonly linkStats?: () => LinkStats;
 }
 
-const records: TargetRecord[] = [];
-const listeners: ((r: TargetRecord) => void)[] = [];
+/**
+ * The registry lives on `globalThis`, under a `Symbol.for` key: a suite that loads rtio-hil from
+ * another copy (the project's own install while a global `rtio-hil test` runs the reporter, or
+ * the sources under ts-node while the reporter is built JS) still records into the one the
+ * reporter reads.
+ */
+const REGISTRY = Symbol.for('rtio-hil.target-registry');
+const shared = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= {
+  records: [] as TargetRecord[],
+  listeners: [] as ((r: TargetRecord) => void)[],
+}) as { readonly records: TargetRecord[]; readonly listeners: ((r: TargetRecord) => void)[] };
+const { records, listeners } = shared;
 
 function details(r: TargetRecord, d: TargetDetails): void {
   if (d.boardName !== undefined) r.boardName = d.boardName;

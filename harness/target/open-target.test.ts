@@ -48,9 +48,10 @@ describe('openTarget through board files', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('opens the first board of RTIO_BOARD\'s list by default, else the emulator', function () {
+  it('opens the board RTIO_BOARD names by default, else the emulator, and refuses a list', function () {
     expect(defaultBoardId({})).to.equal('emulator');
-    expect(defaultBoardId({ RTIO_BOARD: ' native, emulator' })).to.equal('native');
+    expect(defaultBoardId({ RTIO_BOARD: ' native ' })).to.equal('native');
+    expect(() => defaultBoardId({ RTIO_BOARD: ' native, emulator' })).to.throw(RangeError, /^RTIO_BOARD names 2 boards \(native, emulator\) and openTarget\(\) opens one/);
   });
 
   it('opens the emulator in process and records it for reporters', async function () {

@@ -13,7 +13,8 @@ import { recordOpenFailed, recordOpened, recordOpening } from '../report/target-
 import type { TargetRecord } from '../report/target-registry';
 import { startAgentProcess } from './agent-process';
 import { EmulatorTarget } from './emulator-target';
-import { openQemuParts, qemuMakeTarget } from './qemu';
+import { withProgress } from './progress';
+import { buildFirmware, openQemuParts, qemuMakeTarget } from './qemu';
 import { RemoteTarget } from './remote-target';
 import type { AgentHello } from './remote-target';
 import type { Target } from './target';
@@ -52,12 +53,17 @@ export class UnsupportedTargetError extends Error {
 }
 
 /**
- * The board `openTarget()` opens without an id: the first entry of `RTIO_BOARD` (which the suites
- * read as a comma-separated list), else `'emulator'`.
+ * The board `openTarget()` opens without an id: `RTIO_BOARD`, else `'emulator'`. Throws a
+ * RangeError when `RTIO_BOARD` names several boards (a list is for `suiteBoards()`, which gives a
+ * suite each of them; `rtio-hil test --board a --board b` runs the suites once per board, with
+ * `RTIO_BOARD` set to one at a time).
  */
 export function defaultBoardId(env: NodeJS.ProcessEnv = process.env): string {
-  const first = (env.RTIO_BOARD ?? '').split(',').map((s) => s.trim()).find((s) => s !== '');
-  return first ?? 'emulator';
+  const ids = (env.RTIO_BOARD ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (ids.length > 1) {
+    throw new RangeError(`RTIO_BOARD names ${ids.length} boards (${ids.join(', ')}) and openTarget() opens one: pass its id (a suite loops over suiteBoards() from rtio-hil/testing)`);
+  }
+  return ids[0] ?? 'emulator';
 }
 
 /**
@@ -104,29 +110,33 @@ async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, re
       return parts.target;
     }
     case 'native': {
-      if (board.launch?.build === 'firmware-stubs-posix') await buildNativeAgent();
+      if (board.launch?.build === 'firmware-stubs-posix') await withProgress(board.id, 'building the native agent (make -C firmware-stubs posix)', buildNativeAgent);
       const command = boardPath(board, board.launch?.command ?? '');
       const args = (board.launch?.args ?? []).map((a) => a.split('${seed}').join(String(seed)));
-      const proc = await startAgentProcess(command, args);
-      try {
-        return await openOverSerial(board, proc.path, opts, record, () => proc.stop());
-      } catch (e) {
-        await proc.stop();
-        throw e;
-      }
+      return withProgress(board.id, 'starting the native agent and the handshake', async () => {
+        const proc = await startAgentProcess(command, args);
+        try {
+          return await openOverSerial(board, proc.path, opts, record, () => proc.stop());
+        } catch (e) {
+          await proc.stop();
+          throw e;
+        }
+      });
     }
     case 'qemu': {
       const launch = board.launch!;
-      const parts = await openQemuParts(board.id, seed, {
+      const make = qemuMakeTarget(launch.build);
+      if (make !== null) await withProgress(board.id, `building the firmware (make -C firmware-stubs ${make})`, () => buildFirmware(make));
+      const parts = await withProgress(board.id, `starting qemu-system-arm -M ${launch.machine!} and the handshake`, () => openQemuParts(board.id, seed, {
         machine: launch.machine!,
         image: boardPath(board, launch.image!),
-        build: qemuMakeTarget(launch.build),
+        build: make,
         ...(launch.qemu === undefined ? {} : { qemu: launch.qemu }),
         ...(launch.extraArgs === undefined ? {} : { extraArgs: launch.extraArgs }),
         timeouts,
         capabilities: board.capabilities ?? [],
         ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),
-      });
+      }));
       record.port = parts.qemu.path;
       record.linkStats = () => parts.hostLink.stats;
       return parts.target;

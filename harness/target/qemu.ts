@@ -24,8 +24,9 @@ import { openSerialTransport } from '../link/serial-transport';
 import type { AgentHello } from './remote-target';
 import { RemoteTarget } from './remote-target';
 import { AGENT_CAPABILITIES, PrerequisiteMissingError, hostPacketLink } from './wire-targets';
+import { PACKAGE_ROOT } from '../package-root';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = PACKAGE_ROOT;
 
 /** The firmware this project builds for one QEMU machine (firmware-stubs/ports/<machine>). */
 export interface QemuFirmware {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TsAgent } from '../agent/ts-agent';
 import type { AgentLink, AgentPacket, HostPacket } from '../agent/ts-agent';
@@ -14,8 +14,9 @@ import type { Transport } from '../link/transport';
 import type { AgentHello, AgentBody, HostBody, PacketLink } from './remote-target';
 import { RemoteTarget } from './remote-target';
 import { startAgentProcess } from './agent-process';
+import { PACKAGE_ROOT } from '../package-root';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = PACKAGE_ROOT;
 /** Where `make -C firmware-stubs posix` puts the native agent. */
 export const NATIVE_AGENT_BINARY = join(ROOT, 'build', 'firmware-stubs', 'rtio-agent-posix');
 /** Arguments that make the native agent a raw byte echo on the same kind of pty (bench/link's baseline). */

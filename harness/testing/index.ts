@@ -1,9 +1,16 @@
 /**
- * rtio-hil's test helpers (`rtio-hil/testing`): contexts that prove nothing leaked, the boards a
- * plain test run covers, and the iodev conformance kit for driver authors.
+ * rtio-hil's test helpers (`rtio-hil/testing`, which needs mocha and chai): contexts that prove
+ * nothing leaked, the boards a run covers, what the reporter needs from a test (a skip's reason,
+ * a target opened by other means than `openTarget()`), and the iodev conformance kit for driver
+ * authors.
  */
 export { SUITE_CONTEXT, TEST_REPEATS, newContext, expectNoLeak, onContext } from './rtio-fixture';
-export { DEFAULT_SUITE_BOARDS, suiteBoards } from './suite-boards';
+export { DEFAULT_SUITE_BOARDS, boardsNamed, suiteBoards } from './suite-boards';
+export { skipBecause } from '../report/skip-reason';
+export { registerTarget } from '../report/target-registry';
+export type { TargetDetails, TargetRecord } from '../report/target-registry';
+export { onTargetProgress } from '../target/progress';
+export type { TargetProgress } from '../target/progress';
 export {
   describeIodevConformance, addIodevConformance, conformanceSuiteTitle,
   runIodevConformance, runConformanceCheck, selectChecks, skipReason, busKindOf, iodevInfo, maxTransferBytes,

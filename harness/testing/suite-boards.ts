@@ -8,6 +8,15 @@ import { boardDirs, loadBoard } from '../boards/load-boards';
 export const DEFAULT_SUITE_BOARDS: readonly string[] = ['emulator', 'emulator-wire', 'native', 'qemu-lm3s6965evb'];
 
 /**
+ * True when `RTIO_BOARD` names the boards (`rtio-hil test` always sets it): then a board that
+ * cannot run is a failure of the run, not a skip. False for {@link DEFAULT_SUITE_BOARDS}, where a
+ * target whose toolchain is missing here may skip, saying what to install.
+ */
+export function boardsNamed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.RTIO_BOARD ?? '').split(',').some((s) => s.trim() !== '');
+}
+
+/**
  * The boards to run target suites on: those `RTIO_BOARD` names (one id, or several separated by
  * commas), else {@link DEFAULT_SUITE_BOARDS}. Each must have a valid board file: throws
  * `UnknownBoardError` (a RangeError) listing the boards that exist, or `BoardFileError` naming

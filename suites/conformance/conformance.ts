@@ -1,6 +1,8 @@
 import { expect } from 'chai';
-import type { Target } from '../../harness/target/target';
-import { addIodevConformance, busKindOf, conformanceChecks } from '../../harness/testing/conformance';
+import { boardIodevs } from '../../harness/boards/board-file';
+import { loadBoard } from '../../harness/boards/load-boards';
+import type { IodevInfo, Target } from '../../harness/target/target';
+import { busKindOf, conformanceChecks, describeIodevConformance } from '../../harness/testing/conformance';
 import { SuiteEnv } from '../rtio-api/env';
 import { knownIssues } from './known-issues';
 
@@ -8,15 +10,18 @@ import { knownIssues } from './known-issues';
 export interface DescribeConformanceOptions {
   /** Opens the target (default: `openTarget(boardId)`, with the native agent's missing toolchain a skip). */
   readonly open?: () => Promise<Target> | Target;
-  /** Only these iodevs (default: every iodev of the target's table). */
-  readonly iodevs?: readonly string[];
+  /** The iodevs to check (default: the board file's iodev table). */
+  readonly iodevs?: readonly IodevInfo[];
 }
 
 /**
- * Registers the conformance kit for every iodev of board `boardId`: the target is opened in a
- * `before` hook, and one suite per iodev of its table (as the target reports it) is added then.
+ * Registers the conformance kit for every iodev of board `boardId`, as its board file lists them
+ * (so the run's test count is known before anything runs). The target is opened in a `before`
+ * hook; its first test checks that the target reports every iodev the tests were registered for,
+ * of the same kind.
  */
 export function describeConformance(boardId: string, opts: DescribeConformanceOptions = {}): void {
+  const table = opts.iodevs ?? boardIodevs(loadBoard(boardId));
   describe(`conformance on ${boardId}`, function () {
     const env = new SuiteEnv(boardId);
     let variant: Target | null = null;
@@ -25,13 +30,6 @@ export function describeConformance(boardId: string, opts: DescribeConformanceOp
     before(async function () {
       if (opts.open === undefined) await env.open(this);
       else variant = await opts.open();
-      const suite = this.test?.parent;
-      if (suite === undefined) throw new Error('the before hook has no suite');
-      for (const info of target().iodevs) {
-        if (opts.iodevs !== undefined && !opts.iodevs.includes(info.name)) continue;
-        const bus = busKindOf(info.kind, info);
-        addIodevConformance(suite, target, info.name, info.kind, { skip: knownIssues(boardId, info.name), ...(bus === null ? {} : { bus }) });
-      }
     });
 
     after(async function () {
@@ -39,12 +37,17 @@ export function describeConformance(boardId: string, opts: DescribeConformanceOp
       await env.close();
     });
 
-    it('the target lists its iodevs, each of a kind the kit has checks for', function () {
-      const t = target();
-      const names = t.iodevs.map((i) => i.name);
-      expect(names.length, `iodevs of "${t.id}"`).to.be.greaterThan(0);
-      for (const name of opts.iodevs ?? []) expect(names, `iodevs of "${t.id}"`).to.include(name);
-      for (const info of t.iodevs) expect(conformanceChecks(info.kind).length, `checks for ${info.name} (${info.kind})`).to.be.greaterThan(0);
+    it('the target reports the iodevs its board file lists, each of a kind the kit has checks for', function () {
+      const reported = target().iodevs.map((i) => [i.name, i.kind]);
+      for (const info of table) {
+        expect(reported, `iodevs of "${target().id}"`).to.deep.include([info.name, info.kind]);
+        expect(conformanceChecks(info.kind).length, `checks for ${info.name} (${info.kind})`).to.be.greaterThan(0);
+      }
     });
+
+    for (const info of table) {
+      const bus = busKindOf(info.kind, info);
+      describeIodevConformance(target, info.name, info.kind, { skip: knownIssues(boardId, info.name), ...(bus === null ? {} : { bus }) });
+    }
   });
 }

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import {
-  ECANCELED, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX,
+  RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX,
   RTIO_CQE_FLAG_MORE, RTIO_PRIO_HIGH, RTIO_PRIO_LOW, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION,
   sqePrepDelay, sqePrepRead, sqePrepReadMultishot, sqePrepTinyWrite, sqePrepWrite,
 } from '../../harness/rtio';
+import type { Sqe } from '../../harness/rtio';
 import { onContext } from '../../harness/testing/rtio-fixture';
 import type { SuiteEnv } from './env';
-import { flashRead, flashWaitIdle, queueFlashProgram, results, take } from './env';
+import { cancelStream, consumeStream, flashRead, flashWaitIdle, queueFlashProgram, results, take } from './env';
 
 /** 24C32 write cycle is 5 ms; the suites wait a little longer. */
 const EEPROM_WRITE_CYCLE_MS = 6;
@@ -78,13 +79,15 @@ export function exampleTests(env: SuiteEnv): void {
       env.need(this, 'multishot', 'imu0');
       const imu = env.target.iodev('imu0');
       await onContext(env.target, async (r) => {
-        const stream = r.sqeAcquire()!;
-        sqePrepReadMultishot(stream, imu, RTIO_PRIO_HIGH, 'imu');
-        await r.submit(0);
+        const arm = async (): Promise<Sqe> => {
+          const stream = r.sqeAcquire()!;
+          sqePrepReadMultishot(stream, imu, RTIO_PRIO_HIGH, 'imu');
+          await r.submit(0);
+          return stream;
+        };
         const blocksSeen = new Set<number>();
         let lastTimestamp = -1;
-        for (let batch = 0; batch < 12; batch++) {
-          const c = (await r.cqeConsumeBlock())!;
+        const stream = await consumeStream(env, r, arm, 12, (c, batch) => {
           expect(c.userdata).to.equal('imu');
           expect(c.result, `batch ${batch} result`).to.be.greaterThan(0);
           expect(c.result % IMU_PACKET_BYTES).to.equal(0);
@@ -98,19 +101,9 @@ export function exampleTests(env: SuiteEnv): void {
             lastTimestamp = ts;
           }
           blocksSeen.add(RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX(c.flags));
-          r.releaseBuffer(buf);
-          r.cqeRelease(c);
-        }
+        });
         for (const blk of blocksSeen) expect(blk, 'twelve batches lived in the same four blocks').to.be.lessThan(4);
-        r.sqeCancel(stream);
-        let last = (await r.cqeConsumeBlock())!;
-        while (RTIO_CQE_FLAG_GET(last.flags) & RTIO_CQE_FLAG_MORE) {
-          r.releaseBuffer(r.cqeGetMempoolBuffer(last));
-          r.cqeRelease(last);
-          last = (await r.cqeConsumeBlock())!;
-        }
-        expect(last.result).to.equal(-ECANCELED);
-        r.cqeRelease(last);
+        await cancelStream(env, r, stream, 'imu');
       }, { mempool: { blockSize: 256, blockCount: 4 } });
     });
   });

@@ -1,15 +1,15 @@
 import { expect } from 'chai';
 import {
-  EALREADY, EIO, ENOMEM, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MEMPOOL_GET_BLK_CNT,
-  RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, RTIO_SQE_NO_RESPONSE, sqePrepReadMultishot,
+  EIO, ENOMEM, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MEMPOOL_GET_BLK_CNT,
+  RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX, RTIO_PRIO_NORM, RTIO_SQE_NO_RESPONSE, sqePrepReadMultishot,
   sqePrepReadWithPool,
 } from '../../harness/rtio';
-import type { Cqe } from '../../harness/rtio';
+import type { Cqe, Sqe } from '../../harness/rtio';
 import { testIodevScript } from '../../harness/emulator/iodevs/test-iodev';
 import { onContext } from '../../harness/testing/rtio-fixture';
 import type { SuiteEnv } from './env';
+import { cancelStream, consumeStream, hasMore } from './env';
 
-const hasMore = (c: { flags: number }): boolean => (RTIO_CQE_FLAG_GET(c.flags) & RTIO_CQE_FLAG_MORE) !== 0;
 
 /** Mempool reads and multishot. */
 export function mempoolTests(env: SuiteEnv): void {
@@ -64,27 +64,19 @@ export function mempoolTests(env: SuiteEnv): void {
     it('a multishot read re-arms until cancelled; every CQE but the last carries RTIO_CQE_FLAG_MORE', async function () {
       const test0 = env.target.iodev('test0');
       await onContext(env.target, async (r) => {
-        const sqe = r.sqeAcquire()!;
-        sqePrepReadMultishot(sqe, test0, RTIO_PRIO_NORM, 'shot');
-        sqe.iodevFlags = testIodevScript({ delayMs: 1 });
-        await r.submit(0);
-        for (let i = 0; i < 5; i++) {
-          const c = (await r.cqeConsumeBlock())!;
+        const arm = async (): Promise<Sqe> => {
+          const sqe = r.sqeAcquire()!;
+          sqePrepReadMultishot(sqe, test0, RTIO_PRIO_NORM, 'shot');
+          sqe.iodevFlags = testIodevScript({ delayMs: 1 });
+          await r.submit(0);
+          return sqe;
+        };
+        const sqe = await consumeStream(env, r, arm, 5, (c) => {
           expect([c.userdata, c.result, hasMore(c)]).to.deep.equal(['shot', 16, true]);
-          r.releaseBuffer(r.cqeGetMempoolBuffer(c));
-          r.cqeRelease(c);
-        }
-        expect(r.inflight, 'still armed').to.equal(1);
-        expect(r.sqeCancel(sqe)).to.be.oneOf([0, -EALREADY]);
-        let c = (await r.cqeConsumeBlock())!;
-        while (hasMore(c)) {
-          r.releaseBuffer(r.cqeGetMempoolBuffer(c));
-          r.cqeRelease(c);
-          c = (await r.cqeConsumeBlock())!;
-        }
-        expect(c.userdata).to.equal('shot');
-        expect(c.flags & RTIO_CQE_FLAG_MORE, 'the final CQE').to.equal(0);
-        r.cqeRelease(c);
+        });
+        // In real time the pool may have run dry since the last shot consumed: the stream's end is then queued.
+        if (env.target.has('virtual-time')) expect(r.inflight, 'still armed').to.equal(1);
+        await cancelStream(env, r, sqe, 'shot');
         expect(await r.cqeConsumeBlock(5), 'nothing after the final CQE').to.equal(null);
       });
     });

@@ -61,15 +61,11 @@ export function opTests(env: SuiteEnv): void {
       await onContext(env.target, async (r) => {
         const clock = env.target.clock;
         const t0 = clock.now();
-        const wall0 = performance.now();
         sqePrepDelay(r.sqeAcquire()!, 10, 'delay');
         await r.submit(1);
         expect(results(await take(r, 1))).to.deep.equal([['delay', 0]]);
         expect(clock.now() - t0, "ms on the target clock").to.be.at.least(10 - 1e-6);
-        if (env.target.has('virtual-time')) {
-          expect(clock.now() - t0).to.be.closeTo(10, 1e-9);
-          expect(performance.now() - wall0, 'virtual time costs no wall time').to.be.lessThan(10);
-        }
+        if (env.target.has('virtual-time')) expect(clock.now() - t0, 'exactly its time on a virtual clock').to.be.closeTo(10, 1e-9);
       });
     });
 

@@ -1,13 +1,21 @@
 import { expect } from 'chai';
 import {
   ECANCELED, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitExecutor, sqePrepCallback, sqePrepRead,
+  sqeSignal,
 } from '../../harness/rtio';
 import { onContext } from '../../harness/testing/rtio-fixture';
 import { queueScripted } from './chains';
 import type { SuiteEnv } from './env';
 import { results, take } from './env';
 
-/** Per-SQE timeouts (an rtio-hil addition) and timeouts of the waits. */
+/**
+ * Per-SQE timeouts (an rtio-hil addition) and timeouts of the waits.
+ *
+ * On a target without virtual time a device delay and a timeout both run on the device's real
+ * clock; a device stalled (a loaded host starving QEMU or the agent process) past both deadlines may
+ * handle them in either order. The two deadlines of a test are therefore far apart (5 against
+ * 200 ms), so the outcome does not depend on how busy the machine is.
+ */
 export function timeoutTests(env: SuiteEnv): void {
   describe('timeouts', function () {
     it('an SQE past its timeoutMs completes with -ETIMEDOUT and the rest of its chain with -ECANCELED', async function () {
@@ -24,7 +32,7 @@ export function timeoutTests(env: SuiteEnv): void {
 
     it('a timed-out operation its device was still running frees its slot once the device lets go', async function () {
       await onContext(env.target, async (r) => {
-        const slow = queueScripted(r, env, 'slow', { delayMs: 20 }, false);
+        const slow = queueScripted(r, env, 'slow', { delayMs: 200 }, false);
         slow.timeoutMs = 5;
         await r.submit(1);
         expect(results(await take(r, 1))).to.deep.equal([['slow', -ETIMEDOUT]]);
@@ -35,10 +43,10 @@ export function timeoutTests(env: SuiteEnv): void {
     it('an operation that finishes within its timeout is unaffected and no late timeout follows', async function () {
       await onContext(env.target, async (r) => {
         const quick = queueScripted(r, env, 'quick', { delayMs: 1 }, false);
-        quick.timeoutMs = 5;
+        quick.timeoutMs = 200;
         await r.submit(1);
         expect(results(await take(r, 1))).to.deep.equal([['quick', 0]]);
-        expect(await r.cqeConsumeBlock(10)).to.equal(null);
+        expect(await r.cqeConsumeBlock(250), 'nothing once its timeout has passed').to.equal(null);
       });
     });
 
@@ -79,7 +87,7 @@ export function timeoutTests(env: SuiteEnv): void {
       await onContext(env.target, async (r) => {
         queueScripted(r, env, 'quick', { delayMs: 1 }, false);
         const hung = queueScripted(r, env, 'hung', { hang: true }, false);
-        hung.timeoutMs = 50;
+        hung.timeoutMs = 200;
         expect(await r.submit(2, 10)).to.equal(-ETIMEDOUT);
         expect(results(await take(r, 1))).to.deep.equal([['quick', 0]]);
         expect(results(await take(r, 1))).to.deep.equal([['hung', -ETIMEDOUT]]);
@@ -90,11 +98,16 @@ export function timeoutTests(env: SuiteEnv): void {
       await onContext(env.target, async (r) => {
         queueScripted(r, env, 'a', { delayMs: 1 }, false);
         queueScripted(r, env, 'b', { delayMs: 1 }, false);
-        queueScripted(r, env, 'slow', { delayMs: 30 }, false);
-        await r.submit(0);
+        // Held until signalled: it cannot complete before the deadline, however busy the host is.
+        const held = r.sqeAcquire()!;
+        sqePrepAwaitExecutor(held, RTIO_PRIO_NORM, 'held');
+        await r.submit(2);
+        const t0 = env.target.clock.now();
         const out = await r.cqeCopyOut(3, 10);
         expect(out.map((c) => c.userdata)).to.deep.equal(['a', 'b']);
-        expect(results(await take(r, 1))).to.deep.equal([['slow', 0]]);
+        expect(env.target.clock.now() - t0, 'ms waited on the target clock').to.be.at.least(10 - 1e-6);
+        sqeSignal(held);
+        expect(results(await take(r, 1))).to.deep.equal([['held', 0]]);
       });
     });
 

@@ -132,18 +132,25 @@ export async function streamShots(ctx: CheckContext, multishot: boolean): Promis
     i++;
   }
   if (multishot && armed) {
-    // On a target that keeps real time, shots go on arriving while this check consumes; when
-    // one takes the last free CQE the stream ends by itself (§5), and then the cancel finds it
-    // already complete: -ENOENT, with its final CQE waiting in the CQ.
     const rc = r.sqeCancel(sqe);
-    ctx.expect('multishot', rc === 0 || rc === -EALREADY || (realTime && rc === -ENOENT),
-      `sqeCancel of the running multishot returned ${resultName(rc)}`);
+    // In real time shots go on arriving while this check consumes: the pool may have run dry, or
+    // a shot taken the last free CQE (§5), after the last shot counted. The stream's end is then
+    // already queued and there is nothing left to cancel.
+    const endedFirst = realTime && rc === -ENOENT;
+    ctx.expect('multishot', rc === 0 || rc === -EALREADY || endedFirst, `sqeCancel of the running multishot returned ${resultName(rc)}`);
+    // Buffers are held until the final CQE, so the pool, not the time the cancel takes to reach
+    // the device, bounds how many shots a stream still delivers once cancelled.
+    const held: Uint8Array[] = [];
     for (let extra = 0; ; extra++) {
       ctx.expect('multishot', extra <= shots, `the multishot kept producing after it was cancelled (${extra} more CQEs)`);
       const c = await nextShot('the final CQE of the cancelled multishot');
-      if (hasBuffer(c) && c.result > 0) r.releaseBuffer(r.cqeGetMempoolBuffer(c));
-      if (!hasMore(c)) break;
+      if (hasBuffer(c) && c.result > 0) held.push(r.cqeGetMempoolBuffer(c));
+      if (!hasMore(c)) {
+        if (endedFirst) ctx.expect('multishot', c.result === -ENOMEM || c.result > 0, `the stream was no longer running when cancelled, yet ended with ${resultName(c.result)}`);
+        break;
+      }
     }
+    for (const buf of held) r.releaseBuffer(buf);
   }
   if (stimuli.size > 0) {
     const left = [...stimuli];

@@ -1,0 +1,2 @@
+/** rtio-hil's public API as an ES module: the CommonJS build's exports (one instance of each module, whichever way it is loaded). */
+export * from './index.js';
