@@ -1,9 +1,9 @@
 /**
  * @file
- * @brief Time for the Cortex-M3 ports: SysTick on the core clock as a free-running counter, its
+ * @brief Time for the Cortex-M ports: SysTick on the core clock as a free-running counter, its
  *        wrap interrupt (every 2^24 cycles) extending it to 64 bits. See port.h.
  */
-#include "cortex_m3.h"
+#include "cortex_m.h"
 #include "port.h"
 
 /** SysTick wraps counted by SysTick_Handler. */
