@@ -3,8 +3,12 @@
 
 /* Capabilities: COMMON = transaction, chain, cancel, timeout, await, then each iodev's own. */
 static const char *const caps_i2c[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", NULL };
+/* The 24C32's and the W25Q80's datasheet behaviours (harness/emulator/board.ts: *_SEMANTICS). */
+static const char *const caps_eeprom[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "eeprom.page-wrap",
+					   "eeprom.write-cycle", NULL };
 static const char *const caps_imu[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot", NULL };
-static const char *const caps_flash[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "txrx", NULL };
+static const char *const caps_flash[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "txrx",
+					  "flash.busy", "flash.wel-autoclear", "flash.page-wrap", NULL };
 static const char *const caps_gpio[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot",
 					 "edge-events", NULL };
 static const char *const caps_rtc[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot", NULL };
@@ -56,7 +60,7 @@ void sim_board_init_at(struct sim_board *b, uint32_t seed, uint64_t now_us)
 	sim_rtc_iodev_init(&b->rtc0, &b->iodevs[6], &b->i2c0, &b->rtc);
 
 	describe(&b->iodevs[0], SIM_BOARD_ID_EEPROM0, "eeprom0", AGENT_IODEV_KIND_I2C, "i2c0",
-		 SIM_EEPROM_24C32_DEFAULT_ADDRESS, "24c32", caps_i2c);
+		 SIM_EEPROM_24C32_DEFAULT_ADDRESS, "24c32", caps_eeprom);
 	describe(&b->iodevs[1], SIM_BOARD_ID_TEMP0, "temp0", AGENT_IODEV_KIND_I2C, "i2c0", SIM_TMP102_DEFAULT_ADDRESS,
 		 "tmp102", caps_i2c);
 	describe(&b->iodevs[2], SIM_BOARD_ID_IMU0, "imu0", AGENT_IODEV_KIND_SENSOR, "i2c0", SIM_ICM42688_DEFAULT_ADDRESS,

@@ -24,7 +24,8 @@ export class QmpError extends Error {
 export class QmpConnectionError extends Error {
   override readonly name = 'QmpConnectionError';
 
-  constructor(readonly path: string, detail: string) {
+  /** `code` is the socket's error code (`ECONNREFUSED`, ...) when the socket itself failed. */
+  constructor(readonly path: string, detail: string, readonly code?: string) {
     super(`QMP on ${path}: ${detail}`);
   }
 }
@@ -62,7 +63,7 @@ export class QmpClient {
   private constructor(private readonly socket: Socket, readonly path: string, private readonly opts: QmpOptions) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
-    socket.on('error', (e) => this.fail(new QmpConnectionError(path, e.message)));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.fail(new QmpConnectionError(path, e.message, e.code)));
     socket.on('close', () => this.fail(new QmpConnectionError(path, 'the socket closed')));
   }
 

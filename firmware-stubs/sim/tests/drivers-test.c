@@ -1615,8 +1615,10 @@ static void test_board_table(void)
 	static const char *const i2c_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", NULL };
 	static const char *const imu_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot",
 						NULL };
+	static const char *const eeprom_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool",
+						   "eeprom.page-wrap", "eeprom.write-cycle", NULL };
 	static const char *const flash_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "txrx",
-						  NULL };
+						  "flash.busy", "flash.wel-autoclear", "flash.page-wrap", NULL };
 	static const char *const gpio_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool",
 						 "multishot", "edge-events", NULL };
 	static const char *const test_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool",
@@ -1631,7 +1633,7 @@ static void test_board_table(void)
 		const char *part;
 		const char *const *caps;
 	} want[7] = {
-		{ "eeprom0", AGENT_IODEV_KIND_I2C, "i2c0", 0x50, "24c32", i2c_caps },
+		{ "eeprom0", AGENT_IODEV_KIND_I2C, "i2c0", 0x50, "24c32", eeprom_caps },
 		{ "temp0", AGENT_IODEV_KIND_I2C, "i2c0", 0x48, "tmp102", i2c_caps },
 		{ "imu0", AGENT_IODEV_KIND_SENSOR, "i2c0", 0x68, "icm42688", imu_caps },
 		{ "flash0", AGENT_IODEV_KIND_SPI, "spi0", 0, "w25q80", flash_caps },
