@@ -74,7 +74,7 @@ export async function streamShots(ctx: CheckContext, multishot: boolean): Promis
   const rule = multishot ? 'multishot' : 'mempool';
   const realTime = !ctx.target.has('virtual-time');
   await runWrites(ctx, 'setup', st.setup ?? []);
-  if (st.stimulus !== undefined) await drainEvents(ctx, st.iodevFlags ?? 0);
+  if (st.stimulus !== undefined || st.external !== undefined) await drainEvents(ctx, st.iodevFlags ?? 0);
   const shots = multishot ? pool.blockCount + 2 : 1;
   const arm = async (): Promise<Sqe> => {
     const sqe = ctx.acquire();
@@ -101,7 +101,9 @@ export async function streamShots(ctx: CheckContext, multishot: boolean): Promis
   let armed = true;
   let restarts = 0;
   for (let i = 0; i < shots;) {
-    if (st.stimulus !== undefined) {
+    if (st.external !== undefined) {
+      await st.external.stimulus(ctx.target.backplane!, ctx.env.iodevName, sent++);
+    } else if (st.stimulus !== undefined) {
       const bytes = st.stimulus(sent);
       const ud = `stimulus${sent++}`;
       ctx.tx(ud, bytes);
