@@ -382,7 +382,7 @@ async function connectQmp(path: string, timeoutMs: number, failed: () => string 
       return await QmpClient.connect(path, { timeoutMs });
     } catch (e) {
       const why = failed();
-      if (why !== null) throw new Error(`QMP on ${path}: ${why}`);
+      if (why !== null) throw new Error(`QMP on ${path}: ${why}`, { cause: e });
       if (!(e instanceof QmpConnectionError) || e.code !== 'ECONNREFUSED' || Date.now() > deadline) throw e;
       await new Promise<void>((resolve) => setTimeout(resolve, 25));
     }
