@@ -59,7 +59,7 @@ describe('the rtio-hil command', function () {
         expect(r.code, r.stderr).to.equal(0);
         expect(r.stdout.startsWith(`usage: rtio-hil ${cmd}`), r.stdout).to.equal(true);
       });
-      expect(runs[2]!.stdout).to.match(/\n {16}known: emulator, emulator-wire, example-nucleo, example-tcp, native, qemu-lm3s6965evb, qemu-mps2-an385\n/);
+      expect(runs[2]!.stdout).to.match(/\n {16}known: emulator, emulator-wire, example-nucleo, example-tcp, native, qemu-ast1030-evb, qemu-lm3s6965evb, qemu-mps2-an385\n/);
       const help = await runCli(['help']);
       expect([help.code, help.stdout.split('\n')[0]]).to.deep.equal([0, 'usage: rtio-hil <command> [options]']);
     });
@@ -156,7 +156,7 @@ describe('the rtio-hil command', function () {
     it('lists the boards that exist when the board does not, and exits 2', async function () {
       const r = await runCli(['ping', '--board', 'nucleo-f401']);
       expect([r.code, r.stdout]).to.deep.equal([2, '']);
-      expect(r.stderr).to.match(/^rtio-hil: unknown board "nucleo-f401"; known boards: emulator, emulator-wire, example-nucleo, example-tcp, native, qemu-lm3s6965evb, qemu-mps2-an385 \(board files in /);
+      expect(r.stderr).to.match(/^rtio-hil: unknown board "nucleo-f401"; known boards: emulator, emulator-wire, example-nucleo, example-tcp, native, qemu-ast1030-evb, qemu-lm3s6965evb, qemu-mps2-an385 \(board files in /);
     });
 
     it('says within the handshake timeout that the agent did not answer, naming the port', async function () {

@@ -7,22 +7,14 @@ import { RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION, sqePrepRead, sqePrepTinyWrite } f
 import { newContext } from '../testing/rtio-fixture';
 import { BackplaneUnsupportedError } from './backplane';
 import { openTarget } from './open-target';
-import { FIRMWARE_PREREQUISITES, QEMU_PREREQUISITES, findExecutable } from './qemu';
+import { openQemuParts } from './qemu';
 import type { QemuTarget } from './qemu';
 import { peripheralArgs, peripheralCapabilities } from './qemu-peripherals';
+import { alive, missingQemuPrerequisite } from './test-support';
 import type { QemuPeripheralsSpec } from './qemu-peripherals';
 
 const BOARD = readBoardFile(join(REPO_BOARDS_DIR, 'qemu-ast1030-evb.json'));
 
-/** True while a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 describe('QEMU peripherals (launch.peripherals)', function () {
   const spec: QemuPeripheralsSpec = {
@@ -76,11 +68,10 @@ describe('QEMU target (ast1030-evb): the agent\'s real drivers', function () {
   let target: QemuTarget | null = null;
 
   before(async function () {
-    for (const p of [...QEMU_PREREQUISITES, ...FIRMWARE_PREREQUISITES]) {
-      if (findExecutable(p.command) === null) {
-        console.log(`    skipped: ${p.command} is not installed (${p.hint})`);
-        this.skip();
-      }
+    const missing = missingQemuPrerequisite();
+    if (missing !== null) {
+      console.log(`    skipped: ${missing}`);
+      this.skip();
     }
     target = await openTarget('qemu-ast1030-evb') as QemuTarget;
   });
@@ -136,8 +127,7 @@ describe('QEMU target (ast1030-evb): processes', function () {
   this.timeout(120_000);
 
   it('every process it started is gone after close', async function () {
-    for (const p of [...QEMU_PREREQUISITES, ...FIRMWARE_PREREQUISITES]) if (findExecutable(p.command) === null) this.skip();
-    const { openQemuParts } = await import('./qemu');
+    if (missingQemuPrerequisite() !== null) this.skip();
     const launch = BOARD.launch!;
     const parts = await openQemuParts('qemu-ast1030-evb', 1, {
       machine: launch.machine!, machineOptions: launch.machineOptions!, peripherals: launch.peripherals!, capabilities: [],

@@ -15,7 +15,7 @@ import type { Iodev, Rtio } from '../../harness/rtio';
 import type { BackplaneCapability } from '../../harness/target/backplane';
 import { onContext } from '../../harness/testing/rtio-fixture';
 import { SuiteEnv } from '../rtio-api/env';
-import { FLASH, flashRead, flashStatus, queueFlashProgram, results, take } from '../rtio-api/env';
+import { FLASH, flashCmd, flashRead, flashStatus, queueFlashProgram, results, take } from '../rtio-api/env';
 
 /** Longest temperature conversion of the parts here: TMP102 at 4 Hz 250 ms, TMP105 12-bit 320 ms (datasheet maximum). */
 const TEMP_CONVERSION_MS = 350;
@@ -185,10 +185,25 @@ export function describePeripherals(boardId: string): void {
         const flash = env.target.iodev('flash0');
         await onContext(env.target, async (r, run) => {
           const addr = 0x90000 + 0x100 * run;
-          queueFlashProgram(r, flash, addr, Uint8Array.of(0x12, 0x34), 2, 'pp');
-          await r.submit(3);
-          await take(r, 3);
-          expect(await flashStatus(r, flash, fullDuplex()) & FLASH.BUSY, 'BUSY right after the program').to.equal(FLASH.BUSY);
+          // WREN, PAGE PROGRAM and a status read chained to it: the read runs on the target right
+          // after the program, while the program is still busy (however slow the link is).
+          const wren = r.sqeAcquire()!;
+          sqePrepTinyWrite(wren, flash, RTIO_PRIO_NORM, Uint8Array.of(FLASH.WREN), 1, 'wren');
+          wren.flags |= RTIO_SQE_CHAINED;
+          const pp = r.sqeAcquire()!;
+          sqePrepWrite(pp, flash, RTIO_PRIO_NORM, flashCmd(FLASH.PP, addr), 4, 'pp');
+          pp.flags |= RTIO_SQE_TRANSACTION;
+          const data = r.sqeAcquire()!;
+          sqePrepWrite(data, flash, RTIO_PRIO_NORM, Uint8Array.of(0x12, 0x34), 2, 'data');
+          data.flags |= RTIO_SQE_CHAINED;
+          const rdsr = r.sqeAcquire()!;
+          sqePrepTinyWrite(rdsr, flash, RTIO_PRIO_NORM, Uint8Array.of(FLASH.RDSR), 1, 'rdsr');
+          rdsr.flags |= RTIO_SQE_TRANSACTION;
+          const status = new Uint8Array(1);
+          sqePrepRead(r.sqeAcquire()!, flash, RTIO_PRIO_NORM, status, 1, 'status');
+          await r.submit(5);
+          expect(results(await take(r, 5))).to.deep.equal([['wren', 1], ['pp', 4], ['data', 2], ['rdsr', 1], ['status', 1]]);
+          expect(status[0]! & FLASH.BUSY, 'BUSY right after the program').to.equal(FLASH.BUSY);
           while ((await flashStatus(r, flash, fullDuplex()) & FLASH.BUSY) !== 0) {
             sqePrepDelay(r.sqeAcquire()!, 1, 'poll');
             await r.submit(1);

@@ -16,9 +16,8 @@
  * | gpio0   | ast1030-gpioa | GPIOA0-3 out, GPIOA4-7 in | the AST1030's own GPIO controller     |
  * | test0   | rtio-iodev-test | (software)              | none: the agent's scriptable iodev    |
  *
- * Nothing here injects faults: the iodevs report no fault-injection (the agent refuses
- * InjectFault for them only in that no driver applies it; the host never sends it to a board
- * without that capability).
+ * No fault injection: these drivers ignore injected faults (the buses are real controllers), and
+ * the board file claims no fault-injection, so the host never injects one.
  */
 #include "../../sim/gpio_iodev.h"
 #include "../../sim/i2c_iodev.h"
@@ -64,19 +63,6 @@ static struct {
 	struct agent_iodev *table[IODEVS + 1u];
 } board;
 
-static void describe(struct agent_iodev *dev, uint32_t id, const char *name, enum agent_iodev_kind kind, const char *bus,
-		     uint32_t address, const char *part, const char *const *caps)
-{
-	dev->id = id;
-	dev->name = name;
-	dev->kind = kind;
-	dev->bus = bus;
-	dev->address = address;
-	dev->part = part;
-	dev->capabilities = caps;
-	dev->faults.len = 0u;
-}
-
 struct agent_iodev **board_init(uint32_t seed, size_t *count)
 {
 	struct agent_iodev *d = board.iodevs;
@@ -95,13 +81,13 @@ struct agent_iodev **board_init(uint32_t seed, size_t *count)
 	(void)sim_gpio_iodev_init_port(&board.gpio0, &d[5], aspeed_gpio_port(&board.gpioa), 0u);
 	sim_test_iodev_init(&board.test0, &d[6]);
 
-	describe(&d[0], 1u, "eeprom0", AGENT_IODEV_KIND_I2C, "i2c2", ADDR_EEPROM, "at24c32", caps_i2c);
-	describe(&d[1], 2u, "temp0", AGENT_IODEV_KIND_I2C, "i2c2", ADDR_TEMP, "tmp105", caps_i2c);
-	describe(&d[2], 3u, "rtc0", AGENT_IODEV_KIND_I2C, "i2c2", ADDR_RTC, "ds1338", caps_i2c);
-	describe(&d[3], 4u, "mag0", AGENT_IODEV_KIND_I2C, "i2c2", ADDR_MAG, "lsm303dlhc-mag", caps_i2c);
-	describe(&d[4], 5u, "flash0", AGENT_IODEV_KIND_SPI, "spi1", 0u, "w25q80bl", caps_flash);
-	describe(&d[5], 6u, "gpio0", AGENT_IODEV_KIND_GPIO, "", 0u, "ast1030-gpioa", caps_gpio);
-	describe(&d[6], 7u, "test0", AGENT_IODEV_KIND_TEST, "", 0u, "rtio-iodev-test", caps_test);
+	sim_iodev_describe(&d[0], 1u, "eeprom0", AGENT_IODEV_KIND_I2C, "i2c2", ADDR_EEPROM, "at24c32", caps_i2c);
+	sim_iodev_describe(&d[1], 2u, "temp0", AGENT_IODEV_KIND_I2C, "i2c2", ADDR_TEMP, "tmp105", caps_i2c);
+	sim_iodev_describe(&d[2], 3u, "rtc0", AGENT_IODEV_KIND_I2C, "i2c2", ADDR_RTC, "ds1338", caps_i2c);
+	sim_iodev_describe(&d[3], 4u, "mag0", AGENT_IODEV_KIND_I2C, "i2c2", ADDR_MAG, "lsm303dlhc-mag", caps_i2c);
+	sim_iodev_describe(&d[4], 5u, "flash0", AGENT_IODEV_KIND_SPI, "spi1", 0u, "w25q80bl", caps_flash);
+	sim_iodev_describe(&d[5], 6u, "gpio0", AGENT_IODEV_KIND_GPIO, "", 0u, "ast1030-gpioa", caps_gpio);
+	sim_iodev_describe(&d[6], 7u, "test0", AGENT_IODEV_KIND_TEST, "", 0u, "rtio-iodev-test", caps_test);
 	for (i = 0u; i < IODEVS; i++) {
 		board.table[i] = &d[i];
 	}

@@ -37,16 +37,3 @@ uint64_t clock_cycles(void)
 	irq_restore(primask);
 	return ((uint64_t)wraps << 24) + (uint64_t)(SYST_MAX - val);
 }
-
-uint64_t clock_now_us(void)
-{
-	return clock_cycles() / PORT_CYCLES_PER_US;
-}
-
-uint64_t clock_cycles_until_us(uint64_t due_us)
-{
-	uint64_t now = clock_cycles();
-	uint64_t due = due_us > UINT64_MAX / PORT_CYCLES_PER_US ? UINT64_MAX : due_us * PORT_CYCLES_PER_US;
-
-	return due > now ? due - now : 0u;
-}
