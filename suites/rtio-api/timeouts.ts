@@ -90,9 +90,11 @@ export function timeoutTests(env: SuiteEnv): void {
       await onContext(env.target, async (r) => {
         queueScripted(r, env, 'a', { delayMs: 1 }, false);
         queueScripted(r, env, 'b', { delayMs: 1 }, false);
-        queueScripted(r, env, 'slow', { delayMs: 30 }, false);
+        // A deadline far from both sides: a and b (2 ms of device time) well before it, slow well
+        // after it, whatever a remote target's link adds on a busy machine.
+        queueScripted(r, env, 'slow', { delayMs: 300 }, false);
         await r.submit(0);
-        const out = await r.cqeCopyOut(3, 10);
+        const out = await r.cqeCopyOut(3, 150);
         expect(out.map((c) => c.userdata)).to.deep.equal(['a', 'b']);
         expect(results(await take(r, 1))).to.deep.equal([['slow', 0]]);
       });
