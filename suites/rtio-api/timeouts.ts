@@ -1,11 +1,14 @@
 import { expect } from 'chai';
 import {
-  ECANCELED, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitExecutor, sqePrepRead,
+  ECANCELED, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitExecutor, sqePrepAwaitIodev, sqePrepRead, sqeSignal,
 } from '../../harness/rtio';
 import { onContext } from '../../harness/testing/rtio-fixture';
 import { queueScripted } from './chains';
 import type { SuiteEnv } from './env';
 import { results, take } from './env';
+
+/** The deadline of the cqeCopyOut test, ms: a busy machine's link round trip is well within it. */
+const COPY_OUT_DEADLINE_MS = 500;
 
 /** Per-SQE timeouts (an rtio-hil addition) and timeouts of the waits. */
 export function timeoutTests(env: SuiteEnv): void {
@@ -90,13 +93,15 @@ export function timeoutTests(env: SuiteEnv): void {
       await onContext(env.target, async (r) => {
         queueScripted(r, env, 'a', { delayMs: 1 }, false);
         queueScripted(r, env, 'b', { delayMs: 1 }, false);
-        // A deadline far from both sides: a and b (2 ms of device time) well before it, slow well
-        // after it, whatever a remote target's link adds on a busy machine.
-        queueScripted(r, env, 'slow', { delayMs: 300 }, false);
+        // 'held' completes only when signalled, after the deadline: whatever a remote target's link
+        // adds on a busy machine, a and b (2 ms of device time) come well before it and held never does.
+        const held = r.sqeAcquire()!;
+        sqePrepAwaitIodev(held, env.target.iodev('test0'), RTIO_PRIO_NORM, 'held');
         await r.submit(0);
-        const out = await r.cqeCopyOut(3, 150);
+        const out = await r.cqeCopyOut(3, COPY_OUT_DEADLINE_MS);
         expect(out.map((c) => c.userdata)).to.deep.equal(['a', 'b']);
-        expect(results(await take(r, 1))).to.deep.equal([['slow', 0]]);
+        sqeSignal(held);
+        expect(results(await take(r, 1))).to.deep.equal([['held', 0]]);
       });
     });
   });
