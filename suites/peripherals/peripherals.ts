@@ -26,6 +26,9 @@ const TMP105_CONFIG_12BIT = 0x60;
 /** LSM303DLHC gain at CRB = 0x20 (GN = 001, ±1.3 gauss): LSB per gauss for X/Y and for Z. */
 const MAG_GAIN_XY = 1100;
 const MAG_GAIN_Z = 980;
+/** W25Q80: 64 KiB block erase, and the status register's write-enable latch. */
+const FLASH_BLOCK_ERASE = 0xd8;
+const FLASH_WEL = 0x02;
 /** µT per gauss. */
 const MICROTESLA_PER_GAUSS = 100;
 
@@ -179,38 +182,35 @@ export function describePeripherals(boardId: string): void {
         });
       });
 
-      it('BUSY is set while a program runs and WEL clears when it ends', async function () {
+      it('BUSY is set while an erase runs, and WEL clears when it ends', async function () {
         env.need(this, 'flash.busy', 'flash0');
         env.need(this, 'flash.wel-autoclear', 'flash0');
         const flash = env.target.iodev('flash0');
         await onContext(env.target, async (r, run) => {
-          const addr = 0x90000 + 0x100 * run;
-          // WREN, PAGE PROGRAM and a status read chained to it: the read runs on the target right
-          // after the program, while the program is still busy (however slow the link is).
+          const block = 0xa0000 + 0x10000 * run;
+          // WREN, a 64 KiB block erase (tBE 150 ms) and a status read chained to it: the read runs on
+          // the target right after the erase starts, well inside it, however slow the link is.
           const wren = r.sqeAcquire()!;
           sqePrepTinyWrite(wren, flash, RTIO_PRIO_NORM, Uint8Array.of(FLASH.WREN), 1, 'wren');
           wren.flags |= RTIO_SQE_CHAINED;
-          const pp = r.sqeAcquire()!;
-          sqePrepWrite(pp, flash, RTIO_PRIO_NORM, flashCmd(FLASH.PP, addr), 4, 'pp');
-          pp.flags |= RTIO_SQE_TRANSACTION;
-          const data = r.sqeAcquire()!;
-          sqePrepWrite(data, flash, RTIO_PRIO_NORM, Uint8Array.of(0x12, 0x34), 2, 'data');
-          data.flags |= RTIO_SQE_CHAINED;
+          const erase = r.sqeAcquire()!;
+          sqePrepWrite(erase, flash, RTIO_PRIO_NORM, flashCmd(FLASH_BLOCK_ERASE, block), 4, 'erase');
+          erase.flags |= RTIO_SQE_CHAINED;
           const rdsr = r.sqeAcquire()!;
           sqePrepTinyWrite(rdsr, flash, RTIO_PRIO_NORM, Uint8Array.of(FLASH.RDSR), 1, 'rdsr');
           rdsr.flags |= RTIO_SQE_TRANSACTION;
           const status = new Uint8Array(1);
           sqePrepRead(r.sqeAcquire()!, flash, RTIO_PRIO_NORM, status, 1, 'status');
-          await r.submit(5);
-          expect(results(await take(r, 5))).to.deep.equal([['wren', 1], ['pp', 4], ['data', 2], ['rdsr', 1], ['status', 1]]);
-          expect(status[0]! & FLASH.BUSY, 'BUSY right after the program').to.equal(FLASH.BUSY);
+          await r.submit(4);
+          expect(results(await take(r, 4))).to.deep.equal([['wren', 1], ['erase', 4], ['rdsr', 1], ['status', 1]]);
+          expect(status[0]! & FLASH.BUSY, 'BUSY right after the erase started').to.equal(FLASH.BUSY);
           while ((await flashStatus(r, flash, fullDuplex()) & FLASH.BUSY) !== 0) {
-            sqePrepDelay(r.sqeAcquire()!, 1, 'poll');
+            sqePrepDelay(r.sqeAcquire()!, 10, 'poll');
             await r.submit(1);
             await take(r, 1);
           }
-          expect(await flashStatus(r, flash, fullDuplex()) & 0x02, 'WEL after the program').to.equal(0);
-          expect([...await flashRead(r, flash, addr, 2)]).to.deep.equal([0x12, 0x34]);
+          expect(await flashStatus(r, flash, fullDuplex()) & FLASH_WEL, 'WEL after the erase').to.equal(0);
+          expect([...await flashRead(r, flash, block, 4)], 'erased').to.deep.equal([0xff, 0xff, 0xff, 0xff]);
         });
       });
     });
