@@ -30,5 +30,8 @@ export type { Clock, TimerFn, TimerId } from './clock';
 export { openTarget, KNOWN_TARGETS } from './target/open-target';
 export type { OpenTargetOptions } from './target/open-target';
 export type { Target, IodevInfo, IodevKind } from './target/target';
+export { BACKPLANE_CAPABILITIES, BackplaneUnsupportedError, backplaneOf } from './target/backplane';
+export type { Backplane, BackplaneCapability, MagneticField } from './target/backplane';
+export { QmpError, QmpConnectionError } from './target/qmp';
 export type { Fault } from './emulator/faults';
 export { testIodevScript } from './emulator/iodevs/test-iodev';

@@ -3,26 +3,17 @@
 
 /* Capabilities: COMMON = transaction, chain, cancel, timeout, await, then each iodev's own. */
 static const char *const caps_i2c[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", NULL };
+/* The 24C32's and the W25Q80's datasheet behaviours (harness/emulator/board.ts: *_SEMANTICS). */
+static const char *const caps_eeprom[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "eeprom.page-wrap",
+					   "eeprom.write-cycle", NULL };
 static const char *const caps_imu[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot", NULL };
-static const char *const caps_flash[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "txrx", NULL };
+static const char *const caps_flash[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "txrx",
+					  "flash.busy", "flash.wel-autoclear", "flash.page-wrap", NULL };
 static const char *const caps_gpio[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot",
 					 "edge-events", NULL };
 static const char *const caps_rtc[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot", NULL };
 static const char *const caps_test[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot",
 					 "txrx", NULL };
-
-static void describe(struct agent_iodev *dev, uint32_t id, const char *name, enum agent_iodev_kind kind, const char *bus,
-		     uint32_t address, const char *part, const char *const *caps)
-{
-	dev->id = id;
-	dev->name = name;
-	dev->kind = kind;
-	dev->bus = bus;
-	dev->address = address;
-	dev->part = part;
-	dev->capabilities = caps;
-	dev->faults.len = 0u;
-}
 
 void sim_board_init(struct sim_board *b, uint32_t seed)
 {
@@ -55,16 +46,16 @@ void sim_board_init_at(struct sim_board *b, uint32_t seed, uint64_t now_us)
 	sim_test_iodev_init(&b->test0, &b->iodevs[5]);
 	sim_rtc_iodev_init(&b->rtc0, &b->iodevs[6], &b->i2c0, &b->rtc);
 
-	describe(&b->iodevs[0], SIM_BOARD_ID_EEPROM0, "eeprom0", AGENT_IODEV_KIND_I2C, "i2c0",
-		 SIM_EEPROM_24C32_DEFAULT_ADDRESS, "24c32", caps_i2c);
-	describe(&b->iodevs[1], SIM_BOARD_ID_TEMP0, "temp0", AGENT_IODEV_KIND_I2C, "i2c0", SIM_TMP102_DEFAULT_ADDRESS,
+	sim_iodev_describe(&b->iodevs[0], SIM_BOARD_ID_EEPROM0, "eeprom0", AGENT_IODEV_KIND_I2C, "i2c0",
+		 SIM_EEPROM_24C32_DEFAULT_ADDRESS, "24c32", caps_eeprom);
+	sim_iodev_describe(&b->iodevs[1], SIM_BOARD_ID_TEMP0, "temp0", AGENT_IODEV_KIND_I2C, "i2c0", SIM_TMP102_DEFAULT_ADDRESS,
 		 "tmp102", caps_i2c);
-	describe(&b->iodevs[2], SIM_BOARD_ID_IMU0, "imu0", AGENT_IODEV_KIND_SENSOR, "i2c0", SIM_ICM42688_DEFAULT_ADDRESS,
+	sim_iodev_describe(&b->iodevs[2], SIM_BOARD_ID_IMU0, "imu0", AGENT_IODEV_KIND_SENSOR, "i2c0", SIM_ICM42688_DEFAULT_ADDRESS,
 		 "icm42688", caps_imu);
-	describe(&b->iodevs[3], SIM_BOARD_ID_FLASH0, "flash0", AGENT_IODEV_KIND_SPI, "spi0", 0u, "w25q80", caps_flash);
-	describe(&b->iodevs[4], SIM_BOARD_ID_GPIO0, "gpio0", AGENT_IODEV_KIND_GPIO, "", 0u, "gpio-8", caps_gpio);
-	describe(&b->iodevs[5], SIM_BOARD_ID_TEST0, "test0", AGENT_IODEV_KIND_TEST, "", 0u, "rtio-iodev-test", caps_test);
-	describe(&b->iodevs[6], SIM_BOARD_ID_RTC0, "rtc0", AGENT_IODEV_KIND_SENSOR, "i2c0", SIM_PCF8563_ADDRESS, "pcf8563",
+	sim_iodev_describe(&b->iodevs[3], SIM_BOARD_ID_FLASH0, "flash0", AGENT_IODEV_KIND_SPI, "spi0", 0u, "w25q80", caps_flash);
+	sim_iodev_describe(&b->iodevs[4], SIM_BOARD_ID_GPIO0, "gpio0", AGENT_IODEV_KIND_GPIO, "", 0u, "gpio-8", caps_gpio);
+	sim_iodev_describe(&b->iodevs[5], SIM_BOARD_ID_TEST0, "test0", AGENT_IODEV_KIND_TEST, "", 0u, "rtio-iodev-test", caps_test);
+	sim_iodev_describe(&b->iodevs[6], SIM_BOARD_ID_RTC0, "rtc0", AGENT_IODEV_KIND_SENSOR, "i2c0", SIM_PCF8563_ADDRESS, "pcf8563",
 		 caps_rtc);
 	for (i = 0; i < SIM_BOARD_IODEVS; i++) {
 		b->table[i] = &b->iodevs[i];

@@ -22,23 +22,24 @@ static int32_t run(struct sim_gpio_iodev *d, struct agent_sqe *m, bool in_txn, u
 			return -AGENT_EINVAL;
 		}
 		for (i = 0; i < n; i += 2u) {
-			if (!sim_gpio_is_output(m->buf[i]) || m->buf[i + 1u] > 1u) {
+			if (m->buf[i] >= d->port.api->line_count || !d->port.api->is_output(d->port.ctx, m->buf[i]) ||
+			    m->buf[i + 1u] > 1u) {
 				return -AGENT_EINVAL;
 			}
 		}
 		for (i = 0; i < n; i += 2u) {
-			(void)sim_gpio_set(d->lines, m->buf[i], m->buf[i + 1u], now_ns);
+			(void)d->port.api->set(d->port.ctx, m->buf[i], m->buf[i + 1u], now_ns);
 		}
 		return (int32_t)n;
 	case AGENT_OP_RX:
 		if (is_edge_read(m)) {
 			return in_txn ? -AGENT_ENOTSUP : -AGENT_EINVAL;
 		}
-		if (n > SIM_GPIO_LINE_COUNT) {
+		if (n > d->port.api->line_count) {
 			return -AGENT_EINVAL;
 		}
 		for (i = 0; i < n; i++) {
-			m->buf[i] = sim_gpio_get(d->lines, i);
+			m->buf[i] = d->port.api->get(d->port.ctx, i);
 		}
 		return (int32_t)n;
 	default:
@@ -178,6 +179,9 @@ static void gpio_poll(struct agent_iodev *dev, uint64_t now_us)
 {
 	struct sim_gpio_iodev *d = dev->data;
 
+	if (d->port.api->poll != NULL) {
+		d->port.api->poll(d->port.ctx);
+	}
 	deliver(d);
 	sim_qdev_poll(&d->q, now_us);
 }
@@ -197,6 +201,12 @@ const struct agent_iodev_api sim_gpio_iodev_api = { gpio_submit, gpio_cancel, gp
 int sim_gpio_iodev_init(struct sim_gpio_iodev *d, struct agent_iodev *dev, struct sim_gpio_lines *lines,
 			uint32_t edge_queue_limit)
 {
+	return sim_gpio_iodev_init_port(d, dev, sim_gpio_lines_port(lines), edge_queue_limit);
+}
+
+int sim_gpio_iodev_init_port(struct sim_gpio_iodev *d, struct agent_iodev *dev, struct sim_gpio_port port,
+			     uint32_t edge_queue_limit)
+{
 	int rc = 0;
 	size_t i;
 
@@ -210,7 +220,7 @@ int sim_gpio_iodev_init(struct sim_gpio_iodev *d, struct agent_iodev *dev, struc
 		edge_queue_limit = SIM_GPIO_EDGE_QUEUE_MAX;
 		rc = -AGENT_EINVAL;
 	}
-	d->lines = lines;
+	d->port = port;
 	for (i = 0; i < SIM_GPIO_WAIT_LEN; i++) {
 		d->waiting[i] = NULL;
 	}
@@ -225,7 +235,7 @@ int sim_gpio_iodev_init(struct sim_gpio_iodev *d, struct agent_iodev *dev, struc
 	d->n_waiting = 0u;
 	d->edge_first = 0u;
 	d->edge_len = 0u;
-	sim_gpio_lines_listen(lines, on_edge, d);
+	port.api->listen(port.ctx, on_edge, d);
 	dev->api = &sim_gpio_iodev_api;
 	dev->data = d;
 	return rc;

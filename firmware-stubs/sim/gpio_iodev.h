@@ -1,12 +1,12 @@
 /**
  * @file
- * @brief The GPIO port of the reference board (sim_gpio_lines) as an iodev, the C twin of
- *        harness/emulator/iodevs/gpio-iodev.ts.
+ * @brief A GPIO port (bus_api.h: the reference board's simulated sim_gpio_lines, or a port's
+ *        driver of real GPIO) as an iodev, the C twin of harness/emulator/iodevs/gpio-iodev.ts.
  *
  * - TX / TINY_TX: (line, level) byte pairs set outputs in order; result = bytes. An odd length,
  *   an input or unknown line, or a level other than 0/1 fails with -EINVAL and sets nothing.
- * - RX of len <= 8 bytes: the levels of lines 0..len-1, one byte each; result = len (-EINVAL for
- *   a longer read).
+ * - RX of len <= the port's line count: the levels of lines 0..len-1, one byte each; result = len
+ *   (-EINVAL for a longer read).
  * - Edge read: an RX with AGENT_IODEV_GPIO_WAIT_EDGE in iodev_flags, or with
  *   AGENT_SQE_MEMPOOL_BUFFER, waits for the next input edge and delivers one 8-byte record
  *   [line, level, 0, 0, timestamp µs u32 LE] into buf (>= 8 bytes, else -EINVAL) or a buffer of
@@ -16,8 +16,9 @@
  * SIM_GPIO_WAIT_LEN; more complete with -EBUSY) and later units, such as the TX that makes the
  * edge, run meanwhile; waiting reads are served oldest first. Edges are queued whether or not a
  * read waits (up to edge_queue_limit, at most SIM_GPIO_EDGE_QUEUE_MAX, then dropped and
- * counted) and delivered from poll(), never from submit(): an edge made by a TX is delivered
- * before that TX completes. The timestamp is the edge's model time in µs, rounded, modulo
+ * counted) and delivered from poll(), never from submit(): on a simulated port an edge made by a
+ * TX is delivered before that TX completes; a real port's edges come from its interrupt, and
+ * poll() first collects them (sim_gpio_port_api.poll). The timestamp is the edge's model time in µs, rounded, modulo
  * 2^32. Cancelling a waiting edge read drops it (true). Faults are not applied to waiting edge
  * reads. An edge read inside a transaction fails with -ENOTSUP.
  */
@@ -53,7 +54,7 @@ struct sim_gpio_edge {
 /** @brief The driver's state; sim_qdev first. */
 struct sim_gpio_iodev {
 	struct sim_qdev q;
-	struct sim_gpio_lines *lines;
+	struct sim_gpio_port port;
 	struct agent_sqe *waiting[SIM_GPIO_WAIT_LEN];
 	struct sim_gpio_edge edges[SIM_GPIO_EDGE_QUEUE_MAX];
 	uint32_t edge_queue_limit;
@@ -76,6 +77,10 @@ extern const struct agent_iodev_api sim_gpio_iodev_api;
  */
 int sim_gpio_iodev_init(struct sim_gpio_iodev *d, struct agent_iodev *dev, struct sim_gpio_lines *lines,
 			uint32_t edge_queue_limit);
+
+/** @brief As sim_gpio_iodev_init(), on port @p port (it becomes the port's listener). Same return codes. */
+int sim_gpio_iodev_init_port(struct sim_gpio_iodev *d, struct agent_iodev *dev, struct sim_gpio_port port,
+			     uint32_t edge_queue_limit);
 
 /** @brief Forgets every queued edge. */
 void sim_gpio_iodev_clear_edges(struct sim_gpio_iodev *d);

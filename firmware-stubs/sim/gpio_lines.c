@@ -78,3 +78,35 @@ int sim_gpio_drive(struct sim_gpio_lines *g, uint32_t line, uint32_t level, uint
 	change(g, line, (uint8_t)level, now_ns);
 	return 0;
 }
+
+static bool port_is_output(const void *port, uint32_t line)
+{
+	(void)port;
+	return sim_gpio_is_output(line);
+}
+
+static uint8_t port_get(const void *port, uint32_t line)
+{
+	return sim_gpio_get(port, line);
+}
+
+static int port_set(void *port, uint32_t line, uint32_t level, uint64_t now_ns)
+{
+	return sim_gpio_set(port, line, level, now_ns);
+}
+
+static void port_listen(void *port, sim_gpio_edge_fn fn, void *ctx)
+{
+	sim_gpio_lines_listen(port, fn, ctx);
+}
+
+static const struct sim_gpio_port_api lines_port_api = { SIM_GPIO_LINE_COUNT, port_is_output, port_get, port_set, port_listen, NULL };
+
+struct sim_gpio_port sim_gpio_lines_port(struct sim_gpio_lines *g)
+{
+	struct sim_gpio_port p;
+
+	p.api = &lines_port_api;
+	p.ctx = g;
+	return p;
+}

@@ -8,14 +8,11 @@
 #ifndef SIM_GPIO_LINES_H
 #define SIM_GPIO_LINES_H
 
-#include "sim_common.h"
+#include "bus_api.h"
 
 #define SIM_GPIO_LINE_COUNT 8u
 #define SIM_GPIO_OUTPUT_COUNT 4u
 #define SIM_GPIO_JUMPER_OFFSET 4u
-
-/** @brief Called on every input edge: @p line 4..7, @p level 0/1, at @p now_ns. */
-typedef void (*sim_gpio_edge_fn)(void *ctx, uint8_t line, uint8_t level, uint64_t now_ns);
 
 /** @brief The port's state. */
 struct sim_gpio_lines {
@@ -57,5 +54,8 @@ int sim_gpio_set(struct sim_gpio_lines *g, uint32_t line, uint32_t level, uint64
  * @retval -AGENT_EINVAL not an input line, or @p level is not 0/1; nothing changes.
  */
 int sim_gpio_drive(struct sim_gpio_lines *g, uint32_t line, uint32_t level, uint64_t now_ns);
+
+/** @brief @p g as the port the GPIO iodev drives (bus_api.h); edges reach its listener as they happen. */
+struct sim_gpio_port sim_gpio_lines_port(struct sim_gpio_lines *g);
 
 #endif /* SIM_GPIO_LINES_H */

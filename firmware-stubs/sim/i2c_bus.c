@@ -239,3 +239,34 @@ uint64_t sim_i2c_recover(struct sim_i2c_bus *bus, uint64_t at_ns)
 	bus->busy_until_ns = start + sim_i2c_bits_to_ns(bus, SIM_I2C_RECOVERY_PULSES + SIM_I2C_BITS_PER_CONDITION);
 	return bus->busy_until_ns;
 }
+
+static void ctrl_begin(void *ctrl, uint16_t address, const struct agent_fault *fault, uint64_t at_ns)
+{
+	sim_i2c_xfer_begin(ctrl, address, fault, at_ns);
+}
+
+static uint32_t ctrl_msg(void *ctrl, bool read, bool restart, uint8_t *buf, uint32_t len)
+{
+	return sim_i2c_xfer_msg(ctrl, read, restart, buf, len);
+}
+
+static struct sim_i2c_result ctrl_end(void *ctrl)
+{
+	return sim_i2c_xfer_end(ctrl);
+}
+
+static uint64_t ctrl_recover(void *ctrl, uint64_t at_ns)
+{
+	return sim_i2c_recover(ctrl, at_ns);
+}
+
+static const struct sim_i2c_ctrl_api bus_ctrl_api = { ctrl_begin, ctrl_msg, ctrl_end, ctrl_recover };
+
+struct sim_i2c_ctrl sim_i2c_bus_ctrl(struct sim_i2c_bus *bus)
+{
+	struct sim_i2c_ctrl c;
+
+	c.api = &bus_ctrl_api;
+	c.ctx = bus;
+	return c;
+}

@@ -21,7 +21,7 @@
 #ifndef SIM_I2C_BUS_H
 #define SIM_I2C_BUS_H
 
-#include "sim_common.h"
+#include "bus_api.h"
 
 /** @brief Default SCL frequency: 400 kHz (fast mode). */
 #define SIM_I2C_DEFAULT_BITRATE_HZ 400000u
@@ -70,18 +70,6 @@ struct sim_i2c_msg {
 	bool read;        /**< true: the controller reads into buf */
 	bool restart;     /**< force a repeated START before this message */
 	uint32_t count;   /**< out: bytes moved (acknowledged writes, received reads) */
-};
-
-/** @brief What a transfer did. */
-struct sim_i2c_result {
-	/** 0, -AGENT_EIO (NACK), -AGENT_ETIMEDOUT (bus timeout) or -AGENT_ENOTSUP (10-bit address). */
-	int32_t status;
-	/** Index of the message that failed, or -1 when status is 0. */
-	int32_t failed_msg;
-	/** When the START went out (later than asked when the bus was busy), ns. */
-	uint64_t start_ns;
-	/** When the STOP ended (or the bus timeout fired), ns; start_ns for no transfer. */
-	uint64_t end_ns;
 };
 
 /** @brief A bus, its targets, its counters and an open transfer's state. */
@@ -176,5 +164,8 @@ struct sim_i2c_result sim_i2c_transfer(struct sim_i2c_bus *bus, uint16_t address
  * @return When the recovery ends, ns.
  */
 uint64_t sim_i2c_recover(struct sim_i2c_bus *bus, uint64_t at_ns);
+
+/** @brief @p bus as the controller the I2C iodev drives (bus_api.h). */
+struct sim_i2c_ctrl sim_i2c_bus_ctrl(struct sim_i2c_bus *bus);
 
 #endif /* SIM_I2C_BUS_H */

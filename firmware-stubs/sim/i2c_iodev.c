@@ -43,23 +43,23 @@ static enum sim_begin_status run_transfer(struct sim_i2c_iodev *d, struct agent_
 			}
 		}
 	}
-	sim_i2c_xfer_begin(d->bus, d->address, fault, start_ns);
+	d->ctrl.api->xfer_begin(d->ctrl.ctx, d->address, fault, start_ns);
 	for (m = head, i = 0u; m != NULL; m = agent_txn_next(m), i++) {
 		uint32_t count;
 
 		if ((m->flags & AGENT_SQE_MEMPOOL_BUFFER) != 0u) {
-			count = sim_i2c_xfer_msg(d->bus, true, false, pool_buf,
-						 pool_len < SIM_I2C_MEMPOOL_READ_LEN ? pool_len : SIM_I2C_MEMPOOL_READ_LEN);
+			count = d->ctrl.api->xfer_msg(d->ctrl.ctx, true, false, pool_buf,
+						      pool_len < SIM_I2C_MEMPOOL_READ_LEN ? pool_len : SIM_I2C_MEMPOOL_READ_LEN);
 		} else {
-			count = sim_i2c_xfer_msg(d->bus, m->op == AGENT_OP_RX,
-						 i > 0u && (m->iodev_flags & AGENT_IODEV_I2C_RESTART) != 0u, m->buf, m->buf_len);
+			count = d->ctrl.api->xfer_msg(d->ctrl.ctx, m->op == AGENT_OP_RX,
+						      i > 0u && (m->iodev_flags & AGENT_IODEV_I2C_RESTART) != 0u, m->buf, m->buf_len);
 		}
 		agent_txn_set_result(m, (int32_t)count);
 		if (i == 0u) {
 			head_count = (int32_t)count;
 		}
 	}
-	r = sim_i2c_xfer_end(d->bus);
+	r = d->ctrl.api->xfer_end(d->ctrl.ctx);
 	if (r.status < 0) {
 		struct agent_sqe *at = head;
 
@@ -90,7 +90,7 @@ enum sim_begin_status sim_i2c_iodev_begin(struct sim_qdev *q, struct agent_sqe *
 	switch (head->op) {
 	case AGENT_OP_I2C_RECOVER:
 		out->result = 0;
-		out->end_ns = sim_i2c_recover(d->bus, start_ns);
+		out->end_ns = d->ctrl.api->recover(d->ctrl.ctx, start_ns);
 		out->fail_at = NULL;
 		return SIM_BEGIN_DONE;
 	case AGENT_OP_I2C_CONFIGURE:
@@ -132,8 +132,15 @@ const struct agent_iodev_api sim_i2c_iodev_api = { i2c_submit, i2c_cancel, i2c_p
 
 void sim_i2c_iodev_init(struct sim_i2c_iodev *d, struct agent_iodev *dev, struct sim_i2c_bus *bus, uint16_t address)
 {
-	sim_qdev_init(&d->q, &i2c_ops, dev);
+	sim_i2c_iodev_init_ctrl(d, dev, sim_i2c_bus_ctrl(bus), address);
 	d->bus = bus;
+}
+
+void sim_i2c_iodev_init_ctrl(struct sim_i2c_iodev *d, struct agent_iodev *dev, struct sim_i2c_ctrl ctrl, uint16_t address)
+{
+	sim_qdev_init(&d->q, &i2c_ops, dev);
+	d->ctrl = ctrl;
+	d->bus = NULL;
 	d->i2c_config = 0u;
 	d->address = address;
 	d->configured = false;

@@ -1,6 +1,7 @@
 /**
  * @file
- * @brief The iodev of one I2C target on a sim_i2c_bus, the C twin of
+ * @brief The iodev of one I2C target on an I2C controller (bus_api.h: the simulated sim_i2c_bus,
+ *        or a port's driver of a real controller), the C twin of
  *        harness/emulator/iodevs/i2c-iodev.ts (Zephyr's i2c_rtio iodev). Units run one at a
  *        time, each as ONE bus transfer ending with STOP.
  *
@@ -15,7 +16,8 @@
  * - I2C_RECOVER: 0 after 9 clock pulses and a STOP. I2C_CONFIGURE: 0; the bits are kept in
  *   i2c_config (the bus bitrate does not change).
  * - AGENT_IODEV_I2C_10_BITS, TXRX and any other op: -ENOTSUP, nothing on the bus.
- * Faults: NACK, SHORT_READ and BUS_TIMEOUT go to the bus transfer; DELAY lengthens the unit.
+ * Faults: NACK, SHORT_READ and BUS_TIMEOUT go to the bus transfer (a simulated bus applies them;
+ * a real controller ignores them); DELAY lengthens the unit.
  */
 #ifndef SIM_I2C_IODEV_H
 #define SIM_I2C_IODEV_H
@@ -29,7 +31,8 @@
 /** @brief The driver's state; sim_qdev first. */
 struct sim_i2c_iodev {
 	struct sim_qdev q;
-	struct sim_i2c_bus *bus;
+	struct sim_i2c_ctrl ctrl;   /**< the controller transfers go to */
+	struct sim_i2c_bus *bus;    /**< the simulated bus under ctrl (the IMU and RTC drivers use it), or NULL */
 	uint32_t i2c_config;   /**< the last I2C_CONFIGURE bits */
 	uint16_t address;
 	bool configured;       /**< an I2C_CONFIGURE has run */
@@ -43,6 +46,9 @@ extern const struct agent_iodev_api sim_i2c_iodev_api;
  *        and dev->data; the caller fills the table fields).
  */
 void sim_i2c_iodev_init(struct sim_i2c_iodev *d, struct agent_iodev *dev, struct sim_i2c_bus *bus, uint16_t address);
+
+/** @brief As sim_i2c_iodev_init(), on controller @p ctrl (a real one: bus stays NULL). */
+void sim_i2c_iodev_init_ctrl(struct sim_i2c_iodev *d, struct agent_iodev *dev, struct sim_i2c_ctrl ctrl, uint16_t address);
 
 /** @brief The unit-running part, for drivers built on this one (the IMU's). */
 enum sim_begin_status sim_i2c_iodev_begin(struct sim_qdev *q, struct agent_sqe *head, const struct agent_fault *fault,

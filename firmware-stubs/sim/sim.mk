@@ -38,7 +38,7 @@ SIM_TEST_SPARSE_PAGES := 8
 SIM_MODEL_NAMES := i2c_bus eeprom_24c32 tmp102 icm42688 spi_bus nor_flash gpio_lines pcf8563
 SIM_NAMES := $(SIM_MODEL_NAMES) queued_iodev i2c_iodev imu_iodev spi_iodev gpio_iodev test_iodev rtc_iodev board
 SIM_SRC := $(SIM_NAMES:%=$(SIM_DIR)/%.c)
-SIM_HDR := $(SIM_NAMES:%=$(SIM_DIR)/%.h) $(SIM_DIR)/sim_common.h
+SIM_HDR := $(SIM_NAMES:%=$(SIM_DIR)/%.h) $(SIM_DIR)/sim_common.h $(SIM_DIR)/bus_api.h
 SIM_CORE_HDR := $(SIM_DIR)/../core/iodev.h
 SIM_CFLAGS :=
 

@@ -57,6 +57,20 @@ static inline uint64_t sim_min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/** @brief Fills the table fields of @p dev (the HelloReply's iodev row); no faults armed. */
+static inline void sim_iodev_describe(struct agent_iodev *dev, uint32_t id, const char *name, enum agent_iodev_kind kind,
+				      const char *bus, uint32_t address, const char *part, const char *const *caps)
+{
+	dev->id = id;
+	dev->name = name;
+	dev->kind = kind;
+	dev->bus = bus;
+	dev->address = address;
+	dev->part = part;
+	dev->capabilities = caps;
+	dev->faults.len = 0u;
+}
+
 /**
  * @brief Chris Wellons' lowbias32, bit for bit as harness/emulator/devices/hash32.ts: the
  *        models' deterministic noise, a pure function of its argument.

@@ -178,3 +178,40 @@ const struct sim_spi_episode *sim_spi_log_entry(const struct sim_spi_bus *bus, u
 	}
 	return &bus->log[(bus->log_count - 1u - back) % SIM_SPI_LOG_LEN];
 }
+
+static uint64_t ctrl_begin(void *ctrl, uint8_t cs, uint64_t at_ns)
+{
+	return sim_spi_begin(ctrl, cs, at_ns);
+}
+
+static uint8_t ctrl_exchange(void *ctrl, uint8_t mosi, bool capture)
+{
+	(void)capture;
+	return sim_spi_exchange(ctrl, mosi);
+}
+
+static uint32_t ctrl_episode_bytes(const void *ctrl)
+{
+	return sim_spi_episode_bytes(ctrl);
+}
+
+static uint64_t ctrl_end(void *ctrl)
+{
+	return sim_spi_end(ctrl);
+}
+
+static uint64_t ctrl_stall(void *ctrl, uint8_t cs, uint64_t at_ns)
+{
+	return sim_spi_stall(ctrl, cs, at_ns);
+}
+
+static const struct sim_spi_ctrl_api bus_ctrl_api = { ctrl_begin, ctrl_exchange, ctrl_episode_bytes, ctrl_end, ctrl_stall, false };
+
+struct sim_spi_ctrl sim_spi_bus_ctrl(struct sim_spi_bus *bus)
+{
+	struct sim_spi_ctrl c;
+
+	c.api = &bus_ctrl_api;
+	c.ctx = bus;
+	return c;
+}

@@ -14,7 +14,7 @@
 #ifndef SIM_SPI_BUS_H
 #define SIM_SPI_BUS_H
 
-#include "sim_common.h"
+#include "bus_api.h"
 
 #define SIM_SPI_DEFAULT_CLOCK_HZ 8000000u
 #define SIM_SPI_DEFAULT_TIMEOUT_NS (25u * SIM_NS_PER_MS)
@@ -129,5 +129,8 @@ uint64_t sim_spi_transfer(struct sim_spi_bus *bus, uint8_t cs, const uint8_t *mo
 
 /** @brief Logged episode @p back places before the last (0 = the last), or NULL. */
 const struct sim_spi_episode *sim_spi_log_entry(const struct sim_spi_bus *bus, uint32_t back);
+
+/** @brief @p bus as the controller the SPI iodev drives (bus_api.h): full duplex. */
+struct sim_spi_ctrl sim_spi_bus_ctrl(struct sim_spi_bus *bus);
 
 #endif /* SIM_SPI_BUS_H */

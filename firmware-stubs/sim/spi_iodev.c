@@ -63,13 +63,17 @@ static enum sim_begin_status spi_begin(struct sim_qdev *q, struct agent_sqe *hea
 	uint64_t end;
 
 	for (m = head; m != NULL; m = agent_txn_next(m)) {
-		if (!supported(m->op)) {
+		if (!supported(m->op) || (m->op == AGENT_OP_TXRX && d->ctrl.api->half_duplex)) {
 			outcome(out, -AGENT_ENOTSUP, start_ns, m);
 			return SIM_BEGIN_DONE;
 		}
 	}
 	if (fault->kind == AGENT_FAULT_BUS_TIMEOUT) {
-		outcome(out, -AGENT_ETIMEDOUT, sim_spi_stall(d->bus, d->cs, start_ns), NULL);
+		if (d->ctrl.api->stall == NULL) {
+			outcome(out, -AGENT_ENOTSUP, start_ns, NULL);
+		} else {
+			outcome(out, -AGENT_ETIMEDOUT, d->ctrl.api->stall(d->ctrl.ctx, d->cs, start_ns), NULL);
+		}
 		return SIM_BEGIN_DONE;
 	}
 	/* Buffers first, as the TS model does: a failed allocation fails before CS is asserted. */
@@ -83,7 +87,7 @@ static enum sim_begin_status spi_begin(struct sim_qdev *q, struct agent_sqe *hea
 			return SIM_BEGIN_DONE;
 		}
 	}
-	(void)sim_spi_begin(d->bus, d->cs, start_ns);
+	(void)d->ctrl.api->begin(d->ctrl.ctx, d->cs, start_ns);
 	for (m = head; m != NULL; m = agent_txn_next(m)) {
 		uint32_t len;
 		int rc;
@@ -108,11 +112,11 @@ static enum sim_begin_status spi_begin(struct sim_qdev *q, struct agent_sqe *hea
 		for (k = 0; k < len; k++) {
 			uint8_t miso;
 
-			if ((int64_t)sim_spi_episode_bytes(d->bus) == nack_at) {
+			if ((int64_t)d->ctrl.api->episode_bytes(d->ctrl.ctx) == nack_at) {
 				failed = m;
 				break;
 			}
-			miso = sim_spi_exchange(d->bus, tx == NULL ? (uint8_t)SIM_SPI_RX_FILL : tx[k]);
+			miso = d->ctrl.api->exchange(d->ctrl.ctx, tx == NULL ? (uint8_t)SIM_SPI_RX_FILL : tx[k], rx != NULL);
 			if (rx != NULL) {
 				rx[k] = miso;
 			}
@@ -126,7 +130,7 @@ static enum sim_begin_status spi_begin(struct sim_qdev *q, struct agent_sqe *hea
 			stopped = true;
 		}
 	}
-	end = sim_spi_end(d->bus);
+	end = d->ctrl.api->end(d->ctrl.ctx);
 	if (failed != NULL) {
 		outcome(out, -AGENT_EIO, end, failed);
 		return SIM_BEGIN_DONE;
@@ -162,6 +166,12 @@ const struct agent_iodev_api sim_spi_iodev_api = { spi_submit, spi_cancel, spi_p
 int sim_spi_iodev_init(struct sim_spi_iodev *d, struct agent_iodev *dev, struct sim_spi_bus *bus, uint8_t cs,
 		       uint32_t pool_read_len)
 {
+	return sim_spi_iodev_init_ctrl(d, dev, sim_spi_bus_ctrl(bus), cs, pool_read_len);
+}
+
+int sim_spi_iodev_init_ctrl(struct sim_spi_iodev *d, struct agent_iodev *dev, struct sim_spi_ctrl ctrl, uint8_t cs,
+			    uint32_t pool_read_len)
+{
 	int rc = 0;
 
 	sim_qdev_init(&d->q, &spi_ops, dev);
@@ -175,7 +185,7 @@ int sim_spi_iodev_init(struct sim_spi_iodev *d, struct agent_iodev *dev, struct 
 		cs = 0u;
 		rc = -AGENT_EINVAL;
 	}
-	d->bus = bus;
+	d->ctrl = ctrl;
 	d->pool_read_len = pool_read_len;
 	d->cs = cs;
 	dev->api = &sim_spi_iodev_api;

@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { PACKAGE_ROOT } from '../package-root';
+import type { QemuPeripheralsSpec } from '../target/qemu-peripherals';
 import type { IodevInfo, IodevKind } from '../target/target';
 
 /** The package's `boards/` folder: the board files shipped with rtio-hil and the schema. */
@@ -54,11 +55,15 @@ export interface LaunchSpec {
    * A build recipe run first: `'firmware-stubs-posix'` is `make -C firmware-stubs posix` (native),
    * `'firmware-stubs-<machine>'` is `make -C firmware-stubs <machine>` (qemu).
    */
-  readonly build?: 'firmware-stubs-posix' | 'firmware-stubs-lm3s6965evb' | 'firmware-stubs-mps2-an385';
+  readonly build?: 'firmware-stubs-posix' | 'firmware-stubs-lm3s6965evb' | 'firmware-stubs-mps2-an385' | 'firmware-stubs-ast1030-evb';
   /** qemu: the emulator binary (default `qemu-system-arm`). */
   readonly qemu?: string;
   /** qemu: the `-machine` value. */
   readonly machine?: string;
+  /** qemu: machine properties appended to `-machine`, e.g. `spi-model=w25q80bl`. */
+  readonly machineOptions?: string;
+  /** qemu: QEMU's device models attached on the command line, and what the backplane reaches of them. */
+  readonly peripherals?: QemuPeripheralsSpec;
   /** qemu: the firmware image. */
   readonly image?: string;
   /** qemu: more arguments. */

@@ -1,4 +1,5 @@
 /** `rtio-hil ping`: open a board the way the suites do, show what its agent says, time a NOP round trip. */
+import { backplaneOf } from '../target/backplane';
 import { boardIodevs, boardTimeouts } from '../boards/board-file';
 import type { Board } from '../boards/board-file';
 import { describePort, discoverPorts, discoveryOptionsFromEnv } from '../boards/discovery';
@@ -193,6 +194,9 @@ export async function runPing(args: readonly string[]): Promise<number> {
     Object.assign(out, { capabilities: target.capabilities, iodevs: target.iodevs, differences: diffs });
     if (diffs.length === 0) say('  the iodev table matches the board file');
     else for (const d of diffs) say(`  warning: ${d}`);
+    const offered = [...(backplaneOf(target)?.capabilities ?? new Map<string, readonly string[]>())].filter(([, caps]) => caps.length > 0);
+    out.backplane = Object.fromEntries(offered);
+    say(row('backplane', offered.length === 0 ? '(none)' : offered.map(([name, caps]) => `${name}: ${caps.join(', ')}`).join('; ')));
     const dev = pingIodev(target.iodevs);
     if (dev === undefined) {
       say(row('round trip', 'not measured: the target has no iodev to address'));

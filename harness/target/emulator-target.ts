@@ -3,6 +3,7 @@ import type { ReferenceBoard } from '../emulator/board';
 import { createReferenceBoard } from '../emulator/board';
 import type { Fault } from '../emulator/faults';
 import type { Iodev } from '../rtio/iodev';
+import { EmulatorBackplane } from './emulator-backplane';
 import type { IodevInfo, Target } from './target';
 import { unknownIodev } from './target';
 
@@ -25,12 +26,15 @@ export class EmulatorTarget implements Target {
   readonly capabilities: readonly string[] = ['virtual-time', 'fault-injection', 'sync-cancel'];
   /** The board's device models, for tests of the emulator itself. */
   readonly board: ReferenceBoard;
+  /** The device models as a backplane: temperature, GPIO inputs and outputs, EEPROM and flash contents. */
+  readonly backplane: EmulatorBackplane;
 
   constructor(id = 'emulator', opts: EmulatorTargetOptions = {}) {
     this.id = id;
     this.board = opts.board ?? createReferenceBoard({ seed: opts.seed ?? 1 });
     this.clock = this.board.clock;
     this.iodevs = this.board.info;
+    this.backplane = new EmulatorBackplane(id, this.board);
   }
 
   iodev(name: string): Iodev {

@@ -133,6 +133,8 @@ async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, re
         build: make,
         ...(launch.qemu === undefined ? {} : { qemu: launch.qemu }),
         ...(launch.extraArgs === undefined ? {} : { extraArgs: launch.extraArgs }),
+        ...(launch.machineOptions === undefined ? {} : { machineOptions: launch.machineOptions }),
+        ...(launch.peripherals === undefined ? {} : { peripherals: launch.peripherals }),
         timeouts,
         capabilities: board.capabilities ?? [],
         ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),

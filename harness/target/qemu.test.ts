@@ -4,18 +4,10 @@ import { RTIO_PRIO_NORM, sqePrepNop, sqePrepReadWithPool } from '../rtio';
 import { newContext } from '../testing/rtio-fixture';
 import { EmulatorTarget } from './emulator-target';
 import type { QemuParts } from './qemu';
-import { FIRMWARE_PREREQUISITES, LM3S6965EVB_AGENT_IMAGE, LM3S6965EVB_ECHO_IMAGE, QEMU_PREREQUISITES, findExecutable, openQemuParts } from './qemu';
+import { LM3S6965EVB_AGENT_IMAGE, LM3S6965EVB_ECHO_IMAGE, openQemuParts } from './qemu';
+import { alive, missingQemuPrerequisite } from './test-support';
 import type { Target } from './target';
 
-/** True while a process with this pid exists (signal 0 only checks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Names of this process's child processes (Linux /proc), e.g. `['qemu-system-arm', 'socat']`. */
 function children(): string[] {
@@ -55,11 +47,10 @@ for (const machine of ['lm3s6965evb', 'mps2-an385']) {
     let parts: QemuParts | null = null;
 
     before(async function () {
-      for (const p of [...QEMU_PREREQUISITES, ...FIRMWARE_PREREQUISITES]) {
-        if (findExecutable(p.command) === null) {
-          console.log(`    skipped: ${p.command} is not installed (${p.hint})`);
-          this.skip();
-        }
+      const missing = missingQemuPrerequisite();
+      if (missing !== null) {
+        console.log(`    skipped: ${missing}`);
+        this.skip();
       }
       parts = await openQemuParts(`qemu-${machine}`, SEED, { machine });
     });
@@ -127,9 +118,7 @@ describe('QEMU target: failures', function () {
   this.timeout(120_000);
 
   before(function () {
-    for (const p of [...QEMU_PREREQUISITES, ...FIRMWARE_PREREQUISITES]) {
-      if (findExecutable(p.command) === null) this.skip();
-    }
+    if (missingQemuPrerequisite() !== null) this.skip();
   });
 
   it('stops QEMU and socat when opening fails: the echo image never answers the handshake', async function () {

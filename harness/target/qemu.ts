@@ -1,11 +1,14 @@
 /**
- * The QEMU target: the agent's Cortex-M firmware (firmware-stubs/ports/lm3s6965evb) running
- * under `qemu-system-arm`, reached over a pseudo-terminal exactly as a USB board would be.
+ * The QEMU target: the agent's Cortex-M firmware (firmware-stubs/ports/<machine>) running
+ * under `qemu-system-arm`, reached over a pseudo-terminal exactly as a USB board would be, with
+ * QEMU's own device models attached where the board file lists them (./qemu-peripherals) and
+ * QMP for the backplane that reaches them.
  *
  * Wiring (docs/porting.md; measured in the feasibility study): QEMU serves the guest's UART0 on a
  * unix socket (`-chardev socket,server=on,wait=off -serial chardev:c0`) and `socat` bridges it to
  * a pty with a stable link path, which the host opens with SerialPort. QEMU's own `-serial pty`
- * backend is not used: it delays the first exchange after every open by ~0.9 s.
+ * backend is not used: it delays the first exchange after every open by ~0.9 s. QMP listens on a
+ * second unix socket in the same folder.
  *
  * Every process started here is stopped by its pid when the target closes, when opening fails,
  * and when this process exits or is interrupted (SIGINT, SIGTERM, SIGHUP).
@@ -21,7 +24,11 @@ import { promisify } from 'node:util';
 import type { BoardTimeouts } from '../boards/board-file';
 import { Link } from '../link/link';
 import { openSerialTransport } from '../link/serial-transport';
-import type { AgentHello } from './remote-target';
+import type { Backplane } from './backplane';
+import { QmpClient, QmpConnectionError } from './qmp';
+import { QemuBackplane, peripheralArgs } from './qemu-peripherals';
+import type { QemuPeripheralsSpec } from './qemu-peripherals';
+import type { AgentHello, PacketLink, RemoteTargetOptions } from './remote-target';
 import { RemoteTarget } from './remote-target';
 import { AGENT_CAPABILITIES, PrerequisiteMissingError, hostPacketLink } from './wire-targets';
 import { PACKAGE_ROOT } from '../package-root';
@@ -38,21 +45,26 @@ export interface QemuFirmware {
   readonly echoImage: string;
   /** `make -C firmware-stubs <makeTarget>` builds both images. */
   readonly makeTarget: string;
+  /** Address of the host mailbox, the last 8 bytes of the image's RAM (cortex-m/port.h). */
+  readonly mailboxAddress: number;
 }
 
-function firmware(machine: string): QemuFirmware {
+function firmware(machine: string, mailboxAddress: number): QemuFirmware {
   const dir = join(ROOT, 'build', 'firmware-stubs', machine);
-  return { machine, agentImage: join(dir, `rtio-agent-${machine}.elf`), echoImage: join(dir, `rtio-echo-${machine}.elf`), makeTarget: machine };
+  return { machine, agentImage: join(dir, `rtio-agent-${machine}.elf`), echoImage: join(dir, `rtio-echo-${machine}.elf`), makeTarget: machine, mailboxAddress };
 }
 
 /**
  * The QEMU machines with a port here: `lm3s6965evb` (TI LM3S6965, PL011 UART with a 16-byte FIFO:
- * the one to use) and `mps2-an385` (Arm MPS2, CMSDK UART with a 1-byte buffer: 5-7x slower into
- * the guest; proof that the port's generic half carries over).
+ * the simulated reference board), `mps2-an385` (Arm MPS2, CMSDK UART with a 1-byte buffer: 5-7x
+ * slower into the guest; proof that the port's generic half carries over) and `ast1030-evb`
+ * (Aspeed AST1030, Cortex-M4, 16550 UART: the agent's real I2C, SPI and GPIO drivers on QEMU's
+ * device models).
  */
 export const QEMU_FIRMWARE: Readonly<Record<string, QemuFirmware>> = Object.freeze({
-  lm3s6965evb: firmware('lm3s6965evb'),
-  'mps2-an385': firmware('mps2-an385'),
+  lm3s6965evb: firmware('lm3s6965evb', 0x2000fff8),
+  'mps2-an385': firmware('mps2-an385', 0x2000fff8),
+  'ast1030-evb': firmware('ast1030-evb', 0x000bfff8),
 });
 
 /**
@@ -108,6 +120,10 @@ export interface QemuOptions {
   readonly qemu?: string;
   /** The `-M` machine. Default `lm3s6965evb`. */
   readonly machine?: string;
+  /** Machine properties appended to `-M`, e.g. `spi-model=w25q80bl`. */
+  readonly machineOptions?: string;
+  /** QEMU's device models to attach, and what the backplane reaches ({@link QemuPeripheralsSpec}). */
+  readonly peripherals?: QemuPeripheralsSpec;
   /** The firmware image (`-kernel`). Default: the machine's agent image ({@link QEMU_FIRMWARE}). */
   readonly image?: string;
   /** More QEMU arguments, appended. */
@@ -144,13 +160,24 @@ export interface QemuProcess {
   readonly socatPid: number;
   /** What QEMU and socat printed on stderr, prefixed with their name (for error messages). */
   readonly stderr: readonly string[];
+  /** QMP on QEMU's second socket; closed by stop(). */
+  readonly qmp: QmpClient;
+  /** Iodev → the backing file made for its model this run. */
+  readonly files: ReadonlyMap<string, string>;
   /** Stops both processes by their pids (SIGTERM, then SIGKILL) and removes the files. Idempotent. */
   stop(): Promise<void>;
 }
 
+/** A board's agent under QEMU, with the backplane that reaches QEMU's device models. */
+export class QemuTarget extends RemoteTarget {
+  constructor(id: string, link: PacketLink, hello: AgentHello, opts: RemoteTargetOptions, readonly backplane: Backplane) {
+    super(id, link, hello, opts);
+  }
+}
+
 /** The pieces of an open QEMU target, for tests that look at the processes. */
 export interface QemuParts {
-  readonly target: RemoteTarget;
+  readonly target: QemuTarget;
   readonly qemu: QemuProcess;
   readonly hostLink: Link;
 }
@@ -237,21 +264,35 @@ export function buildFirmware(target: string = LM3S6965EVB_MAKE_TARGET): Promise
   return built;
 }
 
-/** QEMU's arguments for `image` on `machine`, its UART0 on a unix socket at `socket`. */
-export function qemuArgs(machine: string, image: string, socket: string, seed?: number, extraArgs: readonly string[] = []): string[] {
+/** Where QEMU's sockets go, and what else {@link qemuArgs} adds. */
+export interface QemuArgsOptions {
+  /** The sensor seed for the host mailbox. Default: none. */
+  readonly seed?: number;
+  /** Machine properties appended to `-M`. */
+  readonly machineOptions?: string;
+  /** QMP's unix socket. Default: none. */
+  readonly qmpSocket?: string;
+  /** Appended last. */
+  readonly extraArgs?: readonly string[];
+}
+
+/** QEMU's arguments for `image` on `machine`, its first UART on a unix socket at `socket`. */
+export function qemuArgs(machine: string, image: string, socket: string, opts: QemuArgsOptions = {}): string[] {
   const args = [
-    '-M', machine, '-display', 'none', '-monitor', 'none',
+    '-M', opts.machineOptions === undefined ? machine : `${machine},${opts.machineOptions}`, '-display', 'none', '-monitor', 'none',
     '-chardev', `socket,id=c0,path=${socket},server=on,wait=off`,
     '-serial', 'chardev:c0',
     '-kernel', image,
   ];
-  if (seed !== undefined) {
-    if (!Number.isInteger(seed)) throw new RangeError(`"seed" must be an integer, got ${String(seed)}`);
+  if (opts.qmpSocket !== undefined) args.push('-qmp', `unix:${opts.qmpSocket},server=on,wait=off`);
+  if (opts.seed !== undefined) {
+    if (!Number.isInteger(opts.seed)) throw new RangeError(`"seed" must be an integer, got ${String(opts.seed)}`);
     // The host mailbox (port.h): the seed in the low word, the magic that validates it above.
-    const data = (0x5eed5eedn << 32n) | BigInt(seed >>> 0);
-    args.push('-device', `loader,addr=0x2000fff8,data=0x${data.toString(16)},data-len=8`);
+    const data = (0x5eed5eedn << 32n) | BigInt(opts.seed >>> 0);
+    const mailbox = QEMU_FIRMWARE[machine]?.mailboxAddress ?? 0x2000fff8;
+    args.push('-device', `loader,addr=0x${mailbox.toString(16)},data=0x${data.toString(16)},data-len=8`);
   }
-  return [...args, ...extraArgs];
+  return [...args, ...(opts.extraArgs ?? [])];
 }
 
 /** A child process started here. */
@@ -332,6 +373,24 @@ function waitForPath(dir: string, name: string, timeoutMs: number, failed: () =>
 }
 
 /**
+ * Connects to QEMU's QMP socket. QEMU creates the socket file before it listens on it, so a
+ * refused connection is tried again every 25 ms, until `timeoutMs` or QEMU exits.
+ */
+async function connectQmp(path: string, timeoutMs: number, failed: () => string | null): Promise<QmpClient> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await QmpClient.connect(path, { timeoutMs });
+    } catch (e) {
+      const why = failed();
+      if (why !== null) throw new Error(`QMP on ${path}: ${why}`, { cause: e });
+      if (!(e instanceof QmpConnectionError) || e.code !== 'ECONNREFUSED' || Date.now() > deadline) throw e;
+      await new Promise<void>((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+/**
  * Starts QEMU with `image` (building it first when asked) and socat, and resolves once the pty
  * link exists. Rejects with {@link PrerequisiteMissingError} when QEMU or socat is not
  * installed, or with an error carrying their stderr; nothing is left running then.
@@ -354,12 +413,15 @@ export async function startQemu(opts: QemuOptions = {}): Promise<QemuProcess> {
 
   const dir = mkdtempSync(join(tmpdir(), 'rtio-hil-qemu-'));
   const socket = join(dir, 'fw.sock');
+  const qmpSocket = join(dir, 'qmp.sock');
   const path = join(dir, 'tty');
   const stderr: string[] = [];
   const procs: Tracked[] = [];
+  let qmp: QmpClient | null = null;
   let stopped: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
+      await qmp?.close();
       // socat first: it would otherwise see QEMU's socket close and exit with an error line.
       for (const p of [...procs].reverse()) await stopTracked(p);
       rmSync(dir, { recursive: true, force: true });
@@ -373,13 +435,23 @@ export async function startQemu(opts: QemuOptions = {}): Promise<QemuProcess> {
   };
 
   try {
-    const q = spawnTracked('qemu', qemu, qemuArgs(machine, image, socket, opts.seed, opts.extraArgs), stderr);
+    const devices = await peripheralArgs(opts.peripherals ?? {}, dir);
+    const args = qemuArgs(machine, image, socket, {
+      ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+      ...(opts.machineOptions === undefined ? {} : { machineOptions: opts.machineOptions }),
+      qmpSocket,
+      extraArgs: [...devices.args, ...(opts.extraArgs ?? [])],
+    });
+    const q = spawnTracked('qemu', qemu, args, stderr);
     procs.push(q);
-    await waitForPath(dir, 'fw.sock', connectMs, exitedEarly(q, `${qemu} -M ${machine} -kernel ${image}`));
+    const qemuExited = exitedEarly(q, `${qemu} -M ${machine} -kernel ${image}`);
+    await waitForPath(dir, 'fw.sock', connectMs, qemuExited);
+    await waitForPath(dir, 'qmp.sock', connectMs, qemuExited);
+    qmp = await connectQmp(qmpSocket, connectMs, qemuExited);
     const s = spawnTracked('socat', 'socat', [`pty,link=${path},raw,echo=0`, `unix-connect:${socket}`], stderr);
     procs.push(s);
     await waitForPath(dir, 'tty', connectMs, exitedEarly(s, 'socat'));
-    return { path, qemuPid: q.child.pid!, socatPid: s.child.pid!, stderr, stop };
+    return { path, qemuPid: q.child.pid!, socatPid: s.child.pid!, stderr, qmp, files: devices.files, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -397,12 +469,12 @@ export async function openQemuParts(id: string, seed: number, opts: OpenQemuOpti
     const transport = await openSerialTransport({ path: qemu.path });
     link = new Link(transport, { role: 'host', handshakeTimeoutMs: timeouts.handshakeMs });
     const hello: AgentHello = await link.open();
-    const target = new RemoteTarget(id, hostPacketLink(link), hello, {
+    const target = new QemuTarget(id, hostPacketLink(link), hello, {
       capabilities: opts.capabilities ?? AGENT_CAPABILITIES,
       settleTimeoutMs: timeouts.settleMs,
       onClose: () => qemu.stop(),
       ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),
-    });
+    }, new QemuBackplane(id, opts.peripherals ?? {}, qemu.qmp, qemu.files));
     return { target, qemu, hostLink: link };
   } catch (e) {
     await link?.close();
@@ -417,6 +489,6 @@ export async function openQemuParts(id: string, seed: number, opts: OpenQemuOpti
  * seed `seed`, opened over socat's pty with SerialPort like a USB board; QEMU and socat are
  * stopped by their pids when the target closes.
  */
-export async function openQemu(id: string, seed: number, opts: OpenQemuOptions = {}): Promise<RemoteTarget> {
+export async function openQemu(id: string, seed: number, opts: OpenQemuOptions = {}): Promise<QemuTarget> {
   return (await openQemuParts(id, seed, opts)).target;
 }

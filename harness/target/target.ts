@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { Fault } from '../emulator/faults';
 import type { Iodev } from '../rtio/iodev';
+import type { Backplane } from './backplane';
 
 /** Bus or device class of an iodev, as board files name them. */
 export type IodevKind = 'i2c' | 'spi' | 'gpio' | 'sensor' | 'test';
@@ -34,6 +35,11 @@ export interface Target {
   readonly iodevs: readonly IodevInfo[];
   /** Target-level capabilities, e.g. `'fault-injection'`, `'virtual-time'`. */
   readonly capabilities: readonly string[];
+  /**
+   * What a test can do to the world around the devices and see of it (temperatures, GPIO inputs
+   * driven from outside, an EEPROM's contents): see ./backplane. Absent when the target has none.
+   */
+  readonly backplane?: Backplane;
   /** The iodev called `name`. Throws `RangeError` listing the iodevs that exist. */
   iodev(name: string): Iodev;
   /** True when the iodev `name` (or, without a name, the target) has `capability`. */

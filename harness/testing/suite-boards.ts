@@ -4,8 +4,9 @@ import { boardDirs, loadBoard } from '../boards/load-boards';
  * Boards a plain `npm test` runs the target suites on: every target that needs no hardware (each
  * skips, saying what to install, when its toolchain is missing). qemu-mps2-an385 is left out: the
  * same firmware as qemu-lm3s6965evb on a 5-7x slower UART (RTIO_BOARD=qemu-mps2-an385 runs it).
+ * qemu-ast1030-evb is the agent's real drivers on QEMU's own device models.
  */
-export const DEFAULT_SUITE_BOARDS: readonly string[] = ['emulator', 'emulator-wire', 'native', 'qemu-lm3s6965evb'];
+export const DEFAULT_SUITE_BOARDS: readonly string[] = ['emulator', 'emulator-wire', 'native', 'qemu-lm3s6965evb', 'qemu-ast1030-evb'];
 
 /**
  * True when `RTIO_BOARD` names the boards (`rtio-hil test` always sets it): then a board that

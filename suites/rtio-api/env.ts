@@ -55,8 +55,13 @@ export class SuiteEnv {
   /** Skips the running test unless the target (or its iodev `name`) has `capability`. */
   need(ctx: Mocha.Context, capability: string, name?: string): void {
     if (this.target.has(capability, name)) return;
-    const what = name === undefined ? `target "${this.boardId}"` : `iodev "${name}" of "${this.boardId}"`;
-    if (ctx.test !== undefined) ctx.test.title += ` (skipped: ${what} lacks "${capability}")`;
+    if (name !== undefined && !this.target.iodevs.some((d) => d.name === name)) this.skipWith(ctx, `"${this.boardId}" has no iodev "${name}"`);
+    this.skipWith(ctx, `${name === undefined ? `target "${this.boardId}"` : `iodev "${name}" of "${this.boardId}"`} lacks "${capability}"`);
+  }
+
+  /** Skips the running test, saying why in its title. */
+  skipWith(ctx: Mocha.Context, reason: string): never {
+    if (ctx.test !== undefined) ctx.test.title += ` (skipped: ${reason})`;
     ctx.skip();
   }
 
@@ -105,16 +110,32 @@ export function queueFlashProgram(r: Rtio, flash: Iodev, addr: number, data: Uin
   return 3;
 }
 
-/** Polls the flash status register (1 ms apart, on the target's clock) until BUSY clears. */
-export async function flashWaitIdle(r: Rtio, flash: Iodev): Promise<void> {
-  const tx = Uint8Array.of(FLASH.RDSR, 0);
+/**
+ * Reads the flash status register: one TXRX of [RDSR, 0] where the iodev has `txrx` (`fullDuplex`),
+ * else a transaction [RDSR, read 1 byte].
+ */
+export async function flashStatus(r: Rtio, flash: Iodev, fullDuplex: boolean): Promise<number> {
   const rx = new Uint8Array(2);
+  if (fullDuplex) {
+    sqePrepTransceive(r.sqeAcquire()!, flash, RTIO_PRIO_NORM, Uint8Array.of(FLASH.RDSR, 0), rx, 2, 'rdsr');
+  } else {
+    const cmd = r.sqeAcquire()!;
+    sqePrepTinyWrite(cmd, flash, RTIO_PRIO_NORM, Uint8Array.of(FLASH.RDSR), 1, 'rdsr-cmd');
+    cmd.flags |= RTIO_SQE_TRANSACTION;
+    sqePrepRead(r.sqeAcquire()!, flash, RTIO_PRIO_NORM, rx.subarray(1), 1, 'rdsr');
+  }
+  await r.submit(0);
+  for (const c of await take(r, fullDuplex ? 1 : 2)) if (c.result < 0) throw new Error(`flash status read failed: ${c.result}`);
+  return rx[1]!;
+}
+
+/**
+ * Polls the flash status register (1 ms apart, on the target's clock) until BUSY clears; `fullDuplex`
+ * as {@link flashStatus} (default: TXRX).
+ */
+export async function flashWaitIdle(r: Rtio, flash: Iodev, fullDuplex = true): Promise<void> {
   for (;;) {
-    sqePrepTransceive(r.sqeAcquire()!, flash, RTIO_PRIO_NORM, tx, rx, 2, 'rdsr');
-    await r.submit(0);
-    const [status] = await take(r, 1);
-    if (status!.result < 0) throw new Error(`flash status read failed: ${status!.result}`);
-    if ((rx[1]! & FLASH.BUSY) === 0) return;
+    if (((await flashStatus(r, flash, fullDuplex)) & FLASH.BUSY) === 0) return;
     sqePrepDelay(r.sqeAcquire()!, 1, 'poll-delay');
     await r.submit(0);
     await take(r, 1);

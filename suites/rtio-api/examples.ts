@@ -67,7 +67,7 @@ export function exampleTests(env: SuiteEnv): void {
         expect(results(await take(r, 5))).to.deep.equal([
           ['pointer', 1], ['i2c-read', 2], ['spi:wren', 1], ['spi:pp', 4], ['spi:data', 2],
         ]);
-        await flashWaitIdle(r, flash);
+        await flashWaitIdle(r, flash, env.target.has('txrx', 'flash0'));
         expect(await flashRead(r, flash, addr, 2)).to.deep.equal(buf);
         expect(buf[1]! & 0x0f, 'TMP102 temperature is 12-bit left-justified').to.equal(0);
         const celsius = (((buf[0]! << 8) | buf[1]!) << 16 >> 20) * 0.0625;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
-  ECANCELED, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitExecutor, sqePrepCallback, sqePrepRead,
-  sqeSignal,
+  ECANCELED, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepAwaitExecutor, sqePrepCallback,
+  sqePrepRead, sqeSignal,
 } from '../../harness/rtio';
 import { onContext } from '../../harness/testing/rtio-fixture';
 import { queueScripted } from './chains';

@@ -7,7 +7,7 @@
 #ifndef LM3S6965_H
 #define LM3S6965_H
 
-#include "cortex_m3.h"
+#include "cortex_m.h"
 
 /* ---------------------------------------------------------------- LM3S6965 */
 

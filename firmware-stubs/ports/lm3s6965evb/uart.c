@@ -1,55 +1,41 @@
 /**
  * @file
- * @brief UART0 (PL011) for the lm3s6965evb port: interrupt-driven receive into a ring, polled
- *        send. See port.h.
+ * @brief UART0 (PL011) for the lm3s6965evb port: interrupt-driven receive into the shared ring
+ *        (cortex-m/uart_rx.c), polled send. See port.h.
  */
 #include "lm3s6965.h"
 #include "port.h"
+#include "uart_rx.h"
 
 void UART0_Handler(void);
-
-#ifndef PORT_RX_RING_BYTES
-/** @brief Receive ring size, a power of two. A frame need not fit: the agent reads it byte by byte. */
-#define PORT_RX_RING_BYTES 1024u
-#endif
-typedef char port_rx_ring_pow2_check[(PORT_RX_RING_BYTES & (PORT_RX_RING_BYTES - 1u)) == 0u ? 1 : -1];
 
 #define RX_INTS (UART_INT_RX | UART_INT_RT)
 #define UART_DIVISOR_64THS ((8u * PORT_CPU_HZ / PORT_UART_BAUD + 1u) / 2u)
 
-/* Single producer (the interrupt) and single consumer (the main loop): each index has one writer. */
-static uint8_t rx_ring[PORT_RX_RING_BYTES];
-static volatile uint32_t rx_head; /* written by UART0_Handler */
-static volatile uint32_t rx_tail; /* written by uart_read() */
-/* Set by the interrupt when the ring filled and it masked itself; cleared by uart_read(). */
-static volatile bool rx_throttled;
-
-/*
- * Moves bytes from the hardware FIFO into the ring until the FIFO is empty or the ring full; when
- * full, masks the receive interrupt (bytes wait in the FIFO) until uart_read() makes room.
- * Called by the interrupt, and by the main loop with interrupts masked.
- */
-static void rx_drain(void)
+bool uart_hw_rx_ready(void)
 {
-	uint32_t head = rx_head;
+	return (UART0_FR & UART_FR_RXFE) == 0u;
+}
 
-	while ((UART0_FR & UART_FR_RXFE) == 0u) {
-		if (head - rx_tail == PORT_RX_RING_BYTES) {
-			UART0_IM = 0u;
-			rx_throttled = true;
-			break;
-		}
-		rx_ring[head % PORT_RX_RING_BYTES] = (uint8_t)UART0_DR;
-		head++;
-	}
-	rx_head = head;
+uint8_t uart_hw_rx_byte(void)
+{
+	return (uint8_t)UART0_DR;
+}
+
+void uart_hw_rx_irq(bool on)
+{
+	UART0_IM = on ? RX_INTS : 0u; /* back on, bytes still in the FIFO raise the interrupt again */
+}
+
+void uart_hw_rx_ack(void)
+{
+	/* RX and RT clear themselves once the FIFO is read empty. */
 }
 
 void UART0_Handler(void)
 {
-	rx_drain();
-	/* RX and RT clear themselves once the FIFO is read empty; only an overrun needs clearing. */
-	UART0_ICR = UART_INT_OE;
+	uart_rx_drain();
+	UART0_ICR = UART_INT_OE; /* only an overrun needs clearing */
 }
 
 void uart_init(void)
@@ -66,9 +52,7 @@ void uart_init(void)
 	UART0_FBRD = UART_DIVISOR_64THS % 64u;
 	UART0_LCRH = UART_LCRH_WLEN_8 | UART_LCRH_FEN;
 	UART0_IFLS = 0u; /* RX interrupt at 1/8 full; the receive timeout covers fewer bytes */
-	rx_head = 0u;
-	rx_tail = 0u;
-	rx_throttled = false;
+	uart_rx_reset();
 	/*
 	 * Clears the error interrupts only. Clearing RX or RT while the FIFO holds bytes (they can
 	 * arrive before this runs, e.g. right after a reset) would lose the interrupt for them: the
@@ -91,37 +75,6 @@ void uart_write(const uint8_t *data, size_t len)
 		}
 		UART0_DR = data[i];
 	}
-}
-
-bool uart_rx_pending(void)
-{
-	return rx_head != rx_tail || (UART0_FR & UART_FR_RXFE) == 0u;
-}
-
-bool uart_read(uint8_t *byte)
-{
-	uint32_t tail = rx_tail;
-
-	if (rx_head == tail) {
-		/* Bytes no interrupt announced (see uart_init()) are taken here. */
-		uint32_t primask = irq_save();
-
-		rx_drain();
-		irq_restore(primask);
-		if (rx_head == tail) {
-			return false;
-		}
-	}
-	*byte = rx_ring[tail % PORT_RX_RING_BYTES];
-	rx_tail = tail + 1u;
-	if (rx_throttled) {
-		uint32_t primask = irq_save();
-
-		rx_throttled = false;
-		UART0_IM = RX_INTS; /* bytes still in the FIFO raise the interrupt again */
-		irq_restore(primask);
-	}
-	return true;
 }
 
 void uart_flush(void)

@@ -1,6 +1,6 @@
 /**
  * @file
- * @brief The LM3S6965's vector table: the 16 Cortex-M3 exceptions, then its 43 interrupts. The
+ * @brief The LM3S6965's vector table: the 16 ARMv7-M exceptions (cortex_m.h), then its 43 interrupts. The
  *        port uses SysTick, UART0 (IRQ 5) and timer 0A (IRQ 19); everything else is a fault.
  */
 #include "lm3s6965.h"
@@ -8,12 +8,10 @@
 void UART0_Handler(void);
 void Timer0A_Handler(void);
 
-#define F { .handler = Fault_Handler }
+#define F VECTOR_FAULT
 
 __attribute__((section(".vectors"), used)) static const vector_t vectors[16 + 43] = {
-	{ .stack = __stack_top }, { .handler = Reset_Handler }, F, F, /* SP, reset, NMI, HardFault */
-	F, F, F, F, F, F, F, F, /* MemManage, BusFault, UsageFault, reserved x4, SVCall */
-	F, F, F, { .handler = SysTick_Handler }, /* DebugMon, reserved, PendSV, SysTick */
+	VECTORS_ARMV7M_CORE,
 	F, F, F, F, F, { .handler = UART0_Handler }, F, F, /* IRQ 0-7: GPIO A-E, UART0 (5), UART1, SSI0 */
 	F, F, F, F, F, F, F, F, /* IRQ 8-15: I2C0, PWM, ADC */
 	F, F, F, { .handler = Timer0A_Handler }, F, F, F, F, /* IRQ 16-23: ADC, WDT, Timer0A (19) ... */

@@ -8,7 +8,7 @@
 #ifndef MPS2_AN385_H
 #define MPS2_AN385_H
 
-#include "cortex_m3.h"
+#include "cortex_m.h"
 
 /* IRQ numbers (vector = 16 + IRQ). */
 #define IRQ_UART0_RX 0u

@@ -1,6 +1,6 @@
 /**
  * @file
- * @brief The MPS2 AN385's vector table: the 16 Cortex-M3 exceptions, then its 32 interrupts. The
+ * @brief The MPS2 AN385's vector table: the 16 ARMv7-M exceptions (cortex_m.h), then its 32 interrupts. The
  *        port uses SysTick, UART0 receive (IRQ 0) and timer 0 (IRQ 8); everything else is a fault.
  */
 #include "mps2_an385.h"
@@ -8,12 +8,10 @@
 void UART0_RX_Handler(void);
 void Timer0_Handler(void);
 
-#define F { .handler = Fault_Handler }
+#define F VECTOR_FAULT
 
 __attribute__((section(".vectors"), used)) static const vector_t vectors[16 + 32] = {
-	{ .stack = __stack_top }, { .handler = Reset_Handler }, F, F, /* SP, reset, NMI, HardFault */
-	F, F, F, F, F, F, F, F, /* MemManage, BusFault, UsageFault, reserved x4, SVCall */
-	F, F, F, { .handler = SysTick_Handler }, /* DebugMon, reserved, PendSV, SysTick */
+	VECTORS_ARMV7M_CORE,
 	{ .handler = UART0_RX_Handler }, F, F, F, F, F, F, F, /* IRQ 0-7: UART0 RX (0), UART0 TX, UART1, UART2, GPIO */
 	{ .handler = Timer0_Handler }, F, F, F, F, F, F, F, /* IRQ 8-15: timer 0 (8), timer 1, dual timer, SPI, UART overflow, Ethernet */
 	F, F, F, F, F, F, F, F, /* IRQ 16-23 */

@@ -981,6 +981,81 @@ static void test_spi_unsupported(void)
 	clean();
 }
 
+/*
+ * A half-duplex controller (a flash controller's user mode, ports/ast1030-evb/aspeed_spi.c): the
+ * simulated bus behind it, with every byte either sent or captured, never both.
+ */
+static uint32_t half_sent;
+static uint32_t half_captured;
+
+static uint64_t half_begin(void *c, uint8_t cs, uint64_t at_ns)
+{
+	return sim_spi_begin(c, cs, at_ns);
+}
+
+static uint8_t half_exchange(void *c, uint8_t mosi, bool capture)
+{
+	uint8_t miso = sim_spi_exchange(c, mosi);
+
+	if (capture) {
+		half_captured++;
+		CHECK_EQ(mosi, SIM_SPI_RX_FILL);
+		return miso;
+	}
+	half_sent++;
+	return 0xFFu;
+}
+
+static uint32_t half_bytes(const void *c)
+{
+	return sim_spi_episode_bytes(c);
+}
+
+static uint64_t half_end(void *c)
+{
+	return sim_spi_end(c);
+}
+
+static const struct sim_spi_ctrl_api half_api = { half_begin, half_exchange, half_bytes, half_end, NULL, true };
+
+static void test_spi_half_duplex(void)
+{
+	static const uint8_t jedec[1] = { 0x9f };
+	static const uint8_t txrx[4] = { 0x9f, 0, 0, 0 };
+	uint8_t rx[4] = { 0, 0, 0, 0 };
+	uint8_t id[3] = { 0, 0, 0 };
+	struct sim_spi_ctrl ctrl;
+	struct agent_sqe *t;
+	struct agent_sqe *h;
+	struct agent_sqe *r;
+
+	spi_rig(4u, 0u);
+	ctrl.api = &half_api;
+	ctrl.ctx = &spi;
+	CHECK_EQ(sim_spi_iodev_init_ctrl(&flash_io, &flash_dev, ctrl, 0u, 0u), 0);
+	half_sent = 0u;
+	half_captured = 0u;
+	t = fx_txrx(&fx, &flash_dev, txrx, rx, 4u);
+	fx_submit(&fx);
+	fx_run_idle(&fx);
+	CHECK_EQ(res(t), -AGENT_ENOTSUP);
+	CHECK_EQ(spi.cs_assertions, 0);
+	fx_recycle(&fx);
+	/* A command then a read in one transaction: sent, then captured, in one CS episode. */
+	h = fx_write(&fx, &flash_dev, jedec, 1u);
+	h->flags |= AGENT_SQE_TRANSACTION;
+	r = fx_read(&fx, &flash_dev, id, 3u);
+	fx_submit(&fx);
+	fx_run_idle(&fx);
+	CHECK_EQ(res(h), 1);
+	CHECK_EQ(res(r), 3);
+	CHECK(id[0] == 0xef && id[1] == 0x40 && id[2] == 0x14);
+	CHECK_EQ(spi.cs_assertions, 1);
+	CHECK_EQ(half_sent, 1);
+	CHECK_EQ(half_captured, 3);
+	clean();
+}
+
 /* ------------------------------------------------------------------ GPIO iodev */
 
 static struct sim_gpio_lines lines;
@@ -1615,8 +1690,10 @@ static void test_board_table(void)
 	static const char *const i2c_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", NULL };
 	static const char *const imu_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "multishot",
 						NULL };
+	static const char *const eeprom_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool",
+						   "eeprom.page-wrap", "eeprom.write-cycle", NULL };
 	static const char *const flash_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool", "txrx",
-						  NULL };
+						  "flash.busy", "flash.wel-autoclear", "flash.page-wrap", NULL };
 	static const char *const gpio_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool",
 						 "multishot", "edge-events", NULL };
 	static const char *const test_caps[] = { "transaction", "chain", "cancel", "timeout", "await", "mempool",
@@ -1631,7 +1708,7 @@ static void test_board_table(void)
 		const char *part;
 		const char *const *caps;
 	} want[7] = {
-		{ "eeprom0", AGENT_IODEV_KIND_I2C, "i2c0", 0x50, "24c32", i2c_caps },
+		{ "eeprom0", AGENT_IODEV_KIND_I2C, "i2c0", 0x50, "24c32", eeprom_caps },
 		{ "temp0", AGENT_IODEV_KIND_I2C, "i2c0", 0x48, "tmp102", i2c_caps },
 		{ "imu0", AGENT_IODEV_KIND_SENSOR, "i2c0", 0x68, "icm42688", imu_caps },
 		{ "flash0", AGENT_IODEV_KIND_SPI, "spi0", 0, "w25q80", flash_caps },
@@ -1801,7 +1878,7 @@ int main(void)
 		T(test_imu_nack_in_data_read), T(test_imu_delay_fault),
 		T(test_spi_program_sequence), T(test_spi_chain_does_not_program), T(test_spi_txrx_jedec),
 		T(test_spi_rx_and_pool), T(test_spi_pool_exhausted), T(test_spi_short_read), T(test_spi_nack),
-		T(test_spi_bus_timeout), T(test_spi_delay_fault), T(test_spi_unsupported),
+		T(test_spi_bus_timeout), T(test_spi_delay_fault), T(test_spi_unsupported), T(test_spi_half_duplex),
 		T(test_gpio_tx_rx), T(test_gpio_rejects), T(test_gpio_edge_read_does_not_block), T(test_gpio_multishot_stream),
 		T(test_gpio_edge_queue_limit), T(test_gpio_cancel_waiting), T(test_gpio_edge_timeout), T(test_gpio_edge_enomem),
 		T(test_gpio_edge_read_in_txn),

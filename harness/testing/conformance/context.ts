@@ -36,6 +36,8 @@ export interface ConformanceCheck {
   readonly needsProbe?: readonly (keyof IodevProbe)[];
   /** Probe fields of which the check needs at least one. */
   readonly needsAnyProbe?: readonly (keyof IodevProbe)[];
+  /** The check streams the device's events (probe.stream): a stream made from outside needs the target's backplane. */
+  readonly usesStream?: boolean;
   /** Context geometry, when the suite default does not fit. */
   readonly context?: Partial<Omit<RtioOptions, 'clock'>>;
   /**

@@ -5,6 +5,7 @@
  */
 import { RTIO_IODEV_GPIO_WAIT_EDGE } from '../../emulator/iodevs/gpio-iodev';
 import { testIodevScript } from '../../emulator/iodevs/test-iodev';
+import type { Backplane, BackplaneCapability } from '../../target/backplane';
 import type { IodevInfo } from '../../target/target';
 
 /** A byte of an expected read; `null` is a byte the kit ignores. */
@@ -70,6 +71,17 @@ export interface StreamProbe {
    * stimulus the kit first drains events left over from earlier checks.
    */
   stimulus?(i: number): Uint8Array;
+  /**
+   * Events made from outside the board, through the target's backplane (a GPIO input driven by
+   * the host), for devices nothing on the board can stimulate. A target whose backplane lacks
+   * `capability` for the iodev skips the stream checks. Like a stimulus, the kit first drains
+   * events left over from earlier checks.
+   */
+  readonly external?: {
+    readonly capability: BackplaneCapability;
+    /** Makes event `i` happen on iodev `iodev`. */
+    stimulus(backplane: Backplane, iodev: string, i: number): Promise<void>;
+  };
 }
 
 /** Everything the kit may know about a device; each check says which fields it needs. */
@@ -221,6 +233,75 @@ const PCF8563: IodevProbe = {
   },
 };
 
+/** QEMU's tmp105 (a TMP102 sibling): an 8-bit CONFIG reading 0x00 after power-on; T(LOW) is the scratch. */
+const TMP105: IodevProbe = {
+  select: Uint8Array.of(0x01),
+  readLen: 1,
+  identity: { tx: Uint8Array.of(0x01), expect: Uint8Array.of(0x00) },
+  scratch: TMP102.scratch!,
+  longWrite: (len) => padded([0x00], len),
+};
+
+/** The DS1338 RTC: its battery-backed RAM (0x08-0x3F) is the scratch; no identity, no long write (it would wrap into the clock). */
+const DS1338: IodevProbe = {
+  select: Uint8Array.of(0x08),
+  readLen: 1,
+  scratch: {
+    write: (v) => Uint8Array.of(0x3f, v),
+    readTx: Uint8Array.of(0x3f),
+    readLen: 1,
+    expect: (v) => [v],
+    values: [0x5a, 0xa5],
+  },
+};
+
+/** The LSM303DLHC magnetometer: identification registers IRA-IRC read "H43"; CRA_REG_M is the scratch; OUT_X_H swallows long writes (read-only). */
+const LSM303DLHC_MAG: IodevProbe = {
+  select: Uint8Array.of(0x09),
+  readLen: 1,
+  identity: { tx: Uint8Array.of(0x0a), expect: Uint8Array.of(0x48, 0x34, 0x33) },
+  scratch: {
+    write: (v) => Uint8Array.of(0x00, v),
+    readTx: Uint8Array.of(0x00),
+    readLen: 1,
+    expect: (v) => [v],
+    values: [0x14, 0x10],
+  },
+  longWrite: (len) => padded([0x03], len),
+};
+
+/** The level the kit last drove input 4 of each backplane to (inputs start low). */
+const drivenLevel = new WeakMap<Backplane, 0 | 1>();
+
+/** Drives input `line` of `iodev` to the other level than last time, so that every call makes one edge. */
+async function toggleInput(bp: Backplane, iodev: string, line: number): Promise<void> {
+  const level = drivenLevel.get(bp) === 1 ? 0 : 1;
+  await bp.driveInput(iodev, line, level);
+  drivenLevel.set(bp, level);
+}
+
+/**
+ * The AST1030's GPIO port A as ports/ast1030-evb serves it: lines 0-3 outputs, 4-7 inputs, nothing
+ * wired between them (no loopback). Output 0 reads back what was set; edges on input 4 are driven
+ * from outside through the backplane.
+ */
+const AST1030_GPIOA: IodevProbe = {
+  select: Uint8Array.of(0, 0),
+  maxReadLen: 8,
+  scratch: {
+    write: (v) => Uint8Array.of(0, v),
+    readTx: new Uint8Array(0),
+    readLen: 1,
+    expect: (v) => [v],
+    values: [1, 0],
+  },
+  longWrite: (len) => filled(len - (len % 2), 0),
+  stream: {
+    iodevFlags: RTIO_IODEV_GPIO_WAIT_EDGE,
+    external: { capability: 'gpio-input', stimulus: (bp, iodev) => toggleInput(bp, iodev, 4) },
+  },
+};
+
 /** Built-in probes by part name (the `part` of an iodev table row). */
 export const REFERENCE_PROBES: Readonly<Record<string, IodevProbe>> = {
   '24c32': EEPROM_24C32,
@@ -230,6 +311,13 @@ export const REFERENCE_PROBES: Readonly<Record<string, IodevProbe>> = {
   'gpio-8': GPIO_8,
   'rtio-iodev-test': RTIO_IODEV_TEST,
   pcf8563: PCF8563,
+  // QEMU's models on qemu-ast1030-evb: the same datasheet registers where the part is the same.
+  at24c32: EEPROM_24C32,
+  tmp105: TMP105,
+  ds1338: DS1338,
+  'lsm303dlhc-mag': LSM303DLHC_MAG,
+  w25q80bl: W25Q80,
+  'ast1030-gpioa': AST1030_GPIOA,
 };
 
 /** The probe for `info`: `override` if given, else the built-in one for its part, else an empty probe. */

@@ -114,6 +114,10 @@ export function skipReason(check: ConformanceCheck, target: Target, name: string
   for (const field of check.needsProbe ?? []) {
     if (probe[field] === undefined) return `the probe for part "${info.part ?? '?'}" has no "${field}" (pass opts.probe)`;
   }
+  const external = check.usesStream === true ? probe.stream?.external : undefined;
+  if (external !== undefined && target.backplane?.has(external.capability, name) !== true) {
+    return `the stream of part "${info.part ?? '?'}" is made from outside the board, and the backplane of "${target.id}" lacks "${external.capability}" for "${name}"`;
+  }
   const any = check.needsAnyProbe ?? [];
   if (any.length > 0 && any.every((f) => probe[f] === undefined)) {
     return `the probe for part "${info.part ?? '?'}" has none of ${any.map((f) => `"${f}"`).join(', ')} (pass opts.probe)`;

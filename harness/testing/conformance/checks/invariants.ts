@@ -242,6 +242,7 @@ const mempoolRead: ConformanceCheck = {
   title: 'a mempool read completes with a buffer from the context\'s pool',
   rule: 'mempool',
   needs: ['mempool'],
+  usesStream: true,
   context: STREAM_CONTEXT,
   async run(ctx) {
     await streamShots(ctx, false);
@@ -253,6 +254,7 @@ const multishot: ConformanceCheck = {
   title: 'a multishot read streams with recycled buffers until cancelled, MORE on every CQE but the last',
   rule: 'multishot',
   needs: ['mempool', 'multishot'],
+  usesStream: true,
   context: STREAM_CONTEXT,
   async run(ctx) {
     await streamShots(ctx, true);

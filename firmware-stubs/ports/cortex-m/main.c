@@ -1,15 +1,15 @@
 /**
  * @file
- * @brief rtio-agent-<machine>: the agent on a Cortex-M3 (TI Stellaris LM3S6965 and QEMU's
- *        `lm3s6965evb`; QEMU's `mps2-an385` with ports/mps2-an385), serving the protocol on a
- *        UART with the simulated reference board (sim/board.h, sparse NOR flash), as the posix
- *        port does on a pty.
+ * @brief rtio-agent-<machine>: the agent on a Cortex-M (TI Stellaris LM3S6965 and QEMU's
+ *        `lm3s6965evb`; QEMU's `mps2-an385`; QEMU's `ast1030-evb`), serving the protocol on a UART
+ *        with the iodevs of its board (board.h): the simulated reference board (board_sim.c), as
+ *        the posix port does on a pty, or a machine's real drivers (ports/ast1030-evb/board.c).
  *
  * The main loop drains the UART receive ring into agent_rx_byte(), runs agent_poll() at the
  * current time, then sleeps (WFI with interrupts masked, so that no byte or timer can slip in
  * between the check and the sleep) until a byte arrives, the wake-up timer fires at
- * agent_next_due_us(), or SysTick wraps (every 0.34 s, to keep the 64-bit clock). Idle, it
- * costs QEMU next to no host CPU.
+ * agent_next_due_us(), or SysTick wraps (at least every 2^24 cycles, to keep the 64-bit clock),
+ * or a peripheral of the board interrupts (a GPIO edge). Idle, it costs QEMU next to no host CPU.
  *
  * Time 0 is clock_init() at boot. The agent itself starts at the first byte received: its boot
  * nonce mixes in that byte's arrival time (boot.c explains the nonce). The sensor seed comes
@@ -19,8 +19,8 @@
  * once a host opens a session.
  */
 #include "agent.h"
-#include "../../sim/board.h"
-#include "cortex_m3.h"
+#include "board.h"
+#include "cortex_m.h"
 #include "port.h"
 
 #ifndef AGENT_PORT_VERSION
@@ -31,10 +31,13 @@
 #define PORT_MACHINE "lm3s6965evb"
 #endif
 
-#define BUILD_ID "rtio-agent-" PORT_MACHINE " " AGENT_PORT_VERSION " (reference board; arm-none-eabi-gcc " __VERSION__ ")"
+#define BUILD_ID_TAIL "; arm-none-eabi-gcc " __VERSION__ ")"
 
 static struct agent agent;
-static struct sim_board board;
+static struct agent_iodev **iodevs;
+static size_t iodev_count;
+/* "rtio-agent-<machine> <version> (<board description>; arm-none-eabi-gcc <version>)" */
+static char build_id[160];
 static bool agent_started;
 static bool reset_requested;
 
@@ -65,9 +68,9 @@ static void start_agent(void)
 	cfg.reset = port_reset;
 	cfg.ctx = NULL;
 	cfg.boot_nonce = boot_new_nonce(clock_cycles());
-	cfg.iodevs = board.table;
-	cfg.iodev_count = SIM_BOARD_IODEVS;
-	cfg.build_id = BUILD_ID;
+	cfg.iodevs = iodevs;
+	cfg.iodev_count = iodev_count;
+	cfg.build_id = build_id;
 	cfg.ack_delay_us = AGENT_ACK_DELAY_US;
 	if (agent_init(&agent, &cfg) != 0) {
 		/* The iodev table is built in: this is a bug. Reset and let the host see it. */
@@ -136,11 +139,29 @@ static void idle(uint64_t due_us)
 	irq_enable(); /* the interrupt that woke us is handled here */
 }
 
+/* build_id: the machine, the version, what the board is and the compiler; cut to fit. */
+static void make_build_id(void)
+{
+	const char *const parts[] = { "rtio-agent-" PORT_MACHINE " " AGENT_PORT_VERSION " (", board_description, BUILD_ID_TAIL };
+	size_t n = 0u;
+	size_t i;
+
+	for (i = 0u; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const char *s = parts[i];
+
+		while (*s != '\0' && n + 1u < sizeof(build_id)) {
+			build_id[n++] = *s++;
+		}
+	}
+	build_id[n] = '\0';
+}
+
 int main(void)
 {
 	boot_record_start();
 	clock_init();
-	sim_board_init(&board, boot_seed(1u));
+	iodevs = board_init(boot_seed(1u), &iodev_count);
+	make_build_id();
 	uart_init();
 	irq_enable();
 

@@ -1,9 +1,9 @@
 /**
  * @file
- * @brief Time for the Cortex-M3 ports: SysTick on the core clock as a free-running counter, its
+ * @brief Time for the Cortex-M ports: SysTick on the core clock as a free-running counter, its
  *        wrap interrupt (every 2^24 cycles) extending it to 64 bits. See port.h.
  */
-#include "cortex_m3.h"
+#include "cortex_m.h"
 #include "port.h"
 
 /** SysTick wraps counted by SysTick_Handler. */
@@ -36,17 +36,4 @@ uint64_t clock_cycles(void)
 	}
 	irq_restore(primask);
 	return ((uint64_t)wraps << 24) + (uint64_t)(SYST_MAX - val);
-}
-
-uint64_t clock_now_us(void)
-{
-	return clock_cycles() / PORT_CYCLES_PER_US;
-}
-
-uint64_t clock_cycles_until_us(uint64_t due_us)
-{
-	uint64_t now = clock_cycles();
-	uint64_t due = due_us > UINT64_MAX / PORT_CYCLES_PER_US ? UINT64_MAX : due_us * PORT_CYCLES_PER_US;
-
-	return due > now ? due - now : 0u;
 }

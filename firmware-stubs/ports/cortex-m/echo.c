@@ -4,7 +4,7 @@
  *        bench/link's baseline for this port: the same startup, clock, UART driver (receive
  *        interrupt, ring, WFI when idle) and QEMU wiring as the agent, without the agent.
  */
-#include "cortex_m3.h"
+#include "cortex_m.h"
 #include "port.h"
 
 int main(void)

@@ -1,6 +1,6 @@
 /**
  * @file
- * @brief Reset and fault handlers of the Cortex-M3 ports (any Cortex-M3 with the usual link.ld
+ * @brief Reset and fault handlers of the Cortex-M ports (any ARMv7-M core with the usual link.ld
  *        symbols): copies .data from flash, zeroes .bss (not .noinit), and calls main(). Faults
  *        and unexpected interrupts record where they happened in the boot record and reset the
  *        chip (boot.c), so the host sees a reset (a new boot nonce) instead of a silent board, and
@@ -8,7 +8,7 @@
  */
 #include <stdint.h>
 
-#include "cortex_m3.h"
+#include "cortex_m.h"
 
 /* From link.ld. */
 extern uint32_t __data_load[];

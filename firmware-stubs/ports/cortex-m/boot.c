@@ -1,6 +1,6 @@
 /**
  * @file
- * @brief What survives a reset on the Cortex-M3 ports: the boot record in .noinit RAM (boot
+ * @brief What survives a reset on the Cortex-M ports: the boot record in .noinit RAM (boot
  *        count, last boot nonce, last fault), the host mailbox (sensor seed) and the system
  *        reset itself. See port.h.
  *
@@ -14,7 +14,7 @@
  * time of the host's first byte alone: it varies from run to run with host scheduling, but two
  * cold boots can in principle give the same nonce (they are separate sessions anyway).
  */
-#include "cortex_m3.h"
+#include "cortex_m.h"
 #include "port.h"
 
 #define BOOT_MAGIC 0xB0075EC7u

@@ -1,16 +1,16 @@
 /**
  * @file
- * @brief The Cortex-M3 core as this port uses it (SysTick, NVIC, SCB, PRIMASK, WFI), from the
- *        ARMv7-M Architecture Reference Manual: the same on every Cortex-M3 (and M4, M7) chip.
+ * @brief The ARMv7-M core as the Cortex-M ports use it (SysTick, NVIC, SCB, PRIMASK, WFI), from the
+ *        ARMv7-M Architecture Reference Manual: the same on every Cortex-M3, M4 and M7 chip.
  */
-#ifndef CORTEX_M3_H
-#define CORTEX_M3_H
+#ifndef CORTEX_M_H
+#define CORTEX_M_H
 
 #include <stdint.h>
 
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
-/* ---------------------------------------------------------------- Cortex-M3 core */
+/* ---------------------------------------------------------------- ARMv7-M core */
 
 #define SYST_CSR REG32(0xE000E010u)           /* SysTick control and status */
 #define SYST_RVR REG32(0xE000E014u)           /* reload value */
@@ -22,9 +22,15 @@
 
 #define NVIC_ISER0 REG32(0xE000E100u)         /* set-enable, IRQs 0..31 */
 #define NVIC_ICPR0 REG32(0xE000E280u)         /* clear-pending, IRQs 0..31 */
+/* The same registers for any IRQ number: one bit per IRQ, 32 IRQs a word. */
+#define NVIC_ISER(irq) REG32(0xE000E100u + 4u * ((irq) / 32u))
+#define NVIC_ICER(irq) REG32(0xE000E180u + 4u * ((irq) / 32u))
+#define NVIC_ICPR(irq) REG32(0xE000E280u + 4u * ((irq) / 32u))
+#define NVIC_BIT(irq) (1u << ((irq) % 32u))
 
 #define SCB_ICSR REG32(0xE000ED04u)
 #define SCB_ICSR_PENDSTSET (1u << 26)         /* SysTick exception pending */
+#define SCB_ICSR_PENDSTCLR (1u << 25)         /* write 1: clears a pending SysTick exception */
 #define SCB_VTOR REG32(0xE000ED08u)
 #define SCB_AIRCR REG32(0xE000ED0Cu)
 #define SCB_AIRCR_SYSRESETREQ (0x05FA0000u | (1u << 2))
@@ -74,11 +80,32 @@ typedef union {
 /** @brief Top of the stack (link.ld). */
 extern uint32_t __stack_top[];
 
+/** @brief A vector-table entry for @p fn. */
+#define VECTOR(fn) { .handler = (fn) }
+/** @brief Every fault and unused interrupt. */
+#define VECTOR_FAULT VECTOR(Fault_Handler)
+/**
+ * @brief The 16 ARMv7-M exception entries of a vector table: the initial stack pointer, reset, and
+ *        every fault to Fault_Handler; SysTick to SysTick_Handler. The machine's interrupts follow.
+ */
+#define VECTORS_ARMV7M_CORE                                                                            \
+	{ .stack = __stack_top }, VECTOR(Reset_Handler), VECTOR_FAULT, VECTOR_FAULT, /* SP, reset, NMI, HardFault */ \
+	VECTOR_FAULT, VECTOR_FAULT, VECTOR_FAULT, VECTOR_FAULT, /* MemManage, BusFault, UsageFault, reserved */ \
+	VECTOR_FAULT, VECTOR_FAULT, VECTOR_FAULT, VECTOR_FAULT, /* reserved x3, SVCall */                  \
+	VECTOR_FAULT, VECTOR_FAULT, VECTOR_FAULT, VECTOR(SysTick_Handler) /* DebugMon, reserved, PendSV, SysTick */
+
+/** @brief Enables interrupt @p irq at the NVIC, clearing a stale pending state first. */
+static inline void nvic_enable(uint32_t irq)
+{
+	NVIC_ICPR(irq) = NVIC_BIT(irq);
+	NVIC_ISER(irq) = NVIC_BIT(irq);
+}
+
 /* startup.c */
 void Reset_Handler(void);
 /** @brief Every fault and unused interrupt: records where it happened (boot.c) and resets. */
 void Fault_Handler(void);
-/* systick.c */
+/* systick.c or systick_tickless.c */
 void SysTick_Handler(void);
 
-#endif /* CORTEX_M3_H */
+#endif /* CORTEX_M_H */
