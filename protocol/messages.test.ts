@@ -59,8 +59,9 @@ const vectors = loadMessageVectors();
 
 describe('protocol/messages', function () {
   describe('shared vectors (protocol/vectors/messages.json)', function () {
-    it('has a case for every body kind, a pure ack and the NOP submit', function () {
-      const kinds = new Set(vectors.cases.map((c) => Object.keys(c.packet).find((k) => k !== 'seq' && k !== 'ack') ?? 'none'));
+    it('has a case for every body kind, a pure ack, a REJ and the NOP submit', function () {
+      expect(vectors.cases.some((c) => c.packet.rej === true), 'a REJ').to.equal(true);
+      const kinds = new Set(vectors.cases.map((c) => Object.keys(c.packet).find((k) => k !== 'seq' && k !== 'ack' && k !== 'rej') ?? 'none'));
       expect([...kinds].sort()).to.deep.equal(
         ['cancel', 'cancelReply', 'clearFaults', 'complete', 'hello', 'helloReply', 'injectFault', 'log', 'none', 'reset', 'signal', 'status', 'submit'].sort(),
       );
@@ -95,9 +96,9 @@ describe('protocol/messages', function () {
   describe('decodePacket', function () {
     it('fills in proto3 defaults and discriminates the body', function () {
       const hello = mustDecode(hexBytes('1a 08 08 01 10 f8 ac d1 91 01', 'hello'));
-      expect(hello).to.deep.equal({ seq: 0, ack: 0, body: 'hello', hello: { protocolVersion: 1, hostNonce: 0x12345678 } });
+      expect(hello).to.deep.equal({ seq: 0, ack: 0, rej: false, body: 'hello', hello: { protocolVersion: 1, hostNonce: 0x12345678 } });
       const ack = mustDecode(hexBytes('10 ac 02', 'ack'));
-      expect(ack).to.deep.equal({ seq: 0, ack: 300 });
+      expect(ack).to.deep.equal({ seq: 0, ack: 300, rej: false });
       expect(ack.body).to.equal(undefined);
     });
 
@@ -108,7 +109,7 @@ describe('protocol/messages', function () {
       expect(p.helloReply.iodevs[0]?.kind).to.equal(IodevKind.IODEV_KIND_I2C);
       expect(p.helloReply.iodevs[1]).to.deep.equal({ id: 2, name: 'gpio0', kind: IodevKind.IODEV_KIND_GPIO, bus: '', address: 0, part: '', capabilities: [] });
       const cancel = mustDecode(hexBytes('08 02 10 03 42 05 08 0c 10 ef 01', 'cancelReply'));
-      expect(cancel).to.deep.equal({ seq: 2, ack: 3, body: 'cancelReply', cancelReply: { id: 12, result: -120 } });
+      expect(cancel).to.deep.equal({ seq: 2, ack: 3, rej: false, body: 'cancelReply', cancelReply: { id: 12, result: -120 } });
       const nop = mustDecode(hexBytes('08 01 2a 04 0a 02 08 01', 'nop'));
       if (nop.body !== 'submit') throw new Error(`body ${String(nop.body)}`);
       expect(nop.submit.sqes).to.have.length(1);
@@ -134,10 +135,11 @@ describe('protocol/messages', function () {
     });
 
     it('skips unknown fields and lets the last body member win', function () {
-      expect(mustDecode(hexBytes('a0 01 05 08 07', 'unknown varint field 20'))).to.deep.equal({ seq: 7, ack: 0 });
+      expect(mustDecode(hexBytes('a0 01 05 08 07', 'unknown varint field 20'))).to.deep.equal({ seq: 7, ack: 0, rej: false });
       expect(mustDecode(hexBytes('4a 02 08 01 3a 02 08 02', 'signal then cancel'))).to.deep.equal({
         seq: 0,
         ack: 0,
+        rej: false,
         body: 'cancel',
         cancel: { id: 2 },
       });

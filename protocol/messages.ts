@@ -79,7 +79,7 @@ export type PacketBodyOf<K extends BodyKind> = K extends BodyKind ? Extract<Pack
  * Input of {@link encodePacket}: seq and ack (0 when absent) and at most one body member, as
  * in protocol/vectors/messages.json once converted with `rtiohil.Packet.fromObject`.
  */
-export type PacketInit = { seq?: number; ack?: number } & (PacketBody | { [P in BodyKind]?: never });
+export type PacketInit = { seq?: number; ack?: number; rej?: boolean } & (PacketBody | { [P in BodyKind]?: never });
 
 type DecodedField<V> = V extends Uint8Array
   ? Uint8Array
@@ -112,11 +112,11 @@ export type Region = Decoded<rtiohil.Region.$Properties>;
 export type DecodedBody<K extends BodyKind> = Decoded<BodyInit<K>>;
 
 /**
- * A decoded packet: `seq` and `ack` (0 when absent) and, discriminated by `body`, the one body
+ * A decoded packet: `seq`, `ack` (0 when absent) and `rej` (false when absent) and, discriminated by `body`, the one body
  * member present, e.g. `if (p.body === 'complete') p.complete.cqes`. `body` is undefined for a
  * pure acknowledgement. Plain data: own properties only, bytes in `Uint8Array`s of their own.
  */
-export type Packet = { readonly seq: number; readonly ack: number } & (
+export type Packet = { readonly seq: number; readonly ack: number; readonly rej: boolean } & (
   | { [K in BodyKind]: { readonly body: K } & { readonly [P in K]: DecodedBody<K> } }[BodyKind]
   | { readonly body?: undefined }
 );

@@ -185,13 +185,14 @@ static uint32_t cqe_field_size(const struct exec_cqe *c)
 /* ------------------------------------------------------------------ sending */
 
 /*
- * Starts an outgoing Packet with body @p which: seq and ack 0 (the link adds them), and no
+ * Starts an outgoing Packet with body @p which: seq, ack and rej 0 (the link adds them), and no
  * cb_body (nanopb calls it on encode too).
  */
 static void packet_start(rtiohil_Packet *pkt, pb_size_t which)
 {
 	pkt->seq = 0u;
 	pkt->ack = 0u;
+	pkt->rej = false;
 	pkt->cb_body.funcs.encode = NULL;
 	pkt->cb_body.arg = NULL;
 	pkt->which_body = which;
@@ -216,22 +217,42 @@ static bool queue_packet(struct agent *a, const rtiohil_Packet *pkt)
 }
 
 /* Moves as many waiting CQEs as fit into one Complete packet. */
+/*
+ * Bytes of CQEs one Complete may carry: all a packet holds, or AGENT_LOSSY_BODY_BYTES for the
+ * AGENT_LOSSY_PACKETS packets after a retransmission, so that on a noisy line a lost packet
+ * costs less and the next ones are less likely to be hit (one CQE always goes, however big).
+ */
+static uint32_t complete_budget(struct agent *a)
+{
+	uint32_t retransmits = agent_link_stats(&a->link)->retransmits;
+
+	if (retransmits != a->seen_retransmits) {
+		a->seen_retransmits = retransmits;
+		a->lossy_packets = AGENT_LOSSY_PACKETS;
+	}
+	return a->lossy_packets > 0u ? AGENT_LOSSY_BODY_BYTES : AGENT_LINK_BODY_MAX;
+}
+
 static bool queue_completions(struct agent *a)
 {
 	struct cqe_batch batch;
 	rtiohil_Packet pkt;
 	size_t total = exec_cqe_count(&a->ex);
+	uint32_t budget = complete_budget(a);
 	uint32_t inner = 0u;
 	size_t n = 0u;
 
 	while (n < total) {
 		uint32_t next = inner + cqe_field_size(exec_cqe_peek(&a->ex, n));
 
-		if (BODY_FIELD_SIZE(next) > AGENT_LINK_BODY_MAX) {
+		if (BODY_FIELD_SIZE(next) > (n == 0u ? AGENT_LINK_BODY_MAX : budget)) {
 			break;
 		}
 		inner = next;
 		n++;
+	}
+	if (a->lossy_packets > 0u && n > 0u) {
+		a->lossy_packets--;
 	}
 	if (n == 0u) {
 		/* Cannot happen: AGENT_MAX_BUFFER_BYTES leaves room for one CQE. */
@@ -620,7 +641,7 @@ static void handle_payload(struct agent *a, const uint8_t *buf, size_t len)
 		send_hello_reply(a, 0u);
 		return;
 	}
-	agent_link_on_ack(&a->link, pkt.ack, now(a));
+	agent_link_on_ack(&a->link, pkt.ack, pkt.rej, now(a));
 	if (pkt.which_body == rtiohil_Packet_reset_tag) {
 		handle_reset(a);
 		return;
@@ -710,9 +731,13 @@ int agent_init(struct agent *agent, const struct agent_config *config)
 	agent->reply_head = 0u;
 	agent->reply_len = 0u;
 	agent->decode_mode = MODE_SCAN;
+	agent->seen_retransmits = 0u;
+	agent->lossy_packets = 0u;
 	agent->session = false;
 	agent->halted = false;
 	clear_faults(agent);
+	/* Announce the (re)boot: a host that had a session learns of the reset at once. */
+	send_hello_reply(agent, 0u);
 	return 0;
 }
 
@@ -846,6 +871,7 @@ void agent_get_stats(const struct agent *agent, struct agent_stats *out)
 	out->duplicates = l->duplicates;
 	out->out_of_order = l->out_of_order;
 	out->retransmits = l->retransmits;
+	out->fast_retransmits = l->fast_retransmits;
 	out->frames_sent = l->frames_sent;
 	out->bad_acks = l->bad_acks;
 	out->sqes_run = agent->ex.stats.sqes_run;

@@ -24,8 +24,9 @@
  *   with its limits, its iodev table and the host's nonce. A repeated Hello (the session's
  *   nonce) is answered again without a reset. A Hello with another protocol_version is
  *   answered (with this agent's version, so the host can say what is wrong) but opens no session.
- * - Outside a session (after a reset) every other packet is answered with an unsolicited
- *   HelloReply, host nonce 0: its boot nonce tells the host the agent reset (counted no_session).
+ * - At boot (agent_init()) the agent sends an unsolicited HelloReply, host nonce 0, and outside a
+ *   session (after a reset) it answers every packet but a Hello with one: its boot nonce tells
+ *   the host the agent reset (counted no_session).
  * - Sequenced packets: seq 1, 2, ... each way; `ack` is cumulative and rides on every packet
  *   but Hello and HelloReply. A duplicate (seq <= last delivered) is dropped and acknowledged
  *   again, so a retransmitted Submit never runs twice; a packet after a gap is dropped
@@ -57,6 +58,19 @@
 #ifndef AGENT_REPLY_QUEUE
 /** @brief CancelReply / Status replies that can wait for a place in the send window. */
 #define AGENT_REPLY_QUEUE 8u
+#endif
+
+#ifndef AGENT_LOSSY_BODY_BYTES
+/**
+ * @brief Bytes of CQEs a Complete carries for a while after the link had to retransmit (a noisy
+ *        line): smaller packets are hit less often. Default 256.
+ */
+#define AGENT_LOSSY_BODY_BYTES 256u
+#endif
+
+#ifndef AGENT_LOSSY_PACKETS
+/** @brief Complete packets kept to AGENT_LOSSY_BODY_BYTES after each retransmission. Default 32. */
+#define AGENT_LOSSY_PACKETS 32u
 #endif
 
 /** @brief Longest Log text sent; longer text is cut. */
@@ -115,6 +129,7 @@ struct agent_stats {
 	uint32_t duplicates;       /**< sequenced packets seen before (dropped, re-acked) */
 	uint32_t out_of_order;     /**< sequenced packets after a gap (dropped, re-acked) */
 	uint32_t retransmits;      /**< packets the agent sent again */
+	uint32_t fast_retransmits; /**< go-back-N rounds a duplicate ack started (no timeout) */
 	uint32_t frames_sent;      /**< frames written */
 	uint32_t no_session;       /**< packets outside a session (answered with an unsolicited HelloReply) */
 	uint32_t refused;          /**< packets dropped unacknowledged: no room for their reply */
@@ -156,6 +171,8 @@ struct agent {
 	uint8_t reply_head;
 	uint8_t reply_len;
 	uint8_t decode_mode;
+	uint32_t seen_retransmits;
+	uint32_t lossy_packets;
 	bool session;
 	bool halted;
 	uint8_t rx_buf[AGENT_FRAME_DECODER_BUF_LEN];
@@ -163,7 +180,9 @@ struct agent {
 };
 
 /**
- * @brief Sets up @p agent: no session, nothing in flight, counters 0.
+ * @brief Sets up @p agent: no session, nothing in flight, counters 0; then announces itself
+ *        with an unsolicited HelloReply (host nonce 0), so that a host in a session with the
+ *        agent before a reset learns of it at once. Call it at every boot.
  * @retval 0             ready.
  * @retval -AGENT_EINVAL @p config lacks write or now_us, or an iodev has id 0, a duplicate id
  *                       or no submit function; the agent is unusable.

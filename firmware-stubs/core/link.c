@@ -6,9 +6,10 @@
 
 #include "iodev.h"
 
-/* Packet.seq and Packet.ack: field 1 and 2, wire type 0 (varint). */
+/* Packet.seq, Packet.ack and Packet.rej: fields 1, 2 and 15, wire type 0 (varint). */
 #define TAG_SEQ 0x08u
 #define TAG_ACK 0x10u
+#define TAG_REJ 0x78u
 
 static size_t put_varint(uint8_t *dst, uint32_t v)
 {
@@ -22,8 +23,8 @@ static size_t put_varint(uint8_t *dst, uint32_t v)
 	return n;
 }
 
-/* Encodes the seq and ack fields (each left out when 0, as proto3 does) into @p dst. */
-static size_t put_header(uint8_t *dst, uint32_t seq, uint32_t ack)
+/* Encodes the seq, ack and rej fields (each left out when 0, as proto3 does) into @p dst. */
+static size_t put_header(uint8_t *dst, uint32_t seq, uint32_t ack, bool rej)
 {
 	size_t n = 0u;
 
@@ -34,6 +35,10 @@ static size_t put_header(uint8_t *dst, uint32_t seq, uint32_t ack)
 	if (ack != 0u) {
 		dst[n++] = TAG_ACK;
 		n += put_varint(dst + n, ack);
+	}
+	if (rej) {
+		dst[n++] = TAG_REJ;
+		dst[n++] = 1u;
 	}
 	return n;
 }
@@ -53,10 +58,13 @@ void agent_link_init(struct agent_link *link, void (*write)(void *ctx, const uin
 {
 	link->write = write;
 	link->ctx = ctx;
-	link->retransmit_us = retransmit_us != 0u ? retransmit_us : AGENT_RETRANSMIT_US;
+	link->rto_us = retransmit_us != 0u ? retransmit_us : AGENT_RETRANSMIT_US;
+	link->srtt_us = 0u;
+	link->rttvar_us = 0u;
 	link->ack_delay_us = ack_delay_us;
 	link->stats.frames_sent = 0u;
 	link->stats.retransmits = 0u;
+	link->stats.fast_retransmits = 0u;
 	link->stats.duplicates = 0u;
 	link->stats.out_of_order = 0u;
 	link->stats.bad_acks = 0u;
@@ -73,10 +81,16 @@ void agent_link_reset(struct agent_link *link)
 	link->retransmit_at = AGENT_NEVER;
 	link->ack_at = AGENT_NEVER;
 	link->ack_pending = false;
+	link->rej_pending = false;
+	link->rejected_at = UINT32_MAX;
+	link->rejected_time = 0u;
+	link->fast_hold_until = 0u;
 	for (i = 0u; i < AGENT_WINDOW; i++) {
 		link->window[i].seq = 0u;
 		link->window[i].len = 0u;
 		link->window[i].sent = 0u;
+		link->window[i].resent = 0u;
+		link->window[i].sent_at = 0u;
 	}
 }
 
@@ -104,41 +118,93 @@ void agent_link_commit(struct agent_link *link, size_t len)
 	p->seq = link->tx_next;
 	p->len = (uint16_t)len;
 	p->sent = 0u;
+	p->resent = 0u;
 	link->tx_next++;
 }
 
-void agent_link_on_ack(struct agent_link *link, uint32_t ack, uint64_t now_us)
+static uint32_t clamp_rto(uint64_t us)
 {
-	if (ack <= link->tx_acked) {
-		return; /* old news */
+	if (us < AGENT_RTO_MIN_US) {
+		return AGENT_RTO_MIN_US;
 	}
-	if (ack >= link->tx_next) {
-		link->stats.bad_acks++;
-		return;
-	}
-	link->tx_acked = ack;
-	link->retransmit_at = unacked(link) > 0u ? now_us + link->retransmit_us : AGENT_NEVER;
+	return us > AGENT_RTO_MAX_US ? AGENT_RTO_MAX_US : (uint32_t)us;
 }
 
-static void owe_ack(struct agent_link *link, uint64_t now_us)
+/* RFC 6298 with the usual gains (1/8, 1/4): SRTT, RTTVAR, RTO = SRTT + 4 RTTVAR. */
+static void sample_rtt(struct agent_link *link, uint64_t rtt)
 {
-	if (!link->ack_pending) {
+	uint32_t r = rtt > AGENT_RTO_MAX_US ? AGENT_RTO_MAX_US : (uint32_t)rtt;
+
+	if (link->srtt_us == 0u) {
+		link->srtt_us = r > 0u ? r : 1u;
+		link->rttvar_us = r / 2u;
+	} else {
+		uint32_t diff = link->srtt_us > r ? link->srtt_us - r : r - link->srtt_us;
+
+		link->rttvar_us = (3u * link->rttvar_us + diff) / 4u;
+		link->srtt_us = (7u * link->srtt_us + r) / 8u;
+		if (link->srtt_us == 0u) {
+			link->srtt_us = 1u;
+		}
+	}
+	link->rto_us = clamp_rto((uint64_t)link->srtt_us + 4u * (uint64_t)link->rttvar_us);
+}
+
+static void resend_all(struct agent_link *link, uint64_t now_us);
+
+bool agent_link_on_ack(struct agent_link *link, uint32_t ack, bool rej, uint64_t now_us)
+{
+	struct agent_link_packet *newest;
+	bool progressed = false;
+
+	if (ack >= link->tx_next && ack > link->tx_acked) {
+		link->stats.bad_acks++;
+	} else if (ack > link->tx_acked) {
+		newest = slot_for(link, ack);
+		if (newest->resent == 0u && newest->sent != 0u && now_us >= newest->sent_at) {
+			sample_rtt(link, now_us - newest->sent_at);
+		}
+		link->tx_acked = ack;
+		link->retransmit_at = unacked(link) > 0u ? now_us + link->rto_us : AGENT_NEVER;
+		progressed = true;
+	}
+	if (rej && unacked(link) > 0u && now_us >= link->fast_hold_until) {
+		/* The peer got a packet after a gap: the one after ack is lost. */
+		link->stats.fast_retransmits++;
+		link->fast_hold_until = now_us + (link->srtt_us > AGENT_RTO_MIN_US ? link->srtt_us : AGENT_RTO_MIN_US);
+		resend_all(link, now_us);
+	}
+	return progressed;
+}
+
+static void owe_ack(struct agent_link *link, uint64_t now_us, bool now)
+{
+	if (!link->ack_pending || now) {
 		link->ack_pending = true;
-		link->ack_at = now_us + link->ack_delay_us;
+		link->ack_at = now ? now_us : now_us + link->ack_delay_us;
 	}
 }
 
 enum agent_link_rx agent_link_classify(struct agent_link *link, uint32_t seq, uint64_t now_us)
 {
-	owe_ack(link, now_us);
 	if (seq <= link->rx_last) {
 		link->stats.duplicates++;
+		owe_ack(link, now_us, true);
 		return AGENT_LINK_DUPLICATE;
 	}
 	if (seq != link->rx_last + 1u) {
 		link->stats.out_of_order++;
+		if (link->rejected_at != link->rx_last ||
+		    now_us - link->rejected_time >= (link->srtt_us > AGENT_RTO_MIN_US ? link->srtt_us : AGENT_RTO_MIN_US)) {
+			/* The first after a gap: REJ at once (again only a round trip later). */
+			link->rejected_at = link->rx_last;
+			link->rejected_time = now_us;
+			link->rej_pending = true;
+			owe_ack(link, now_us, true);
+		}
 		return AGENT_LINK_OUT_OF_ORDER;
 	}
+	owe_ack(link, now_us, false);
 	return AGENT_LINK_DELIVER;
 }
 
@@ -150,10 +216,10 @@ void agent_link_accept(struct agent_link *link, uint32_t seq)
 }
 
 /* Frames and writes one packet: header (seq, current ack) then the stored body. */
-static void send_packet(struct agent_link *link, struct agent_link_packet *p)
+static void send_packet(struct agent_link *link, struct agent_link_packet *p, uint64_t now_us)
 {
 	uint8_t hdr[AGENT_LINK_HDR_MAX];
-	size_t n = put_header(hdr, p->seq, link->rx_last);
+	size_t n = put_header(hdr, p->seq, link->rx_last, link->rej_pending);
 	uint8_t *payload = p->buf + AGENT_LINK_HDR_MAX - n;
 	size_t i;
 
@@ -162,7 +228,9 @@ static void send_packet(struct agent_link *link, struct agent_link_packet *p)
 	}
 	(void)agent_link_send_raw(link, payload, n + p->len);
 	p->sent = 1u;
+	p->sent_at = now_us;
 	link->ack_pending = false;
+	link->rej_pending = false;
 	link->ack_at = AGENT_NEVER;
 }
 
@@ -187,38 +255,48 @@ void agent_link_flush(struct agent_link *link, uint64_t now_us)
 
 		if (p->sent == 0u) {
 			if (link->retransmit_at == AGENT_NEVER) {
-				link->retransmit_at = now_us + link->retransmit_us;
+				link->retransmit_at = now_us + link->rto_us;
 			}
-			send_packet(link, p);
+			send_packet(link, p, now_us);
 		}
 	}
 	if (link->ack_pending && now_us >= link->ack_at) {
 		uint8_t hdr[AGENT_LINK_HDR_MAX];
-		size_t n = put_header(hdr, 0u, link->rx_last);
+		size_t n = put_header(hdr, 0u, link->rx_last, link->rej_pending);
 
 		(void)agent_link_send_raw(link, hdr, n);
 		link->ack_pending = false;
+		link->rej_pending = false;
 		link->ack_at = AGENT_NEVER;
 	}
 }
 
-void agent_link_poll(struct agent_link *link, uint64_t now_us)
+/* Go-back-N: every unacknowledged packet again, in order, with the current ack. */
+static void resend_all(struct agent_link *link, uint64_t now_us)
 {
 	uint32_t seq;
 
-	if (unacked(link) == 0u || now_us < link->retransmit_at) {
-		agent_link_flush(link, now_us); /* an owed pure ack may be due */
-		return;
-	}
 	for (seq = link->tx_acked + 1u; seq < link->tx_next; seq++) {
 		struct agent_link_packet *p = slot_for(link, seq);
 
 		if (p->sent != 0u) {
 			link->stats.retransmits++;
+			p->resent = 1u;
 		}
-		send_packet(link, p);
+		send_packet(link, p, now_us);
 	}
-	link->retransmit_at = now_us + link->retransmit_us;
+	link->retransmit_at = now_us + link->rto_us;
+}
+
+void agent_link_poll(struct agent_link *link, uint64_t now_us)
+{
+	if (unacked(link) == 0u || now_us < link->retransmit_at) {
+		agent_link_flush(link, now_us); /* an owed pure ack may be due */
+		return;
+	}
+	/* A timeout: back off, then go back N. */
+	link->rto_us = clamp_rto(2u * (uint64_t)link->rto_us);
+	resend_all(link, now_us);
 }
 
 uint64_t agent_link_next_due_us(const struct agent_link *link)
@@ -236,4 +314,9 @@ uint32_t agent_link_rx_last(const struct agent_link *link)
 const struct agent_link_stats *agent_link_stats(const struct agent_link *link)
 {
 	return &link->stats;
+}
+
+uint32_t agent_link_rto_us(const struct agent_link *link)
+{
+	return link->rto_us;
 }

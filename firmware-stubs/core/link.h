@@ -2,7 +2,15 @@
  * @file
  * @brief The agent's end of the reliable link, the mirror of the host's (harness/link):
  *        sequence numbers, cumulative acknowledgements, a send window kept for
- *        retransmission (go-back-N), pure acks, and frame output.
+ *        retransmission (go-back-N, recovered in round trips), pure acks, and frame output.
+ *
+ * Recovery, as the host's: a duplicate is acknowledged again at once; the first out-of-order
+ * packet after a gap is answered at once with a REJ (Packet.rej: resend from ack + 1; another
+ * for the same gap only a round trip later), and a REJ
+ * from the peer sends the window again at once (at most once per smoothed round trip), as
+ * HDLC's REJ does; the retransmission timeout follows
+ * the round trips measured on packets sent once (RFC 6298), within AGENT_RTO_MIN_US and
+ * AGENT_RTO_MAX_US, and doubles after each timeout. The agent never gives up: the host does.
  *
  * Every packet is a protocol/rtio.proto Packet in one frame (core/frame.h). Sequenced packets
  * carry seq 1, 2, ... per direction and per session; every packet carries `ack`, the highest
@@ -25,15 +33,25 @@
 #endif
 
 #ifndef AGENT_RETRANSMIT_US
-/** @brief Default time before unacknowledged packets are sent again, µs (the host's retransmitMs). */
-#define AGENT_RETRANSMIT_US 500000u
+/** @brief Retransmission timeout before a round trip is measured, µs (the host's retransmitMs). */
+#define AGENT_RETRANSMIT_US 100000u
+#endif
+
+#ifndef AGENT_RTO_MIN_US
+/** @brief Floor of the adaptive retransmission timeout, µs. Default 5 ms. */
+#define AGENT_RTO_MIN_US 5000u
+#endif
+
+#ifndef AGENT_RTO_MAX_US
+/** @brief Ceiling of the adaptive retransmission timeout (after backing off), µs. Default 250 ms. */
+#define AGENT_RTO_MAX_US 250000u
 #endif
 
 /** @brief Suggested pure-ack delay, µs: the host link's ackDelayMs default (10 ms). */
 #define AGENT_ACK_DELAY_US 10000u
 
-/** @brief Room before a body for its seq and ack fields: 2 × (tag + 5-byte varint). */
-#define AGENT_LINK_HDR_MAX 12u
+/** @brief Room before a body for its seq, ack and rej fields: 2 × (tag + 5-byte varint) + 2. */
+#define AGENT_LINK_HDR_MAX 14u
 
 /** @brief Largest encoded body of one sequenced packet. */
 #define AGENT_LINK_BODY_MAX (AGENT_MAX_PAYLOAD_BYTES - AGENT_LINK_HDR_MAX)
@@ -52,7 +70,8 @@ enum agent_link_rx {
 /** @brief Link counters (part of the agent's stats). */
 struct agent_link_stats {
 	uint32_t frames_sent;  /**< every frame written, retransmissions and pure acks included */
-	uint32_t retransmits;  /**< packets sent again after AGENT_RETRANSMIT_US without an ack */
+	uint32_t retransmits;  /**< packets sent again (after a timeout or a duplicate ack) */
+	uint32_t fast_retransmits; /**< go-back-N rounds started by a REJ from the peer */
 	uint32_t duplicates;   /**< sequenced packets received again (dropped, re-acked) */
 	uint32_t out_of_order; /**< sequenced packets received after a gap (dropped, re-acked) */
 	uint32_t bad_acks;     /**< acks of packets never sent (ignored) */
@@ -61,8 +80,10 @@ struct agent_link_stats {
 /** @cond ignore */
 struct agent_link_packet {
 	uint32_t seq;
+	uint64_t sent_at; /* when last sent */
 	uint16_t len;  /* body bytes, at buf + AGENT_LINK_HDR_MAX */
 	uint8_t sent;
+	uint8_t resent; /* sent more than once: its ack measures no round trip (Karn) */
 	uint8_t buf[AGENT_LINK_HDR_MAX + AGENT_LINK_BODY_MAX];
 };
 /** @endcond */
@@ -72,7 +93,10 @@ struct agent_link {
 	/** @cond ignore */
 	void (*write)(void *ctx, const uint8_t *data, size_t len);
 	void *ctx;
-	uint32_t retransmit_us;
+	uint32_t rto_us;
+	uint32_t srtt_us;
+	uint32_t rttvar_us;
+	uint64_t fast_hold_until;
 	uint32_t ack_delay_us;
 	uint32_t tx_next;
 	uint32_t tx_acked;
@@ -80,6 +104,9 @@ struct agent_link {
 	uint64_t retransmit_at;
 	uint64_t ack_at;
 	bool ack_pending;
+	bool rej_pending;       /* the next packet carries rej */
+	uint32_t rejected_at;   /* rx_last when the last REJ was owed, or UINT32_MAX ... */
+	uint64_t rejected_time; /* ... and when: one per gap and round trip */
 	struct agent_link_stats stats;
 	struct agent_link_packet window[AGENT_WINDOW];
 	uint8_t frame[AGENT_FRAME_WIRE_LEN_MAX(AGENT_MAX_PAYLOAD_BYTES)];
@@ -90,7 +117,8 @@ struct agent_link {
  * @brief Sets up @p link with no session state.
  * @param write         Writes @p len bytes to the wire; must take them all (or drop them).
  * @param ctx           Passed to @p write.
- * @param retransmit_us Retransmission timeout; 0 means AGENT_RETRANSMIT_US.
+ * @param retransmit_us Retransmission timeout until a round trip is measured; 0 means
+ *                      AGENT_RETRANSMIT_US.
  * @param ack_delay_us  How long an owed ack waits for a packet to ride on before a pure ack is
  *                      sent; 0: at once.
  */
@@ -114,13 +142,17 @@ void agent_link_commit(struct agent_link *link, size_t len);
 
 /**
  * @brief Takes the peer's cumulative @p ack: packets up to it are done. Acks of packets never
- *        sent are counted and ignored.
+ *        sent are counted and ignored. With @p rej (the peer got a packet after a gap) the
+ *        window is sent again now (fast retransmit), at most once per smoothed round trip.
+ * @retval true  the ack acknowledged something new.
+ * @retval false it did not.
  */
-void agent_link_on_ack(struct agent_link *link, uint32_t ack, uint64_t now_us);
+bool agent_link_on_ack(struct agent_link *link, uint32_t ack, bool rej, uint64_t now_us);
 
 /**
  * @brief Classifies a received sequenced packet (@p seq > 0) at @p now_us. Every outcome makes
- *        an ack due (at once, or after the ack delay if nothing else carries it before).
+ *        an ack due: a duplicate at once, the first out-of-order packet after a gap at once
+ *        with a REJ, the next one after the ack delay if nothing else carries it before.
  * @retval AGENT_LINK_DELIVER      seq is the next expected; call agent_link_accept() once
  *                                 it is processed (or drop it without, as if lost).
  * @retval AGENT_LINK_DUPLICATE    already delivered; counted.
@@ -157,5 +189,8 @@ uint32_t agent_link_rx_last(const struct agent_link *link);
 
 /** @brief The link's counters. */
 const struct agent_link_stats *agent_link_stats(const struct agent_link *link);
+
+/** @brief The retransmission timeout in force, µs. */
+uint32_t agent_link_rto_us(const struct agent_link *link);
 
 #endif /* AGENT_LINK_H */

@@ -263,6 +263,7 @@ struct host {
 	unsigned int gap_packets;
 	unsigned int bad_frames;
 	uint32_t last_ack;
+	bool last_rej;
 };
 
 static struct host h;
@@ -357,6 +358,7 @@ static void host_parse(void)
 			}
 			h.frames++;
 			h.last_ack = rx_pk.p.ack;
+			h.last_rej = rx_pk.p.rej;
 			if (rx_pk.p.seq == 0u) {
 				if (rx_pk.p.which_body == rtiohil_Packet_hello_reply_tag) {
 					h.hello = rx_pk;
@@ -1261,6 +1263,81 @@ static void test_retransmit_and_window(void)
 	check_idle();
 }
 
+/* Pure ack with @p ack (no seq, no body), a REJ with @p rej. */
+static void host_pure_ack(uint32_t ack, bool rej)
+{
+	tw_init(&ack_pk);
+	ack_pk.p.ack = ack;
+	ack_pk.p.rej = rej;
+	host_feed(&ack_pk);
+	host_parse();
+}
+
+static void test_link_recovery(void)
+{
+	uint32_t i;
+	uint32_t dups;
+	uint32_t rto;
+	uint32_t acks;
+
+	/* A boot announces itself: an unsolicited HelloReply, before any Hello. */
+	setup_with(NULL, 0x4321u);
+	host_parse();
+	CHECK(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0u && h.hello.p.body.hello_reply.boot_nonce == 0x4321u,
+	      "no boot announcement (HelloReply host nonce %u)", h.hello.p.body.hello_reply.host_nonce);
+	host_hello(AGENT_PROTOCOL_VERSION, 0xabcu);
+
+	/* Round trips of 200 us bring the retransmission timeout down from its start to the floor. */
+	h.withhold = true;
+	for (i = 0u; i < 12u; i++) {
+		tw_init(&pk);
+		tw_add_sqe(&pk, 1u + i, AGENT_OP_NOP, 0u, 0u);
+		host_send(&pk);
+		host_poll(200u);
+		h.ack_value = h.rx_seq;
+		host_pure_ack(h.ack_value, false);
+	}
+	rto = agent_link_rto_us(&agent.link);
+	CHECK(rto < AGENT_RETRANSMIT_US && rto >= AGENT_RTO_MIN_US, "RTO %u us after 200 us round trips", rto);
+
+	/* A REJ sends the window again at once, not after the timeout; once per round trip. A plain
+	 * duplicate ack does not. */
+	tw_init(&pk);
+	tw_add_sqe(&pk, 50u, AGENT_OP_NOP, 0u, 0u);
+	host_send(&pk);
+	dups = h.dup_packets;
+	host_pure_ack(h.ack_value, false);
+	CHECK(h.dup_packets == dups && stats().fast_retransmits == 0u, "a duplicate ack without REJ resent");
+	host_pure_ack(h.ack_value, true);
+	CHECK(h.dup_packets == dups + 1u && stats().fast_retransmits == 1u, "a REJ: %u resent, %u fast rounds",
+	      h.dup_packets - dups, stats().fast_retransmits);
+	host_pure_ack(h.ack_value, true);
+	CHECK(h.dup_packets == dups + 1u, "a second REJ in the same round trip resent again");
+
+	/* Each timeout doubles the retransmission timeout (up to its ceiling). */
+	rto = agent_link_rto_us(&agent.link);
+	host_poll(rto);
+	CHECK(agent_link_rto_us(&agent.link) == (2u * rto < AGENT_RTO_MAX_US ? 2u * rto : AGENT_RTO_MAX_US), "RTO %u after %u",
+	      agent_link_rto_us(&agent.link), rto);
+	h.ack_value = h.rx_seq;
+	host_pure_ack(h.ack_value, false);
+
+	/* The first out-of-order packet after a gap is answered at once with a REJ; the next is not. */
+	acks = h.pure_acks;
+	tw_init(&pk);
+	tw_add_sqe(&pk, 60u, AGENT_OP_NOP, 0u, 0u);
+	host_send_seq(&pk, h.tx_seq + 2u);
+	CHECK(h.pure_acks == acks + 1u && h.last_rej, "an out-of-order packet was not answered at once with a REJ");
+	CHECK(result_of(60u) == 12345, "the out-of-order packet ran");
+	tw_init(&pk);
+	tw_add_sqe(&pk, 61u, AGENT_OP_NOP, 0u, 0u);
+	host_send_seq(&pk, h.tx_seq + 3u);
+	CHECK(h.pure_acks == acks + 1u, "a second REJ for the same gap");
+	h.withhold = false;
+	host_settle();
+	check_idle();
+}
+
 static void test_hello_drops_session(void)
 {
 	rtiohil_Sqe *q;
@@ -1580,6 +1657,7 @@ static const struct test_case all[] = {
 	{ "capacity", test_capacity },
 	{ "delay, await, cancel", test_delay_await_cancel },
 	{ "retransmission and window", test_retransmit_and_window },
+	{ "link recovery", test_link_recovery },
 	{ "hello drops the session", test_hello_drops_session },
 	{ "reset", test_reset },
 	{ "faults", test_faults },

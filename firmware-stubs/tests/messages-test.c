@@ -370,6 +370,11 @@ static void render(const struct tw_packet *pk, struct text *t)
 	default:
 		break;
 	}
+	if (p->rej) {
+		key(t, "rej");
+		puts_(t, "true");
+		t->first = false;
+	}
 	close_obj(t);
 }
 

@@ -56,7 +56,7 @@ function parseProto(text) {
 const proto = parseProto(fs.readFileSync(protoPath, 'utf8'));
 if (!proto.messages.Packet) fail(`${protoPath}: no message Packet`);
 
-const SCALARS = new Set(['uint32', 'sint32', 'int32', 'bool']);
+const SCALARS = new Set(['uint32', 'sint32', 'int32']);
 
 function jsonName(name) {
   return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -84,6 +84,10 @@ function canonical(type, obj, at) {
     const one = (v, where) => {
       if (SCALARS.has(f.type)) {
         if (!Number.isInteger(v)) fail(`${where}: expected an integer`);
+        return String(v);
+      }
+      if (f.type === 'bool') {
+        if (typeof v !== 'boolean') fail(`${where}: expected true or false`);
         return String(v);
       }
       if (f.type === 'string') {

@@ -122,6 +122,30 @@ export const BOARD_TIMEOUT_DEFAULTS: Readonly<Required<BoardTimeouts>> = Object.
   connectMs: 3000,
 });
 
+/**
+ * How the host's link to the board's agent recovers and when it gives up (docs/wire.md, "Link").
+ * Every field is optional; what is left out keeps the link's default.
+ */
+export interface BoardLink {
+  /** Retransmission timeout before a round trip is measured, ms (default 100). */
+  readonly retransmitMs?: number;
+  /** Floor of the adaptive retransmission timeout, ms (default 5). */
+  readonly retransmitMinMs?: number;
+  /** Ceiling of the adaptive retransmission timeout, ms (default 250). */
+  readonly retransmitMaxMs?: number;
+  /** Time without acknowledgement progress before the link fails, ms (default 750): raise it for a board a debugger may halt. */
+  readonly stallMs?: number;
+  /** Retransmission timeouts in a row without progress before the link fails (default 64). */
+  readonly maxRetransmits?: number;
+  /** With SQEs in flight, how long the link may send nothing before it probes the agent, ms (default 250). */
+  readonly keepaliveMs?: number;
+  /**
+   * Time beyond an SQE's own deadline (its timeoutMs and those of the members before it) after
+   * which the host completes it with -ETIMEDOUT if the agent has not, ms (default 1000).
+   */
+  readonly deadlineAllowanceMs?: number;
+}
+
 /** One iodev as a board file lists it. */
 export interface BoardIodev {
   /** As `target.iodev(name)` takes it. */
@@ -160,6 +184,8 @@ export interface BoardFileData {
   readonly tcp?: TcpEndpoint;
   /** Timeouts. */
   readonly timeouts?: BoardTimeouts;
+  /** Link recovery and limits; defaults where left out. */
+  readonly link?: BoardLink;
   /** Target-level capabilities, e.g. `'fault-injection'`. */
   readonly capabilities?: readonly string[];
   /** The iodevs it exposes. */
@@ -286,6 +312,11 @@ export function boardIodevs(board: BoardFileData): IodevInfo[] {
 /** The board's timeouts with {@link BOARD_TIMEOUT_DEFAULTS} filled in. */
 export function boardTimeouts(board: BoardFileData): Required<BoardTimeouts> {
   return { ...BOARD_TIMEOUT_DEFAULTS, ...(board.timeouts ?? {}) };
+}
+
+/** The board's link settings (only those it sets). */
+export function boardLink(board: BoardFileData): BoardLink {
+  return board.link ?? {};
 }
 
 /** Resolves a path from a board file (`launch.command`, `launch.image`) against the file's folder. */

@@ -137,7 +137,7 @@ describe('the rtio-hil command', function () {
       const r = await runCli(['ping', '--board', 'emulator-wire', '--count', '3', '--json']);
       expect(r.code, r.stderr).to.equal(0);
       const out = JSON.parse(r.stdout) as { board: string; exitStatus: number; hello: { protocolVersion: number }; differences: string[]; roundTrip: { iodev: string; completed: number; error: string | null } };
-      expect([out.board, out.exitStatus, out.hello.protocolVersion, out.differences]).to.deep.equal(['emulator-wire', 0, 1, []]);
+      expect([out.board, out.exitStatus, out.hello.protocolVersion, out.differences]).to.deep.equal(['emulator-wire', 0, PROTOCOL_VERSION, []]);
       expect(out.roundTrip).to.deep.include({ iodev: 'test0', completed: 3, error: null });
       expect(r.stderr).to.contain('protocol      1');
     });

@@ -21,11 +21,12 @@
  *   agent to host: the agent's own `window` option); later ones wait in a queue of at most
  *   `maxQueuedPackets`.
  * - Go-back-N, recovered in round trips: the receiver delivers seq = delivered + 1 only; a
- *   duplicate (seq ≤ delivered) or an out-of-order packet (seq > delivered + 1) is dropped,
- *   counted and acknowledged again at once, so a retransmitted Submit never runs twice. A pure
- *   ack that acknowledges nothing new while packets wait is such a duplicate ack: the sender
- *   sends every unacknowledged packet again at once (fast retransmit, at most once per round
- *   trip), as HDLC's REJ and TCP's fast retransmit do.
+ *   duplicate (seq ≤ delivered) or an out-of-order packet (seq > delivered + 1) is dropped and
+ *   counted, so a retransmitted Submit never runs twice. A duplicate is acknowledged again at
+ *   once. The first out-of-order packet after a gap is answered at once with a pure ack that
+ *   carries `rej` (HDLC's REJ): the sender sends every unacknowledged packet again without
+ *   waiting for its timeout (at most once per round trip). One REJ per gap and round trip: the
+ *   packets already on their way after the lost one do not each cause a round of their own.
  * - The retransmission timeout adapts to the round trips measured (RFC 6298: smoothed RTT plus
  *   four deviations, from packets sent once only, within `retransmitMinMs`..`retransmitMaxMs`,
  *   starting at `retransmitMs`) and doubles after each timeout. When nothing is acknowledged for
@@ -213,7 +214,7 @@ export interface LinkStats {
   decodeErrors: number;
   /** Packets sent again by go-back-N (after a timeout or a duplicate ack). */
   retransmits: number;
-  /** Go-back-N rounds started by a duplicate ack instead of a timeout. */
+  /** Go-back-N rounds started by a REJ from the peer instead of a timeout. */
   fastRetransmits: number;
   /** Keepalive probes sent. */
   keepalives: number;
@@ -319,6 +320,9 @@ export class Link {
   #keepaliveTimer: TimerId = 0;
   #lastSentAt = 0;
   #delivered = 0;
+  /** `#delivered` when the last REJ was sent, or -1; and when. */
+  #rejectedAt = -1;
+  #rejectedTime = -Infinity;
   #ackTimer: TimerId = 0;
   #owedAcks = 0;
 
@@ -539,14 +543,17 @@ export class Link {
 
   /**
    * Agent: forgets the session as a reset agent would (sequence state, unacknowledged and queued
-   * packets dropped) and goes `'idle'`: the next packet that is not a Hello gets an unsolicited
-   * HelloReply, whose boot nonce should be new. Throws `TypeError` on a host.
+   * packets dropped), goes `'idle'` and announces itself with an unsolicited HelloReply, as does
+   * every packet but a Hello from then on; its boot nonce should be new. Throws `TypeError` on a
+   * host.
    */
   restart(): void {
     if (this.role !== 'agent') throw new TypeError('restart() is for the agent role; a host calls open()');
     if (this.#state === 'closed') return;
     this.#endSession(new Error('link: the agent restarted'));
     this.#state = 'idle';
+    // Announce the reboot, as the C agent does at boot: a host in a session learns of it at once.
+    this.#sendHelloReply(0);
   }
 
   /**
@@ -636,13 +643,10 @@ export class Link {
   }
 
   #onSequencedOrAck(p: Packet): void {
-    const progressed = this.#processAck(p.ack);
-    if (p.body === undefined && p.seq === 0) {
-      // A pure ack that acknowledges nothing new while packets wait: the peer got something out
-      // of order or twice, so the packet it expects is lost. Send it (and what follows) now.
-      if (!progressed && this.#unacked.length > 0) this.#fastRetransmit();
-      return;
-    }
+    this.#processAck(p.ack);
+    // The peer got a packet after a gap: the one it expects (after ack) is lost. Resend now.
+    if (p.rej && this.#unacked.length > 0) this.#fastRetransmit();
+    if (p.body === undefined && p.seq === 0) return;
     if (p.seq === 0) {
       this.#stats.unexpected++;
       return;
@@ -659,8 +663,23 @@ export class Link {
       this.#ackNow();
     } else {
       this.#stats.outOfOrder++;
-      this.#ackNow();
+      this.#reject();
     }
+  }
+
+  /**
+   * Answers the first out-of-order packet after a gap with a REJ: resend from ack + 1. Another
+   * for the same gap only a round trip later (its retransmission was lost too), so packets
+   * already on their way after the first do not each cause a round of their own.
+   */
+  #reject(): void {
+    const now = this.#clock.now();
+    if (this.#rejectedAt === this.#delivered && now - this.#rejectedTime < Math.max(this.#srtt, this.limits.retransmitMinMs)) return;
+    this.#rejectedAt = this.#delivered;
+    this.#rejectedTime = now;
+    this.#ackSent();
+    this.#stats.acksSent++;
+    this.#writePacket(encodePacket({ ack: this.#delivered, rej: true }));
   }
 
   #onHelloReply(reply: HelloReply): void {
@@ -922,6 +941,7 @@ export class Link {
     this.#queue = [];
     this.#retransmitRounds = 0;
     this.#delivered = 0;
+    this.#rejectedAt = -1;
     this.#fastHoldUntil = -Infinity;
   }
 

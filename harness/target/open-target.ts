@@ -1,4 +1,4 @@
-import { boardPath, boardTimeouts } from '../boards/board-file';
+import { boardLink, boardPath, boardTimeouts } from '../boards/board-file';
 import type { Board } from '../boards/board-file';
 import { discoverPorts, discoveryOptionsFromEnv } from '../boards/discovery';
 import type { DiscoveryOptions } from '../boards/discovery';
@@ -18,7 +18,7 @@ import { buildFirmware, openQemuParts, qemuMakeTarget } from './qemu';
 import { RemoteTarget } from './remote-target';
 import type { AgentHello } from './remote-target';
 import type { Target } from './target';
-import { buildNativeAgent, hostPacketLink, openEmulatorWireParts } from './wire-targets';
+import { boardLinkLimits, buildNativeAgent, hostPacketLink, openEmulatorWireParts } from './wire-targets';
 
 /** Options of {@link openTarget}. */
 export interface OpenTargetOptions {
@@ -104,7 +104,11 @@ async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, re
       record.port = 'in process';
       return new EmulatorTarget(board.id, { seed });
     case 'emulator-wire': {
-      const parts = await openEmulatorWireParts(board.id, seed, { handshakeTimeoutMs: timeouts.handshakeMs });
+      const link = boardLink(board);
+      const parts = await openEmulatorWireParts(board.id, seed, { handshakeTimeoutMs: timeouts.handshakeMs, ...boardLinkLimits(link) }, {
+        settleTimeoutMs: timeouts.settleMs,
+        ...(link.deadlineAllowanceMs === undefined ? {} : { deadlineAllowanceMs: link.deadlineAllowanceMs }),
+      });
       record.port = parts.hostLink.transport.description;
       record.linkStats = () => parts.hostLink.stats;
       return parts.target;
@@ -137,6 +141,7 @@ async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, re
         ...(launch.peripherals === undefined ? {} : { peripherals: launch.peripherals }),
         timeouts,
         capabilities: board.capabilities ?? [],
+        link: boardLink(board),
         ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),
       }));
       record.port = parts.qemu.path;
@@ -181,7 +186,8 @@ async function openOverSerial(board: Board, path: string, opts: OpenTargetOption
 /** A host link on `transport` with the board's handshake timeout, and the RemoteTarget on it. */
 async function openOverTransport(board: Board, transport: Transport, opts: OpenTargetOptions, record: TargetRecord, onClose?: () => Promise<void>): Promise<RemoteTarget> {
   const timeouts = boardTimeouts(board);
-  const link = new Link(transport, { role: 'host', handshakeTimeoutMs: timeouts.handshakeMs });
+  const settings = boardLink(board);
+  const link = new Link(transport, { role: 'host', handshakeTimeoutMs: timeouts.handshakeMs, ...boardLinkLimits(settings) });
   record.port = transport.description;
   record.linkStats = () => link.stats;
   let hello: AgentHello;
@@ -194,6 +200,7 @@ async function openOverTransport(board: Board, transport: Transport, opts: OpenT
   return new RemoteTarget(board.id, hostPacketLink(link), hello, {
     capabilities: board.capabilities ?? [],
     settleTimeoutMs: timeouts.settleMs,
+    ...(settings.deadlineAllowanceMs === undefined ? {} : { deadlineAllowanceMs: settings.deadlineAllowanceMs }),
     ...(onClose === undefined ? {} : { onClose }),
     ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),
   });

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import type { BoardTimeouts } from '../boards/board-file';
+import type { BoardLink, BoardTimeouts } from '../boards/board-file';
 import { Link } from '../link/link';
 import { openSerialTransport } from '../link/serial-transport';
 import type { Backplane } from './backplane';
@@ -30,7 +30,7 @@ import { QemuBackplane, peripheralArgs } from './qemu-peripherals';
 import type { QemuPeripheralsSpec } from './qemu-peripherals';
 import type { AgentHello, PacketLink, RemoteTargetOptions } from './remote-target';
 import { RemoteTarget } from './remote-target';
-import { AGENT_CAPABILITIES, PrerequisiteMissingError, hostPacketLink } from './wire-targets';
+import { AGENT_CAPABILITIES, PrerequisiteMissingError, boardLinkLimits, hostPacketLink } from './wire-targets';
 import { PACKAGE_ROOT } from '../package-root';
 
 const ROOT = PACKAGE_ROOT;
@@ -146,6 +146,8 @@ export interface QemuOptions {
 export interface OpenQemuOptions extends Omit<QemuOptions, 'seed'> {
   /** Target-level capabilities (the board file's). Default: those of every agent of this project. */
   readonly capabilities?: readonly string[];
+  /** The board file's link settings. Default: the link's defaults. */
+  readonly link?: BoardLink;
   /** Receives the agent's log lines. */
   readonly onLog?: (level: number, text: string) => void;
 }
@@ -467,11 +469,13 @@ export async function openQemuParts(id: string, seed: number, opts: OpenQemuOpti
   let link: Link | null = null;
   try {
     const transport = await openSerialTransport({ path: qemu.path });
-    link = new Link(transport, { role: 'host', handshakeTimeoutMs: timeouts.handshakeMs });
+    const settings = opts.link ?? {};
+    link = new Link(transport, { role: 'host', handshakeTimeoutMs: timeouts.handshakeMs, ...boardLinkLimits(settings) });
     const hello: AgentHello = await link.open();
     const target = new QemuTarget(id, hostPacketLink(link), hello, {
       capabilities: opts.capabilities ?? AGENT_CAPABILITIES,
       settleTimeoutMs: timeouts.settleMs,
+      ...(settings.deadlineAllowanceMs === undefined ? {} : { deadlineAllowanceMs: settings.deadlineAllowanceMs }),
       onClose: () => qemu.stop(),
       ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),
     }, new QemuBackplane(id, opts.peripherals ?? {}, qemu.qmp, qemu.files));

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { testIodevScript } from '../emulator/iodevs/test-iodev';
 import {
-  ECONNRESET, ENOTCONN, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, Rtio, sqePrepNop, sqePrepRead,
-  sqePrepTinyWrite, sqePrepWrite,
+  ECANCELED, ECONNRESET, ENOTCONN, ETIMEDOUT, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, Rtio, sqePrepNop,
+  sqePrepRead, sqePrepTinyWrite, sqePrepWrite,
 } from '..';
 import type { CqeData } from '..';
 import { RemoteTarget } from './remote-target';
@@ -191,5 +191,31 @@ describe('RemoteTarget chain shipping (unit, captured link)', function () {
     await r.submit(0);
     expect(submits.map((s) => s.length), 'only the head is on the agent').to.deep.equal([1]);
     expect(submits[0]![0]!.flags & RTIO_SQE_CHAINED, 'a unit links to nothing on the agent').to.equal(0);
+  });
+
+  it('completes an SQE past its deadline with -ETIMEDOUT, and the rest of its chain, when the agent never answers', async function () {
+    const cancels: number[] = [];
+    const target = new RemoteTarget('silent', {
+      send: (body) => { if ('cancel' in body) cancels.push(body.cancel.id); },
+      onPacket: () => undefined,
+      onError: () => undefined,
+      close: async () => undefined,
+    }, {
+      protocolVersion: 2, buildId: 'test', bootNonce: 1, maxFrameBytes: 1033, window: 8, maxSqes: 16, maxBufferBytes: 512,
+      iodevs: [{ id: 1, name: 'test0', kind: 5, bus: '', address: 0, part: 'rtio-iodev-test', capabilities: [] }],
+    }, { deadlineAllowanceMs: 20 });
+    const r = new Rtio({ sqSize: 4, cqSize: 4 });
+    const first = r.sqeAcquire()!;
+    sqePrepNop(first, target.iodev('test0'), 'timed');
+    first.timeoutMs = 10;
+    first.flags |= RTIO_SQE_CHAINED;
+    sqePrepNop(r.sqeAcquire()!, target.iodev('test0'), 'after');
+    sqePrepNop(r.sqeAcquire()!, target.iodev('test0'), 'untimed');
+    await r.submit(2);
+    expect((await r.cqeCopyOut(2)).map((c) => [c.userdata, c.result])).to.deep.equal([['timed', -ETIMEDOUT], ['after', -ECANCELED]]);
+    expect(target.expiredDeadlines).to.equal(1);
+    expect(cancels, 'the agent is asked to cancel it').to.have.length(1);
+    expect(r.inflight, 'an SQE without a timeout has no deadline').to.equal(1);
+    await target.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock, TimerId } from '../clock';
 import { systemClock } from '../clock';
 import type { Fault } from '../emulator/faults';
 import { validateFault } from '../emulator/faults';
@@ -6,7 +6,7 @@ import {
   RTIO_CQE_FLAG_MORE, RTIO_OP_AWAIT, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TXRX, RTIO_SQE_CANCELED, RTIO_SQE_CHAINED,
   RTIO_SQE_TRANSACTION,
 } from '../rtio/constants';
-import { ECANCELED, ECONNRESET, EMSGSIZE, ENOTCONN } from '../rtio/errno';
+import { ECANCELED, ECONNRESET, EMSGSIZE, ENOTCONN, ETIMEDOUT } from '../rtio/errno';
 import { iodevSqeErr, iodevSqeOk, sqeRxBuf, txnNext, txnSetResult } from '../rtio/iodev';
 import type { Iodev, IodevSqe, RemoteCompletion, RemoteExecutor } from '../rtio/iodev';
 import { Rtio } from '../rtio/rtio';
@@ -58,6 +58,10 @@ export interface AgentBody {
 export interface PacketLink {
   /** Sends a sequenced body (delivered once, in order). */
   send(body: HostBody): void;
+  /** Probes the agent while the link is idle (see the Link's keepalive); a link without it may ignore this. */
+  setKeepalive?(on: boolean): void;
+  /** Packets sent again so far (the Link's `retransmits`): a sign of a noisy line. */
+  retransmits?(): number;
   /** Subscribes to packets from the agent, in order, each once. */
   onPacket(cb: (body: AgentBody) => void): void;
   /** Subscribes to link failures (reset, disconnect, timeout). */
@@ -76,7 +80,24 @@ export interface RemoteTargetOptions {
   readonly settleTimeoutMs?: number;
   /** Receives the agent's log lines. Default: dropped. */
   readonly onLog?: (level: number, text: string) => void;
+  /**
+   * Time beyond an SQE's own deadline after which the host completes it with `-ETIMEDOUT` if the
+   * agent has not, in ms. Default {@link REMOTE_DEADLINE_ALLOWANCE_MS}.
+   */
+  readonly deadlineAllowanceMs?: number;
 }
+
+/**
+ * Bytes of chains one Submit carries for a while after the link had to retransmit: on a noisy
+ * line a long frame is hit more often, so chains then travel in smaller Submits (a chain bigger
+ * than this still travels, alone). The C agent does the same with its Complete packets.
+ */
+export const LOSSY_SUBMIT_BYTES = 256;
+/** Submits kept to {@link LOSSY_SUBMIT_BYTES} after each retransmission. */
+export const LOSSY_SUBMITS = 32;
+
+/** Default of {@link RemoteTargetOptions.deadlineAllowanceMs}: more than the link's stall limit. */
+export const REMOTE_DEADLINE_ALLOWANCE_MS = 1000;
 
 /**
  * Bytes of a Packet around its Submit's SQEs and regions, at most: seq and ack (tag and a
@@ -150,8 +171,12 @@ class UnitCompletion implements RemoteCompletion {
 interface Shipped {
   readonly slot: IodevSqe;
   readonly owner: RemoteCompletion;
-  /** The host ended this SQE early (a multishot): drop the agent's CQEs until its final one. */
+  /** The host ended this SQE early (a multishot, a deadline): drop the agent's CQEs until its final one. */
   abandoned: boolean;
+  /** Host clock time by which the agent must have completed it, or Infinity (see {@link deadlinesOf}). */
+  readonly deadline: number;
+  /** The shipped members of its chain (or unit), in order, for a deadline that expires. */
+  readonly members: readonly IodevSqe[];
 }
 
 /** Members waiting for room on the agent (its `max_sqes`), in submission order. */
@@ -176,6 +201,8 @@ export class RemoteTarget implements Target, RemoteExecutor {
   lastError: Error | null = null;
   /** CQEs for SQE ids not in flight, counted and ignored. */
   strayCqes = 0;
+  /** SQEs the host completed with -ETIMEDOUT because the agent had not by their deadline. */
+  expiredDeadlines = 0;
   /** Log lines the agent sent. */
   readonly logs: { level: number; text: string }[] = [];
 
@@ -195,6 +222,10 @@ export class RemoteTarget implements Target, RemoteExecutor {
   private batchSignals: number[] = [];
   private flushQueued = false;
   private closed = false;
+  private deadlineTimer: TimerId = 0;
+  private deadlineAt = Infinity;
+  private seenRetransmits = 0;
+  private lossySubmits = 0;
   private settleWake: (() => void) | null = null;
 
   constructor(readonly id: string, private readonly link: PacketLink, readonly hello: AgentHello, private readonly opts: RemoteTargetOptions = {}) {
@@ -384,14 +415,18 @@ export class RemoteTarget implements Target, RemoteExecutor {
   private ship(w: Waiting, plan: ChainPlan | null): void {
     const { members, owner } = w;
     const signalled: number[] = [];
-    const ids = members.map((m) => {
+    const allowance = this.opts.deadlineAllowanceMs ?? REMOTE_DEADLINE_ALLOWANCE_MS;
+    const deadlines = deadlinesOf(members, this.clock.now(), allowance);
+    const ids = members.map((m, i) => {
       const id = this.allocId();
-      this.inflight.set(id, { slot: m, owner, abandoned: false });
+      this.inflight.set(id, { slot: m, owner, abandoned: false, deadline: deadlines[i]!, members });
       this.ids.set(m, id);
       if (m.awaitSignaled) signalled.push(id);
       return id;
     });
     this.used += members.length;
+    this.watch();
+    for (const d of deadlines) if (d < this.deadlineAt) this.armDeadline(d);
     // What cannot fit one frame (a unit whose buffers are too big for the agent) fails here, as
     // the agent fails a buffer over its limit: the head with -EMSGSIZE, the rest -ECANCELED.
     if (plan === null || plan.bytes > this.budget) {
@@ -401,7 +436,7 @@ export class RemoteTarget implements Target, RemoteExecutor {
     plan.sqes.forEach((s, i) => {
       s.id = ids[i]!;
     });
-    if (this.batch.length > 0 && this.batchBytes + plan.bytes > this.budget) this.flush();
+    if (this.batch.length > 0 && this.batchBytes + plan.bytes > this.batchBudget()) this.flush();
     appendPlan(this.batch, this.batchRegions, plan);
     this.batchBytes += plan.bytes;
     this.batchSignals.push(...signalled);
@@ -409,6 +444,16 @@ export class RemoteTarget implements Target, RemoteExecutor {
       this.flushQueued = true;
       queueMicrotask(() => this.flush());
     }
+  }
+
+  /** Bytes the Submit being built may hold: the frame's, or {@link LOSSY_SUBMIT_BYTES} on a noisy line. */
+  private batchBudget(): number {
+    const retransmits = this.link.retransmits?.() ?? 0;
+    if (retransmits !== this.seenRetransmits) {
+      this.seenRetransmits = retransmits;
+      this.lossySubmits = LOSSY_SUBMITS;
+    }
+    return this.lossySubmits > 0 ? Math.min(this.budget, LOSSY_SUBMIT_BYTES) : this.budget;
   }
 
   /** Sends a body after the chains batched so far, keeping the agent's view in order. */
@@ -428,6 +473,7 @@ export class RemoteTarget implements Target, RemoteExecutor {
     this.batchRegions = [];
     this.batchSignals = [];
     this.batchBytes = 0;
+    if (this.lossySubmits > 0) this.lossySubmits--;
     this.link.send({ submit: { sqes, regions } });
     for (const id of signals) this.link.send({ signal: { id } });
   }
@@ -468,6 +514,47 @@ export class RemoteTarget implements Target, RemoteExecutor {
       }
     }
     if (!more) this.pump();
+    this.watch();
+  }
+
+  /** Keepalive on while the agent holds work: a reset or silent agent is noticed then. */
+  private watch(): void {
+    this.link.setKeepalive?.(this.lastError === null && (this.inflight.size > 0 || this.waiting.length > 0));
+  }
+
+  private armDeadline(at: number): void {
+    if (this.deadlineTimer !== 0) this.clock.clearTimer(this.deadlineTimer);
+    this.deadlineAt = at;
+    this.deadlineTimer = this.clock.setTimer(at, () => this.expireDeadlines(), undefined);
+  }
+
+  /**
+   * The agent did not complete SQEs by their deadline (plus the allowance): the host completes
+   * each with -ETIMEDOUT and the rest of its chain with -ECANCELED, as the agent would have, and
+   * asks the agent to cancel it; the agent's CQEs for them, if any come, are dropped.
+   */
+  private expireDeadlines(): void {
+    this.deadlineTimer = 0;
+    this.deadlineAt = Infinity;
+    const now = this.clock.now();
+    for (const [id, s] of [...this.inflight]) {
+      if (s.abandoned || s.deadline > now) continue;
+      if (this.lastError === null) this.send({ cancel: { id } });
+      const at = s.members.indexOf(s.slot);
+      s.members.forEach((m, i) => {
+        if (i < at) return;
+        const mid = this.ids.get(m);
+        const entry = mid === undefined ? undefined : this.inflight.get(mid);
+        if (entry === undefined || entry.abandoned) return;
+        entry.abandoned = true;
+        this.ids.delete(m);
+        if (i === at) this.expiredDeadlines++;
+        entry.owner.remoteComplete(m, i === at ? -ETIMEDOUT : -ECANCELED, false, null);
+      });
+    }
+    let next = Infinity;
+    for (const s of this.inflight.values()) if (!s.abandoned && s.deadline < next) next = s.deadline;
+    if (next < Infinity) this.armDeadline(next);
   }
 
   private pump(): void {
@@ -486,6 +573,10 @@ export class RemoteTarget implements Target, RemoteExecutor {
 
   private fail(err: Error, errno?: number): void {
     if (this.lastError === null) this.lastError = err;
+    if (this.deadlineTimer !== 0) this.clock.clearTimer(this.deadlineTimer);
+    this.deadlineTimer = 0;
+    this.deadlineAt = Infinity;
+    this.link.setKeepalive?.(false);
     const e = errno ?? this.errnoOf(err);
     const shipped = [...this.inflight.values()];
     this.inflight.clear();
@@ -505,6 +596,29 @@ export class RemoteTarget implements Target, RemoteExecutor {
   private errnoOf(err: Error): number {
     return err.name === 'AgentResetError' ? -ECONNRESET : -ENOTCONN;
   }
+}
+
+/**
+ * For each member shipped at `now`, the host time by which the agent must have completed it, or
+ * Infinity. Only an SQE with a `timeoutMs` has one: the longest its unit and every unit before
+ * it in the chain may take (their heads' timeouts, a DELAY's length) plus `allowanceMs`; a unit
+ * before it without a bound (no timeout) leaves it none.
+ */
+export function deadlinesOf(members: readonly IodevSqe[], now: number, allowanceMs: number): number[] {
+  const out: number[] = [];
+  let elapsed = 0;
+  let unitHead: IodevSqe | null = null;
+  for (const m of members) {
+    const head: IodevSqe = unitHead ?? m;
+    if (head === m) {
+      const sqe = m.sqe;
+      const bound = sqe.timeoutMs > 0 ? sqe.timeoutMs : sqe.op === RTIO_OP_DELAY ? sqe.delayMs : sqe.op === RTIO_OP_NOP && sqe.iodev === null ? 0 : Infinity;
+      elapsed += bound;
+    }
+    out.push(head.sqe.timeoutMs > 0 ? now + elapsed + allowanceMs : Infinity);
+    unitHead = m.sqe.flags & RTIO_SQE_TRANSACTION ? head : null;
+  }
+  return out;
 }
 
 /** The members of the chain headed by `head`, in order (collected first: completing one unlinks it). */

@@ -11,7 +11,8 @@ import { createMemoryPair } from '../link/memory-transport';
 import type { MemoryDeviceTransport } from '../link/memory-transport';
 import { openSerialTransport } from '../link/serial-transport';
 import type { Transport } from '../link/transport';
-import type { AgentHello, AgentBody, HostBody, PacketLink } from './remote-target';
+import type { AgentHello, AgentBody, HostBody, PacketLink, RemoteTargetOptions } from './remote-target';
+import type { BoardLink } from '../boards/board-file';
 import { RemoteTarget } from './remote-target';
 import { startAgentProcess } from './agent-process';
 import { PACKAGE_ROOT } from '../package-root';
@@ -25,10 +26,21 @@ export const ECHO_ARGS: readonly string[] = ['--echo'];
 /** Capabilities of a target served by an agent of this project (it simulates faults). */
 export const AGENT_CAPABILITIES: readonly string[] = ['fault-injection'];
 
+/**
+ * The link limits a board file's `link` block sets (its deadline allowance is the remote
+ * target's, see {@link RemoteTargetOptions.deadlineAllowanceMs}).
+ */
+export function boardLinkLimits(link: BoardLink): Partial<LinkLimits> {
+  const { deadlineAllowanceMs: _allowance, ...limits } = link;
+  return limits;
+}
+
 /** The host end of an open link, as a RemoteTarget uses it. */
 export function hostPacketLink(link: Link): PacketLink {
   return {
     send: (body: HostBody) => link.send(body as Parameters<Link['send']>[0]),
+    setKeepalive: (on: boolean) => link.setKeepalive(on),
+    retransmits: () => link.stats.retransmits,
     onPacket: (cb: (body: AgentBody) => void) => link.onPacket((p: Packet) => cb(p as AgentBody)),
     onError: (cb: (err: Error) => void) => link.onError(cb),
     close: () => link.close(),
@@ -75,7 +87,9 @@ export interface EmulatorWireParts {
  * in-memory transport pair, the frame codec, link layer and RemoteTarget on the other, exactly
  * as for a board on a serial port.
  */
-export async function openEmulatorWireParts(id: string, seed: number, limits: Partial<LinkLimits> = {}): Promise<EmulatorWireParts> {
+export async function openEmulatorWireParts(
+  id: string, seed: number, limits: Partial<LinkLimits> = {}, targetOpts: Pick<RemoteTargetOptions, 'deadlineAllowanceMs' | 'settleTimeoutMs'> = {},
+): Promise<EmulatorWireParts> {
   const pair = createMemoryPair({ name: id });
   let agent: TsAgent | null = null;
   const agentLink = new Link(pair.device, {
@@ -100,7 +114,7 @@ export async function openEmulatorWireParts(id: string, seed: number, limits: Pa
     await onClose();
     throw e;
   }
-  const target = new RemoteTarget(id, hostPacketLink(hostLink), hello, { capabilities: AGENT_CAPABILITIES, onClose });
+  const target = new RemoteTarget(id, hostPacketLink(hostLink), hello, { ...targetOpts, capabilities: AGENT_CAPABILITIES, onClose });
   return { target, agent, device: pair.device, hostLink, agentLink };
 }
 

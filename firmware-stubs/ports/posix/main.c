@@ -10,9 +10,12 @@
  * Opens a pty (openpty), puts it in raw mode, keeps the slave open itself (so the master never
  * sees EIO/HUP while no host has it open), points a symlink at <path> to the slave (replacing a
  * stale symlink, never anything else), prints `ready <path>` on stdout once serving, and serves
- * with one poll loop that sleeps until a byte arrives or the agent's next due time. SIGTERM,
- * SIGINT and SIGHUP end it cleanly, removing the link; exit status 0, or 1 on a setup error, 2
- * on a usage error.
+ * with one poll loop that sleeps until a byte arrives or the agent's next due time. The due time
+ * is an absolute CLOCK_MONOTONIC deadline on a timerfd, so a process that was stopped (SIGSTOP,
+ * a debugger, a frozen container) wakes at once when it continues instead of sleeping the rest
+ * of a relative timeout. SIGUSR1 resets the board as its reset button would (a new boot nonce,
+ * announced at once; the host is not told otherwise). SIGTERM, SIGINT and SIGHUP end it cleanly,
+ * removing the link; exit status 0, or 1 on a setup error, 2 on a usage error.
  *
  * The iodevs are the simulated reference board (sim/board.h, seeded with --seed, default 1, as
  * the TS emulator's board) when built with AGENT_POSIX_SIM_BOARD, else a fallback test iodev
@@ -34,6 +37,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,6 +76,7 @@ struct port {
 static struct port port = { -1, -1, "", NULL, 0u, 1u, false, 0ul };
 static struct agent agent;
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reset_signal;
 
 #ifdef AGENT_POSIX_SIM_BOARD
 static struct sim_board board;
@@ -179,7 +184,11 @@ static void boot(void)
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	if (sig == SIGUSR1) {
+		reset_signal = 1;
+	} else {
+		stop_signal = sig;
+	}
 }
 
 /* Points a symlink at @p path to @p target, replacing a symlink (never a file) atomically. */
@@ -323,6 +332,7 @@ int main(int argc, char **argv)
 {
 	static uint8_t rx[4096];
 	struct sigaction sa;
+	int timer;
 	sigset_t block;
 	sigset_t during_poll;
 
@@ -334,16 +344,19 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* Signals are taken only inside ppoll(), so none is lost between a check and the sleep. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, &during_poll);
 	sigdelset(&during_poll, SIGTERM);
 	sigdelset(&during_poll, SIGINT);
 	sigdelset(&during_poll, SIGHUP);
+	sigdelset(&during_poll, SIGUSR1);
 
 	if (open_pty() != 0 || make_link(port.link_path, port.slave_name) != 0) {
 		return 1;
@@ -359,17 +372,26 @@ int main(int argc, char **argv)
 		close(port.slave);
 		return status;
 	}
+	timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (timer < 0) {
+		fprintf(stderr, "rtio-agent-posix: timerfd_create: %s\n", strerror(errno));
+		return 1;
+	}
 	boot();
 	printf("ready %s\n", port.link_path);
 	fflush(stdout);
 
 	while (stop_signal == 0) {
-		struct pollfd p = { port.master, POLLIN, 0 };
-		struct timespec ts;
+		struct pollfd p[2] = { { port.master, POLLIN, 0 }, { timer, POLLIN, 0 } };
+		struct itimerspec due_at;
 		uint64_t now;
 		uint64_t due;
 		int r;
 
+		if (reset_signal != 0) {
+			reset_signal = 0;
+			port.reset_requested = true;
+		}
 		if (port.reset_requested) {
 			port.reset_requested = false;
 			(void)tcflush(port.master, TCIFLUSH);
@@ -378,13 +400,19 @@ int main(int argc, char **argv)
 		now = port_now(NULL);
 		agent_poll(&agent, now);
 		due = agent_next_due_us(&agent);
+		/* An absolute deadline on CLOCK_MONOTONIC: time spent stopped counts. */
+		memset(&due_at, 0, sizeof(due_at));
 		if (due != AGENT_NEVER) {
-			uint64_t wait = due > now ? due - now : 0u;
+			uint64_t at = port.boot_us + (due > now ? due : now);
 
-			ts.tv_sec = (time_t)(wait / 1000000u);
-			ts.tv_nsec = (long)(wait % 1000000u) * 1000L;
+			due_at.it_value.tv_sec = (time_t)(at / 1000000u);
+			due_at.it_value.tv_nsec = (long)(at % 1000000u) * 1000L;
+			if (due_at.it_value.tv_sec == 0 && due_at.it_value.tv_nsec == 0) {
+				due_at.it_value.tv_nsec = 1; /* 0 would disarm it */
+			}
 		}
-		r = ppoll(&p, 1, due == AGENT_NEVER ? NULL : &ts, &during_poll);
+		(void)timerfd_settime(timer, TFD_TIMER_ABSTIME, &due_at, NULL);
+		r = ppoll(p, 2, NULL, &during_poll);
 		if (r < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -392,20 +420,26 @@ int main(int argc, char **argv)
 			fprintf(stderr, "rtio-agent-posix: ppoll: %s\n", strerror(errno));
 			break;
 		}
-		if (r > 0 && (p.revents & POLLIN) != 0) {
+		if ((p[1].revents & POLLIN) != 0) {
+			uint64_t expirations;
+
+			(void)!read(timer, &expirations, sizeof(expirations));
+		}
+		if ((p[0].revents & POLLIN) != 0) {
 			ssize_t n = read(port.master, rx, sizeof(rx));
 			ssize_t i;
 
 			for (i = 0; i < n && !port.reset_requested; i++) {
 				agent_rx_byte(&agent, rx[i]);
 			}
-		} else if (r > 0 && (p.revents & (POLLHUP | POLLERR)) != 0) {
+		} else if ((p[0].revents & (POLLHUP | POLLERR)) != 0) {
 			/* Cannot happen while we hold the slave open; do not spin if it does. */
 			struct timespec pause = { 0, 10 * 1000 * 1000 };
 
 			nanosleep(&pause, NULL);
 		}
 	}
+	close(timer);
 	remove_link();
 	close(port.master);
 	close(port.slave);

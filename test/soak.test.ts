@@ -1,0 +1,38 @@
+/**
+ * @file A short soak in CI (bench/soak at a few seconds a condition, on the native agent): a bad
+ * cable may cost speed, never a completion. The counts are asserted, not the speed.
+ */
+import { expect } from 'chai';
+import { SOAK_CONDITIONS, soakCondition } from '../bench/soak/index';
+import { PrerequisiteMissingError, buildNativeAgent } from '../harness/target/wire-targets';
+
+/** Seconds of workload per condition. */
+const SECONDS = 6;
+
+describe('soak: the native agent behind a relay that drops, damages, stalls and resets', function () {
+  this.timeout(120_000);
+
+  before(async function () {
+    try {
+      await buildNativeAgent();
+    } catch (e) {
+      if (e instanceof PrerequisiteMissingError) this.skip();
+      throw e;
+    }
+  });
+
+  for (const name of ['1% drop + 1e-3 flip', '5% drop + 1e-3 flip', 'stall 500 ms every 3 s', 'reset every 3 s']) {
+    it(`${name}: no completion lost, duplicated, wrong or late`, async function () {
+      const cond = SOAK_CONDITIONS.find((c) => c.name === name)!;
+      const r = await soakCondition('native', cond, SECONDS, 7);
+      expect({ lost: r.lost, duplicated: r.duplicated, wrong: r.wrong, late: r.late }).to.deep.equal({ lost: 0, duplicated: 0, wrong: 0, late: 0 });
+      expect(r.ops, 'the workload ran').to.be.greaterThan(0);
+      if (name.startsWith('reset')) {
+        expect(r.sessionsLost, 'each reset ends one session, and no other').to.equal(r.relay.resets);
+      } else {
+        expect(r.sessionsLost, 'no session lost').to.equal(0);
+      }
+      if (name.includes('drop')) expect(r.relay.framesDropped, 'the relay dropped frames').to.be.greaterThan(0);
+    });
+  }
+});
