@@ -1,30 +1,5 @@
 /** rtio-hil's public API: Zephyr's RTIO on the host, the targets it runs on, and their clocks. */
-export {
-  RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TX, RTIO_OP_TINY_TX, RTIO_OP_CALLBACK, RTIO_OP_TXRX,
-  RTIO_OP_DELAY, RTIO_OP_I2C_RECOVER, RTIO_OP_I2C_CONFIGURE, RTIO_OP_I3C_RECOVER,
-  RTIO_OP_I3C_CONFIGURE, RTIO_OP_I3C_CCC, RTIO_OP_AWAIT, RTIO_OPS,
-  RTIO_PRIO_LOW, RTIO_PRIO_NORM, RTIO_PRIO_HIGH,
-  RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_CANCELED,
-  RTIO_SQE_MULTISHOT, RTIO_SQE_NO_RESPONSE,
-  RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MORE, RTIO_CQE_FLAG_GET,
-  RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX, RTIO_CQE_FLAG_MEMPOOL_GET_BLK_CNT, RTIO_CQE_FLAG_PREP_MEMPOOL,
-  RTIO_IODEV_I2C_STOP, RTIO_IODEV_I2C_RESTART, RTIO_IODEV_I2C_10_BITS, RTIO_TINY_TX_MAX,
-  EPERM, ENOENT, EINTR, EIO, ENXIO, E2BIG, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY, ENODEV,
-  EINVAL, ENOSPC, ERANGE, ENODATA, ETIME, EPROTO, EBADMSG, ENOSYS, ECONNRESET, ENOBUFS, ETIMEDOUT,
-  EALREADY, EMSGSIZE, ENOTCONN, ENOTSUP, EOVERFLOW, ECANCELED, resultName,
-  Sqe, sqeReset, sqeCopy, sqePrepNop, sqePrepRead, sqePrepReadWithPool, sqePrepReadMultishot,
-  sqePrepWrite, sqePrepTinyWrite, sqePrepTransceive, sqePrepCallback, sqePrepCallbackNoCqe,
-  sqePrepAwait, sqePrepAwaitIodev, sqePrepAwaitExecutor, sqePrepDelay, sqePrepI2cConfigure,
-  sqePrepI2cRecover,
-  Cqe,
-  IodevSqe, iodevSqeOk, iodevSqeErr, txnNext, chainNext, iodevSqeNext, txnSetResult, sqeRxBuf,
-  iodevSqeAwaitSignal, sqeSignal, sqeSignalable,
-  Mempool, MEMPOOL_MAX_BLOCKS,
-  Rtio, RTIO_MAX_QUEUE_SIZE, RTIO_WAIT_STEPS_PER_YIELD,
-} from './rtio';
-export type {
-  RtioCallback, CqeData, Iodev, RtioSignaled, MempoolOptions, RtioOptions, RtioCqeCallback,
-} from './rtio';
+export * from './rtio';
 export { SystemClock, systemClock, VirtualClock } from './clock';
 export type { Clock, TimerFn, TimerId } from './clock';
 export { openTarget, KNOWN_TARGETS } from './target/open-target';

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { RTIO_OP_AWAIT, RTIO_OP_NOP, RTIO_SQE_CHAINED } from '../rtio/constants';
-import { ECANCELED } from '../rtio/errno';
+import { ECANCELED, RTIO_OP_AWAIT, RTIO_OP_NOP, RTIO_SQE_CHAINED } from '../rtio';
 import { testIodevScript } from '../emulator/iodevs/test-iodev';
 import type { WireSqe } from '../target/remote-target';
 import { TsAgent } from './ts-agent';

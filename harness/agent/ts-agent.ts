@@ -4,14 +4,12 @@ import type { ReferenceBoard } from '../emulator/board';
 import type { Fault } from '../emulator/faults';
 import { RealtimeDriver } from '../emulator/realtime';
 import {
-  RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MORE, RTIO_OPS, RTIO_OP_CALLBACK, RTIO_OP_RX,
-  RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_CHAINED, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_TRANSACTION,
-} from '../rtio/constants';
-import { EBUSY, ECANCELED, EINVAL, EMSGSIZE, ENODEV, ENOENT } from '../rtio/errno';
-import type { Iodev } from '../rtio/iodev';
-import { sqeSignal, sqeSignalable } from '../rtio/iodev';
-import { Rtio } from '../rtio/rtio';
-import type { Sqe } from '../rtio/sqe';
+  EBUSY, ECANCELED, EINVAL, EMSGSIZE, ENODEV, ENOENT, Rtio, RTIO_CQE_FLAG_GET,
+  RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MORE, RTIO_OP_CALLBACK, RTIO_OP_RX, RTIO_OP_TINY_TX,
+  RTIO_OP_TX, RTIO_OP_TXRX, RTIO_OPS, RTIO_SQE_CHAINED, RTIO_SQE_MEMPOOL_BUFFER,
+  RTIO_SQE_TRANSACTION, sqeSignal, sqeSignalable,
+} from '../rtio';
+import type { Iodev, Sqe } from '../rtio';
 import type { AgentHello, WireCqe, WireSqe } from '../target/remote-target';
 import type { Region as WireRegion } from '../../protocol/messages';
 

@@ -6,9 +6,7 @@ import { describePort, discoverPorts, discoveryOptionsFromEnv } from '../boards/
 import { loadBoard } from '../boards/load-boards';
 import { describeMatch, findBoardPort } from '../boards/match';
 import { targetRecords } from '../report/target-registry';
-import { ETIMEDOUT, resultName } from '../rtio/errno';
-import { Rtio } from '../rtio/rtio';
-import { sqePrepNop } from '../rtio/sqe';
+import { ETIMEDOUT, resultName, Rtio, sqePrepNop } from '../rtio';
 import { defaultBoardId, openTarget } from '../target/open-target';
 import { RemoteTarget } from '../target/remote-target';
 import type { IodevInfo, Target } from '../target/target';

@@ -1,6 +1,6 @@
 import { AssertionError, expect } from 'chai';
 import { AgentResetError, DisconnectedError, HandshakeTimeoutError, LinkTimeoutError, PortOpenError } from '../link/errors';
-import { ECONNRESET, EIO, ENOTCONN } from '../rtio/errno';
+import { ECONNRESET, EIO, ENOTCONN } from '../rtio';
 import { classifyFailure, linkErrorIn, linkFailureResultIn } from './classify';
 import type { TargetAtFailure } from './classify';
 

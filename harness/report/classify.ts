@@ -8,7 +8,7 @@
  * errors: the result of an SQE the reset or the lost port cut off. Anything else is an
  * *assertion* failure: the device, the driver or the test is wrong.
  */
-import { ECONNRESET, ENOTCONN } from '../rtio/errno';
+import { ECONNRESET, ENOTCONN } from '../rtio';
 
 /** The two classes of failure. */
 export type FailureClass = 'assertion' | 'infrastructure';

@@ -8,6 +8,16 @@ export interface CqeData {
   readonly flags: number;
 }
 
+/** Where a CQE is: in its context's pool, queued in the CQ, or held by the user. */
+export enum CqeState {
+  /** In the pool. */
+  Free,
+  /** Queued in the CQ, not yet consumed. */
+  Queued,
+  /** Consumed by the user, not yet released. */
+  Consumed,
+}
+
 /**
  * A completion queue entry, Zephyr's `struct rtio_cqe`, owned by its context's CQE pool.
  * Read it after `cqeConsume`, then give it back with `cqeRelease`.
@@ -19,8 +29,8 @@ export class Cqe implements CqeData {
   userdata: unknown = undefined;
   /** `RTIO_CQE_FLAG_*` value plus mempool block index and count. */
   flags = 0;
-  /** @internal 0 free, 1 queued in the CQ, 2 consumed by the user. */
-  state = 0;
+  /** @internal */
+  state = CqeState.Free;
   /** @internal The context whose pool owns this CQE. */
   owner: unknown = null;
 }

@@ -14,21 +14,22 @@ export {
   EINVAL, ENOSPC, ERANGE, ENODATA, ETIME, EPROTO, EBADMSG, ENOSYS, ECONNRESET, ENOBUFS, ETIMEDOUT,
   EALREADY, EMSGSIZE, ENOTCONN, ENOTSUP, EOVERFLOW, ECANCELED, resultName,
 } from './errno';
+export { Sqe, IodevSqe, sqeReset, sqeCopy } from './sqe';
+export type { Iodev, RtioSignaled, RemoteExecutor, RemoteCompletion, SqeCallback } from './sqe';
 export {
-  Sqe, sqeReset, sqeCopy, sqePrepNop, sqePrepRead, sqePrepReadWithPool, sqePrepReadMultishot,
-  sqePrepWrite, sqePrepTinyWrite, sqePrepTransceive, sqePrepCallback, sqePrepCallbackNoCqe,
-  sqePrepAwait, sqePrepAwaitIodev, sqePrepAwaitExecutor, sqePrepDelay, sqePrepI2cConfigure,
-  sqePrepI2cRecover,
-} from './sqe';
-export type { RtioCallback } from './sqe';
+  sqePrepNop, sqePrepRead, sqePrepReadWithPool, sqePrepReadMultishot, sqePrepWrite,
+  sqePrepTinyWrite, sqePrepTransceive, sqePrepCallback, sqePrepCallbackNoCqe, sqePrepAwait,
+  sqePrepAwaitIodev, sqePrepAwaitExecutor, sqePrepDelay, sqePrepI2cConfigure, sqePrepI2cRecover,
+} from './prep';
+export type { RtioCallback } from './prep';
 export { Cqe } from './cqe';
 export type { CqeData } from './cqe';
 export {
-  IodevSqe, iodevSqeOk, iodevSqeErr, txnNext, chainNext, iodevSqeNext, txnSetResult, sqeRxBuf,
+  iodevSqeOk, iodevSqeErr, txnNext, chainNext, iodevSqeNext, txnSetResult, sqeRxBuf,
   iodevSqeAwaitSignal, sqeSignal, sqeSignalable,
 } from './iodev';
-export type { Iodev, RtioSignaled, RemoteExecutor, RemoteCompletion } from './iodev';
 export { Mempool, MEMPOOL_MAX_BLOCKS } from './mempool';
 export type { MempoolOptions } from './mempool';
-export { Rtio, RTIO_MAX_QUEUE_SIZE, RTIO_WAIT_STEPS_PER_YIELD } from './rtio';
-export type { RtioOptions, RtioCqeCallback } from './rtio';
+export { Rtio, RTIO_MAX_QUEUE_SIZE } from './context';
+export type { RtioOptions, RtioCqeCallback } from './context';
+export { RTIO_WAIT_STEPS_PER_YIELD } from './waiting';

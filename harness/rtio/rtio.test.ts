@@ -5,9 +5,9 @@ import {
 } from './constants';
 import { ECANCELED, EIO, ETIMEDOUT } from './errno';
 import { iodevSqeErr, iodevSqeOk, sqeRxBuf, txnNext, txnSetResult } from './iodev';
-import type { Iodev, IodevSqe } from './iodev';
-import { Rtio } from './rtio';
-import { sqePrepNop, sqePrepRead, sqePrepReadMultishot, sqePrepWrite } from './sqe';
+import { Rtio } from './context';
+import { sqePrepNop, sqePrepRead, sqePrepReadMultishot, sqePrepWrite } from './prep';
+import type { Iodev, IodevSqe } from './sqe';
 
 /**
  * A unit-test iodev: completes each unit 1 ms after submit on a virtual clock, with the byte

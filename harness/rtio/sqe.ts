@@ -1,17 +1,18 @@
-import {
-  RTIO_OP_AWAIT, RTIO_OP_CALLBACK, RTIO_OP_DELAY, RTIO_OP_I2C_CONFIGURE, RTIO_OP_I2C_RECOVER,
-  RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_MEMPOOL_BUFFER,
-  RTIO_SQE_MULTISHOT, RTIO_SQE_NO_RESPONSE, RTIO_TINY_TX_MAX,
-} from './constants';
-import type { Iodev, IodevSqe } from './iodev';
-import type { Rtio } from './rtio';
+/**
+ * The entries the executor works on, Zephyr's `struct rtio_sqe`, `struct rtio_iodev_sqe` and
+ * `struct rtio_iodev`: the SQE a user fills, the executor's handle on it while it runs, and the
+ * iodev interface both point to. One module, because each names the others (as in Zephyr's
+ * rtio.h); the functions over them live in prep.ts (filling SQEs) and iodev.ts (completing them).
+ */
+import type { Clock, TimerId } from '../clock';
+import { RTIO_OP_NOP, RTIO_TINY_TX_MAX } from './constants';
 
 /**
- * An executor callback (`RTIO_OP_CALLBACK`), Zephyr's `rtio_callback_t`: called with the
- * context, the SQE, the result of the previous SQE in the chain (0 for a chain head) and `arg0`.
- * An exception completes the SQE with `-EIO` and is kept in `Rtio.callbackErrors`.
+ * An executor callback as an SQE stores it. Its first parameter is the `Rtio` running the chain;
+ * it is typed `never` here so that SQEs need not know the context class: set it with
+ * `sqePrepCallback`, which takes a fully typed `RtioCallback`.
  */
-export type RtioCallback = (r: Rtio, sqe: Sqe, result: number, arg0: unknown) => void;
+export type SqeCallback = (r: never, sqe: Sqe, result: number, arg0: unknown) => void;
 
 /**
  * A submission queue entry, Zephyr's `struct rtio_sqe`. Get one from `Rtio.sqeAcquire()`, fill
@@ -42,8 +43,8 @@ export class Sqe {
   txBuf: Uint8Array | null = null;
   /** TXRX: bytes received. */
   rxBuf: Uint8Array | null = null;
-  /** CALLBACK: the function to call. */
-  callback: RtioCallback | null = null;
+  /** CALLBACK: the function to call (set by `sqePrepCallback`). */
+  callback: SqeCallback | null = null;
   /** CALLBACK: its argument. */
   arg0: unknown = undefined;
   /** DELAY: how long, in ms of the context's clock. */
@@ -80,200 +81,162 @@ export function sqeReset(sqe: Sqe): void {
   sqe.timeoutMs = 0;
 }
 
-function needIodev(iodev: Iodev | null | undefined, what: string): Iodev {
-  if (iodev === null || iodev === undefined || typeof iodev.submit !== 'function') {
-    throw new TypeError(`"iodev" is required for ${what}, got ${String(iodev)}`);
-  }
-  return iodev;
-}
-
-function needPrio(prio: number): number {
-  if (!Number.isInteger(prio) || prio < 0 || prio > 255) {
-    throw new RangeError(`"prio" must be an integer 0..255, got ${prio}`);
-  }
-  return prio;
-}
-
-function needBuf(name: string, buf: Uint8Array | null | undefined, len: number): Uint8Array {
-  if (!(buf instanceof Uint8Array)) throw new TypeError(`"${name}" must be a Uint8Array, got ${String(buf)}`);
-  if (!Number.isInteger(len) || len <= 0) throw new RangeError(`"len" must be a positive integer, got ${len}`);
-  if (buf.length < len) throw new RangeError(`"${name}" is ${buf.length} bytes, shorter than "len" ${len}`);
-  return buf;
-}
-
-/** Prepares a no-op. With an iodev, the iodev decides how it completes; without, it completes with 0. */
-export function sqePrepNop(sqe: Sqe, iodev: Iodev | null, userdata?: unknown): void {
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_NOP;
-  sqe.iodev = iodev;
-  sqe.userdata = userdata;
-}
-
-/** Prepares a read of `len` bytes into `buf`. Throws `TypeError`/`RangeError` naming a bad argument. */
-export function sqePrepRead(sqe: Sqe, iodev: Iodev, prio: number, buf: Uint8Array, len: number, userdata?: unknown): void {
-  const dev = needIodev(iodev, 'a read');
-  needBuf('buf', buf, len);
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_RX;
-  sqe.prio = needPrio(prio);
-  sqe.iodev = dev;
-  sqe.buf = buf;
-  sqe.bufLen = len;
-  sqe.userdata = userdata;
-}
-
-/** Prepares a read into a buffer the iodev takes from the context's mempool. */
-export function sqePrepReadWithPool(sqe: Sqe, iodev: Iodev, prio: number, userdata?: unknown): void {
-  const dev = needIodev(iodev, 'a read');
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_RX;
-  sqe.prio = needPrio(prio);
-  sqe.iodev = dev;
-  sqe.flags = RTIO_SQE_MEMPOOL_BUFFER;
-  sqe.userdata = userdata;
-}
-
-/** Prepares a mempool read that re-arms after each completion until cancelled or failed. */
-export function sqePrepReadMultishot(sqe: Sqe, iodev: Iodev, prio: number, userdata?: unknown): void {
-  sqePrepReadWithPool(sqe, iodev, prio, userdata);
-  sqe.flags |= RTIO_SQE_MULTISHOT;
-}
-
-/** Prepares a write of the first `len` bytes of `buf` (the caller keeps `buf` alive until the CQE). */
-export function sqePrepWrite(sqe: Sqe, iodev: Iodev, prio: number, buf: Uint8Array, len: number, userdata?: unknown): void {
-  const dev = needIodev(iodev, 'a write');
-  needBuf('buf', buf, len);
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_TX;
-  sqe.prio = needPrio(prio);
-  sqe.iodev = dev;
-  sqe.buf = buf;
-  sqe.bufLen = len;
-  sqe.userdata = userdata;
-}
-
-/** Prepares a write of 1..7 bytes copied into the SQE, so `data` may be reused at once. */
-export function sqePrepTinyWrite(sqe: Sqe, iodev: Iodev, prio: number, data: Uint8Array, len: number, userdata?: unknown): void {
-  const dev = needIodev(iodev, 'a tiny write');
-  needBuf('data', data, len);
-  if (len > RTIO_TINY_TX_MAX) throw new RangeError(`"len" must be at most ${RTIO_TINY_TX_MAX} (RTIO_TINY_TX_MAX), got ${len}`);
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_TINY_TX;
-  sqe.prio = needPrio(prio);
-  sqe.iodev = dev;
-  const tiny = sqe.tinyBuf ?? (sqe.tinyBuf = new Uint8Array(RTIO_TINY_TX_MAX));
-  tiny.set(data.subarray(0, len));
-  sqe.buf = tiny;
-  sqe.bufLen = len;
-  sqe.userdata = userdata;
-}
-
-/** Prepares a full-duplex transfer: send `tx` while receiving into `rx`, `len` bytes each. */
-export function sqePrepTransceive(
-  sqe: Sqe, iodev: Iodev, prio: number, tx: Uint8Array, rx: Uint8Array, len: number, userdata?: unknown,
-): void {
-  const dev = needIodev(iodev, 'a transceive');
-  needBuf('tx', tx, len);
-  needBuf('rx', rx, len);
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_TXRX;
-  sqe.prio = needPrio(prio);
-  sqe.iodev = dev;
-  sqe.txBuf = tx;
-  sqe.rxBuf = rx;
-  sqe.bufLen = len;
-  sqe.userdata = userdata;
-}
-
-/** Prepares an executor callback; it receives the previous chain member's result. */
-export function sqePrepCallback(sqe: Sqe, callback: RtioCallback, arg0: unknown, userdata?: unknown): void {
-  if (typeof callback !== 'function') throw new TypeError(`"callback" must be a function, got ${String(callback)}`);
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_CALLBACK;
-  sqe.callback = callback;
-  sqe.arg0 = arg0;
-  sqe.userdata = userdata;
-}
-
-/** Like {@link sqePrepCallback}, with `RTIO_SQE_NO_RESPONSE`: the callback produces no CQE. */
-export function sqePrepCallbackNoCqe(sqe: Sqe, callback: RtioCallback, arg0: unknown, userdata?: unknown): void {
-  sqePrepCallback(sqe, callback, arg0, userdata);
-  sqe.flags |= RTIO_SQE_NO_RESPONSE;
-}
-
-/**
- * Prepares an AWAIT that completes once `sqeSignal(sqe)` is called (before or after it is
- * reached). With an iodev, the iodev waits and so holds its bus; without, the executor waits.
- */
-export function sqePrepAwait(sqe: Sqe, iodev: Iodev | null, prio: number, userdata?: unknown): void {
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_AWAIT;
-  sqe.prio = needPrio(prio);
-  sqe.iodev = iodev;
-  sqe.userdata = userdata;
-}
-
-/** {@link sqePrepAwait} on an iodev (required). */
-export function sqePrepAwaitIodev(sqe: Sqe, iodev: Iodev, prio: number, userdata?: unknown): void {
-  sqePrepAwait(sqe, needIodev(iodev, 'an iodev await'), prio, userdata);
-}
-
-/** {@link sqePrepAwait} in the executor (no iodev, no bus held). */
-export function sqePrepAwaitExecutor(sqe: Sqe, prio: number, userdata?: unknown): void {
-  sqePrepAwait(sqe, null, prio, userdata);
-}
-
-/** Prepares a DELAY that completes with 0 after `delayMs` ms of the context's clock. */
-export function sqePrepDelay(sqe: Sqe, delayMs: number, userdata?: unknown): void {
-  if (!(delayMs >= 0) || !Number.isFinite(delayMs)) throw new RangeError(`"delayMs" must be a finite number >= 0, got ${delayMs}`);
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_DELAY;
-  sqe.delayMs = delayMs;
-  sqe.userdata = userdata;
-}
-
-/** Prepares an I2C configure with Zephyr's `i2c_config` bits. */
-export function sqePrepI2cConfigure(sqe: Sqe, iodev: Iodev, prio: number, i2cConfig: number, userdata?: unknown): void {
-  const dev = needIodev(iodev, 'an I2C configure');
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_I2C_CONFIGURE;
-  sqe.prio = needPrio(prio);
-  sqe.iodev = dev;
-  sqe.i2cConfig = i2cConfig >>> 0;
-  sqe.userdata = userdata;
-}
-
-/** Prepares an I2C bus recovery. */
-export function sqePrepI2cRecover(sqe: Sqe, iodev: Iodev, prio: number, userdata?: unknown): void {
-  const dev = needIodev(iodev, 'an I2C recover');
-  sqeReset(sqe);
-  sqe.op = RTIO_OP_I2C_RECOVER;
-  sqe.prio = needPrio(prio);
-  sqe.iodev = dev;
-  sqe.userdata = userdata;
-}
-
-/** Copies every field of `src` into `dst` (for `sqeCopyIn`). */
+/** Copies every field of `src` into `dst` (for `sqeCopyIn`); TINY_TX data is copied, not shared. */
 export function sqeCopy(dst: Sqe, src: Sqe): void {
-  dst.op = src.op;
-  dst.prio = src.prio;
-  dst.flags = src.flags;
-  dst.iodevFlags = src.iodevFlags;
-  dst.iodev = src.iodev;
-  dst.userdata = src.userdata;
-  dst.bufLen = src.bufLen;
+  const { tinyBuf, slot } = dst;
+  Object.assign(dst, src);
+  dst.tinyBuf = tinyBuf;
+  dst.slot = slot;
   if (src.tinyBuf !== null && src.buf === src.tinyBuf) {
     const tiny = dst.tinyBuf ?? (dst.tinyBuf = new Uint8Array(RTIO_TINY_TX_MAX));
     tiny.set(src.tinyBuf);
     dst.buf = tiny;
-  } else {
-    dst.buf = src.buf;
   }
-  dst.txBuf = src.txBuf;
-  dst.rxBuf = src.rxBuf;
-  dst.callback = src.callback;
-  dst.arg0 = src.arg0;
-  dst.delayMs = src.delayMs;
-  dst.i2cConfig = src.i2cConfig;
-  dst.timeoutMs = src.timeoutMs;
+}
+
+/**
+ * An I/O device as the executor sees it (Zephyr's `struct rtio_iodev` with its
+ * `rtio_iodev_api`). The contract:
+ * - `submit` queues or starts the operation and returns at once; the iodev later calls
+ *   `iodevSqeOk` or `iodevSqeErr` exactly once per submit (for a transaction, once, on the head,
+ *   or `iodevSqeErr` on the failing member). Never synchronously from `submit`.
+ * - Transfers complete with the number of bytes moved; fewer than asked is a short transfer,
+ *   which ends a chain like an error.
+ * - Operations on one iodev run in submission order, one unit at a time.
+ */
+export interface Iodev {
+  /** Name in the board's iodev table, e.g. `'eeprom0'`. */
+  readonly name: string;
+  /** Starts or queues `iodevSqe` (and, for a transaction, its members via `txnNext`). */
+  submit(iodevSqe: IodevSqe): void;
+  /**
+   * Optional cancel hook (after Zephyr PR #114551). Returns true when the operation had not
+   * started and the iodev has forgotten it (the executor then completes it with `-ECANCELED`
+   * and the iodev must not complete it). Returns false when it has started: the iodev completes
+   * it as it decides, as soon as it can.
+   */
+  cancel?(iodevSqe: IodevSqe): boolean;
+  /** The clock the iodev completes on; contexts step it while they wait if it is virtual. */
+  readonly clock?: Clock;
+  /**
+   * The agent this iodev lives on, when it is remote: chains whose members all run there are
+   * shipped to it whole instead of being run by the host executor. A remote iodev keeps the
+   * time of the units the host gives it: their `timeoutMs` travels with them and the agent
+   * enforces it on the device's clock, so the host arms no timer of its own.
+   */
+  readonly remote?: RemoteExecutor;
+}
+
+/**
+ * An agent that runs whole chains (a board's firmware, or the emulator behind the wire). The
+ * host executor hands it every chain all of whose members it {@link RemoteExecutor.canRun};
+ * it completes each member with {@link RemoteCompletion.remoteComplete}, in the agent's order.
+ */
+export interface RemoteExecutor {
+  /** True when `sqe` can run on this agent: its iodev lives there, or it is an executor op the agent runs. */
+  canRun(sqe: Sqe): boolean;
+  /**
+   * True when the agent can take the chain headed by `head` (every member of which it can run)
+   * whole: it is not longer than the agent holds, and fits what one submission carries. A chain
+   * that does not is run by the host executor, one unit at a time through the iodevs' `submit`.
+   */
+  canShip(head: IodevSqe): boolean;
+  /** Takes the chain headed by `head` (members linked by `next`); `owner` receives the completions. */
+  submitChain(head: IodevSqe, owner: RemoteCompletion): void;
+  /** Asks the agent to cancel a shipped SQE; the outcome arrives as its CQE. */
+  cancel(s: IodevSqe): void;
+  /** Forwards `sqeSignal` for a shipped AWAIT. */
+  signal(s: IodevSqe): void;
+}
+
+/** What a remote executor calls back for each member of a shipped chain; implemented by `Rtio`. */
+export interface RemoteCompletion {
+  /**
+   * Completes shipped member `s` with `result`; `data` is what an RX (or TXRX) received. With
+   * `more` a multishot stays armed. A completion for an SQE not in flight is counted as stray.
+   * Returns true while the SQE stays in flight on the host; false when this completion ended it
+   * (then the agent's later CQEs for it, if any, must be dropped).
+   */
+  remoteComplete(s: IodevSqe, result: number, more: boolean, data: Uint8Array | null): boolean;
+}
+
+/** AWAIT rendezvous callback, Zephyr's `rtio_signaled_t`. */
+export type RtioSignaled = (iodevSqe: IodevSqe, userdata: unknown) => void;
+
+/** How an iodev ended the operation it was given (the `ok`/`err` of Zephyr's `rtio_iodev_sqe_*`). */
+export enum Completion {
+  /** `iodevSqeOk`: the operation succeeded (a short transfer still ends its chain). */
+  Ok,
+  /** `iodevSqeErr`: the operation failed with a negative errno. */
+  Err,
+}
+
+/** @internal What an IodevSqe needs from its context; implemented by `Rtio`. */
+export interface SqeOwner {
+  complete(s: IodevSqe, result: number, how: Completion): void;
+  rxBuf(s: IodevSqe, minLen: number, maxLen: number): Uint8Array | number;
+  stepWake(): void;
+}
+
+/** Lifecycle of a pool slot. */
+export enum SlotState {
+  /** In the pool. */
+  Free,
+  /** Acquired, in the SQ, not submitted. */
+  Queued,
+  /** Submitted, waiting for its chain predecessor. */
+  Pending,
+  /** Started: at its iodev, in an executor op, or shipped to an agent. */
+  Inflight,
+  /** Completed by a timeout while its iodev still holds it; freed when the iodev lets go. */
+  Zombie,
+}
+
+/** Marker for "no per-member result recorded". */
+export const NO_RESULT = 0x7fffffff;
+
+/**
+ * The executor's handle on one SQE while it runs, Zephyr's `struct rtio_iodev_sqe`: what an
+ * iodev receives in `submit`. `sqe` is the user's entry; `next` links chain and transaction
+ * members (read it through `txnNext` / `chainNext`).
+ */
+export class IodevSqe {
+  /** The SQE being executed. */
+  readonly sqe: Sqe;
+  /** Next member of this chain or transaction, or null. */
+  next: IodevSqe | null = null;
+  /** The owning context. */
+  readonly r: SqeOwner;
+  /** @internal Lifecycle state. */
+  state = SlotState.Free;
+  /** @internal Result of the previous chain member, passed to callbacks. */
+  lastResult = 0;
+  /** @internal Head of the transaction this SQE belongs to (itself for a head). */
+  txnHead: IodevSqe | null = null;
+  /** @internal Per-member result recorded with `txnSetResult`. */
+  txnResult = NO_RESULT;
+  /** @internal Timeout timer, and the clock it is armed on. */
+  timer: TimerId = 0;
+  /** @internal */
+  timerClock: Clock | null = null;
+  /** @internal Delay timer of an executor DELAY op. */
+  delayTimer: TimerId = 0;
+  /** @internal AWAIT: signalled before anyone waited. */
+  awaitSignaled = false;
+  /** @internal AWAIT: who to call on signal. */
+  awaitCb: RtioSignaled | null = null;
+  /** @internal */
+  awaitUd: unknown = undefined;
+  /** @internal A multishot cancel was asked for while a shot was running. */
+  cancelRequested = false;
+  /** @internal The agent a shipped SQE runs on, or null when the host runs it. */
+  remote: RemoteExecutor | null = null;
+  /** @internal The mempool buffer handed out by `sqeRxBuf`, released on failure. */
+  poolBuf: Uint8Array | null = null;
+
+  constructor(owner: SqeOwner) {
+    this.r = owner;
+    this.sqe = new Sqe();
+    this.sqe.slot = this;
+  }
 }

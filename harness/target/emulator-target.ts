@@ -2,7 +2,7 @@ import type { VirtualClock } from '../clock';
 import type { ReferenceBoard } from '../emulator/board';
 import { createReferenceBoard } from '../emulator/board';
 import type { Fault } from '../emulator/faults';
-import type { Iodev } from '../rtio/iodev';
+import type { Iodev } from '../rtio';
 import { EmulatorBackplane } from './emulator-backplane';
 import type { IodevInfo, Target } from './target';
 import { unknownIodev } from './target';

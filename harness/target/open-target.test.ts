@@ -11,9 +11,9 @@ import { UnknownBoardError } from '../boards/load-boards';
 import { HandshakeTimeoutError, PortOpenError } from '../link/errors';
 import { skipBecause } from '../report/skip-reason';
 import { targetRecords } from '../report/target-registry';
-import { RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION } from '../rtio/constants';
-import { Rtio } from '../rtio/rtio';
-import { sqePrepNop, sqePrepRead, sqePrepTinyWrite } from '../rtio/sqe';
+import {
+  Rtio, RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION, sqePrepNop, sqePrepRead, sqePrepTinyWrite,
+} from '../rtio';
 import { EmulatorTarget } from './emulator-target';
 import { defaultBoardId, openTarget } from './open-target';
 import { RemoteTarget } from './remote-target';

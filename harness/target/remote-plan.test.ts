@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { RTIO_PRIO_NORM, RTIO_SQE_CHAINED, Rtio, sqePrepRead, sqePrepTransceive, sqePrepWrite } from '..';
 import type { Sqe } from '..';
-import type { Iodev, IodevSqe } from '../rtio/iodev';
+import type { Iodev, IodevSqe } from '../rtio';
 import type { Region, Sqe as WireSqe } from '../../protocol/messages';
 import { appendPlan, isTooBig, planChain } from './remote-plan';
 import type { ChainPlan } from './remote-plan';

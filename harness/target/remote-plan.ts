@@ -10,8 +10,8 @@ import { rtiohil } from '../../protocol/messages';
 import type { Region as WireRegion, Sqe as WireSqe } from '../../protocol/messages';
 import {
   RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_NO_RESPONSE,
-} from '../rtio/constants';
-import type { Iodev, IodevSqe } from '../rtio/iodev';
+} from '../rtio';
+import type { Iodev, IodevSqe } from '../rtio';
 
 /** The wire form of a chain (or of one unit of a chain the host runs itself). */
 export interface ChainPlan {

@@ -3,15 +3,12 @@ import { systemClock } from '../clock';
 import type { Fault } from '../emulator/faults';
 import { validateFault } from '../emulator/faults';
 import {
-  RTIO_CQE_FLAG_MORE, RTIO_OP_AWAIT, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TXRX, RTIO_SQE_CANCELED, RTIO_SQE_CHAINED,
-  RTIO_SQE_TRANSACTION,
-} from '../rtio/constants';
-import { ECANCELED, ECONNRESET, EMSGSIZE, ENOTCONN, ETIMEDOUT } from '../rtio/errno';
-import { iodevSqeErr, iodevSqeOk, sqeRxBuf, txnNext, txnSetResult } from '../rtio/iodev';
-import type { Iodev, IodevSqe, RemoteCompletion, RemoteExecutor } from '../rtio/iodev';
-import { Rtio } from '../rtio/rtio';
-import { sqePrepNop } from '../rtio/sqe';
-import type { Sqe } from '../rtio/sqe';
+  ECANCELED, ECONNRESET, EMSGSIZE, ENOTCONN, ETIMEDOUT, iodevSqeErr, iodevSqeOk, Rtio,
+  RTIO_CQE_FLAG_MORE, RTIO_OP_AWAIT, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TXRX,
+  RTIO_SQE_CANCELED, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, sqePrepNop, sqeRxBuf, txnNext,
+  txnSetResult,
+} from '../rtio';
+import type { Iodev, IodevSqe, RemoteCompletion, RemoteExecutor, Sqe } from '../rtio';
 import type { IodevInfo, IodevKind, Target } from './target';
 import { unknownIodev } from './target';
 import type { Cqe as ProtoCqe, IodevDesc, Region as WireRegion, Sqe as ProtoSqe } from '../../protocol/messages';

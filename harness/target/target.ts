@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { Fault } from '../emulator/faults';
-import type { Iodev } from '../rtio/iodev';
+import type { Iodev } from '../rtio';
 import type { Backplane } from './backplane';
 
 /** Bus or device class of an iodev, as board files name them. */

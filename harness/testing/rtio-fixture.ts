@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { sqePrepNop } from '../rtio/sqe';
-import { Rtio } from '../rtio/rtio';
-import type { RtioOptions } from '../rtio/rtio';
+import { Rtio, sqePrepNop } from '../rtio';
+import type { RtioOptions } from '../rtio';
 import type { Target } from '../target/target';
 
 /** Default geometry of the contexts suites create: small enough that tests reach the limits. */

@@ -14,8 +14,9 @@ import {
 import type { Iodev, Rtio } from '../../harness/rtio';
 import type { BackplaneCapability } from '../../harness/target/backplane';
 import { onContext } from '../../harness/testing/rtio-fixture';
-import { SuiteEnv } from '../rtio-api/env';
-import { FLASH, flashCmd, flashRead, flashStatus, queueFlashProgram, results, take } from '../rtio-api/env';
+import {
+  FLASH, flashCmd, flashRead, flashStatus, queueFlashProgram, results, SuiteEnv, take,
+} from '../rtio-api/env';
 
 /** Longest temperature conversion of the parts here: TMP102 at 4 Hz 250 ms, TMP105 12-bit 320 ms (datasheet maximum). */
 const TEMP_CONVERSION_MS = 350;

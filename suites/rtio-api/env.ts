@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import type { Cqe, CqeData } from '../../harness/rtio/cqe';
-import { ECANCELED, ENOMEM } from '../../harness/rtio/errno';
-import { RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION } from '../../harness/rtio/constants';
-import type { Iodev } from '../../harness/rtio/iodev';
-import type { Rtio } from '../../harness/rtio/rtio';
-import { sqePrepDelay, sqePrepRead, sqePrepTinyWrite, sqePrepTransceive, sqePrepWrite } from '../../harness/rtio/sqe';
-import type { Sqe } from '../../harness/rtio/sqe';
+import type { Cqe, CqeData, Iodev, Rtio, Sqe } from '../../harness/rtio';
+import {
+  ECANCELED, ENOMEM, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, RTIO_SQE_CHAINED,
+  RTIO_SQE_TRANSACTION, sqePrepDelay, sqePrepRead, sqePrepTinyWrite, sqePrepTransceive,
+  sqePrepWrite,
+} from '../../harness/rtio';
 import { openTarget } from '../../harness/target/open-target';
 import { PrerequisiteMissingError } from '../../harness/target/wire-targets';
 import { boardsNamed } from '../../harness/testing/suite-boards';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { VirtualClock } from '../../clock';
-import { EIO, ENOTSUP, ETIMEDOUT } from '../../rtio/errno';
+import { EIO, ENOTSUP, ETIMEDOUT } from '../../rtio';
 import { I2cBus, timeFn } from './i2c-bus';
 import type { I2cDevice } from './i2c-bus';
 

@@ -1,4 +1,4 @@
-import { EIO, ENOTSUP, ETIMEDOUT } from '../../rtio/errno';
+import { EIO, ENOTSUP, ETIMEDOUT } from '../../rtio';
 import type { Fault } from '../faults';
 
 /**

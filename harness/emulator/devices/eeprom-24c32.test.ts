@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { VirtualClock } from '../../clock';
-import { EIO } from '../../rtio/errno';
+import { EIO } from '../../rtio';
 import { I2cBus } from '../bus/i2c-bus';
 import type { I2cMsg } from '../bus/i2c-bus';
 import { EEPROM_24C32_PAGE_SIZE, EEPROM_24C32_SIZE, Eeprom24c32 } from './eeprom-24c32';

@@ -1,10 +1,9 @@
 import type { VirtualClock } from '../../clock';
 import {
-  RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_TRANSACTION,
-} from '../../rtio/constants';
-import { EINVAL, ENOTSUP } from '../../rtio/errno';
-import { iodevSqeErr, iodevSqeOk, sqeRxBuf, txnNext } from '../../rtio/iodev';
-import type { IodevSqe } from '../../rtio/iodev';
+  EINVAL, ENOTSUP, iodevSqeErr, iodevSqeOk, RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX,
+  RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_TRANSACTION, sqeRxBuf, txnNext,
+} from '../../rtio';
+import type { IodevSqe } from '../../rtio';
 import { GPIO_LINE_COUNT, GpioLines } from '../devices/gpio-lines';
 import type { GpioEdge } from '../devices/gpio-lines';
 import type { Fault } from '../faults';

@@ -1,18 +1,13 @@
 import { expect } from 'chai';
 import { VirtualClock } from '../../clock';
 import {
-  RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_IODEV_I2C_10_BITS, RTIO_IODEV_I2C_RESTART,
-  RTIO_IODEV_I2C_STOP, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION,
-} from '../../rtio/constants';
-import type { CqeData } from '../../rtio/cqe';
-import { ECANCELED, EIO, ENOMEM, ENOTSUP, ETIMEDOUT } from '../../rtio/errno';
-import type { Iodev } from '../../rtio/iodev';
-import { Rtio } from '../../rtio/rtio';
-import {
-  sqePrepDelay, sqePrepI2cConfigure, sqePrepI2cRecover, sqePrepNop, sqePrepRead, sqePrepReadWithPool,
+  ECANCELED, EIO, ENOMEM, ENOTSUP, ETIMEDOUT, Rtio, RTIO_CQE_FLAG_GET,
+  RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_IODEV_I2C_10_BITS, RTIO_IODEV_I2C_RESTART,
+  RTIO_IODEV_I2C_STOP, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, sqePrepDelay,
+  sqePrepI2cConfigure, sqePrepI2cRecover, sqePrepNop, sqePrepRead, sqePrepReadWithPool,
   sqePrepTinyWrite, sqePrepTransceive, sqePrepWrite,
-} from '../../rtio/sqe';
-import type { Sqe } from '../../rtio/sqe';
+} from '../../rtio';
+import type { CqeData, Iodev, Sqe } from '../../rtio';
 import { I2cBus } from '../bus/i2c-bus';
 import { Eeprom24c32 } from '../devices/eeprom-24c32';
 import { Tmp102 } from '../devices/tmp102';

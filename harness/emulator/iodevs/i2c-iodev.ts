@@ -1,11 +1,10 @@
 import { VirtualClock } from '../../clock';
 import {
-  RTIO_IODEV_I2C_10_BITS, RTIO_IODEV_I2C_RESTART, RTIO_OP_I2C_CONFIGURE, RTIO_OP_I2C_RECOVER,
-  RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_SQE_MEMPOOL_BUFFER,
-} from '../../rtio/constants';
-import { ENOTSUP } from '../../rtio/errno';
-import { sqeRxBuf, txnNext } from '../../rtio/iodev';
-import type { IodevSqe } from '../../rtio/iodev';
+  ENOTSUP, RTIO_IODEV_I2C_10_BITS, RTIO_IODEV_I2C_RESTART, RTIO_OP_I2C_CONFIGURE,
+  RTIO_OP_I2C_RECOVER, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_SQE_MEMPOOL_BUFFER, sqeRxBuf,
+  txnNext,
+} from '../../rtio';
+import type { IodevSqe } from '../../rtio';
 import { I2cBus } from '../bus/i2c-bus';
 import type { I2cMsg } from '../bus/i2c-bus';
 import type { Fault } from '../faults';

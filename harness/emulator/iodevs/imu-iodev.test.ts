@@ -1,14 +1,11 @@
 import { expect } from 'chai';
 import { VirtualClock } from '../../clock';
 import {
-  RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX, RTIO_CQE_FLAG_MORE,
-  RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION,
-} from '../../rtio/constants';
-import type { Cqe } from '../../rtio/cqe';
-import { EALREADY, ECANCELED, EIO, ENOMEM } from '../../rtio/errno';
-import { Rtio } from '../../rtio/rtio';
-import { sqePrepRead, sqePrepReadMultishot, sqePrepReadWithPool, sqePrepWrite } from '../../rtio/sqe';
-import type { Sqe } from '../../rtio/sqe';
+  EALREADY, ECANCELED, EIO, ENOMEM, Rtio, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER,
+  RTIO_CQE_FLAG_MEMPOOL_GET_BLK_IDX, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION,
+  sqePrepRead, sqePrepReadMultishot, sqePrepReadWithPool, sqePrepWrite,
+} from '../../rtio';
+import type { Cqe, Sqe } from '../../rtio';
 import { I2cBus } from '../bus/i2c-bus';
 import { ICM42688_REG_WHO_AM_I, Icm42688 } from '../devices/icm42688';
 import { IMU_DEFAULT_MAX_BATCH_BYTES, IMU_DEFAULT_WATERMARK_PACKETS, ImuIodev } from './imu-iodev';

@@ -1,7 +1,6 @@
 import type { VirtualClock } from '../../clock';
-import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER } from '../../rtio/constants';
-import { sqeRxBuf, txnNext } from '../../rtio/iodev';
-import type { IodevSqe } from '../../rtio/iodev';
+import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER, sqeRxBuf, txnNext } from '../../rtio';
+import type { IodevSqe } from '../../rtio';
 import type { I2cBus, I2cMsg } from '../bus/i2c-bus';
 import {
   ICM42688_FIFO_PACKETS, ICM42688_PACKET_SIZE, ICM42688_REG_FIFO_COUNTH, ICM42688_REG_FIFO_DATA, Icm42688,

@@ -1,9 +1,10 @@
 import type { VirtualClock } from '../../clock';
-import { RTIO_OP_AWAIT, RTIO_OP_NOP } from '../../rtio/constants';
-import { ECANCELED, ENOTSUP } from '../../rtio/errno';
-import { iodevSqeAwaitSignal, iodevSqeErr, iodevSqeOk, txnSetResult } from '../../rtio/iodev';
-import type { Iodev, IodevSqe } from '../../rtio/iodev';
+import {
+  ECANCELED, ENOTSUP, iodevSqeAwaitSignal, iodevSqeErr, iodevSqeOk, RTIO_OP_AWAIT, RTIO_OP_NOP,
+  txnSetResult,
+} from '../../rtio';
 import { Ring } from '../../rtio/ring';
+import type { Iodev, IodevSqe } from '../../rtio';
 import type { Fault } from '../faults';
 import { FaultInjector } from '../faults';
 

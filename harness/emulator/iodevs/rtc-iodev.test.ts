@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { VirtualClock } from '../../clock';
-import { RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION } from '../../rtio/constants';
-import type { Cqe } from '../../rtio/cqe';
-import { ECANCELED, EIO, ENOMEM } from '../../rtio/errno';
-import { Rtio } from '../../rtio/rtio';
-import { sqePrepRead, sqePrepReadMultishot, sqePrepReadWithPool, sqePrepWrite } from '../../rtio/sqe';
-import type { Sqe } from '../../rtio/sqe';
+import {
+  ECANCELED, EIO, ENOMEM, Rtio, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM,
+  RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, sqePrepRead, sqePrepReadMultishot, sqePrepReadWithPool,
+  sqePrepWrite,
+} from '../../rtio';
+import type { Cqe, Sqe } from '../../rtio';
 import { I2cBus } from '../bus/i2c-bus';
 import { PCF8563_CTRL2_TF, PCF8563_REG, Pcf8563 } from '../devices/pcf8563';
 import { RTC_TICK_RECORD_LEN, RtcIodev } from './rtc-iodev';

@@ -1,7 +1,6 @@
 import type { VirtualClock } from '../../clock';
-import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER } from '../../rtio/constants';
-import { sqeRxBuf, txnNext } from '../../rtio/iodev';
-import type { IodevSqe } from '../../rtio/iodev';
+import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER, sqeRxBuf, txnNext } from '../../rtio';
+import type { IodevSqe } from '../../rtio';
 import type { I2cBus } from '../bus/i2c-bus';
 import { PCF8563_CTRL2_AF, PCF8563_CTRL2_TF, PCF8563_REG, Pcf8563 } from '../devices/pcf8563';
 import type { Fault } from '../faults';

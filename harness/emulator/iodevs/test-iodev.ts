@@ -1,10 +1,9 @@
 import type { VirtualClock } from '../../clock';
 import {
-  RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_MEMPOOL_BUFFER,
-} from '../../rtio/constants';
-import { EIO, ENOTSUP, ETIMEDOUT } from '../../rtio/errno';
-import { sqeRxBuf, txnNext } from '../../rtio/iodev';
-import type { IodevSqe } from '../../rtio/iodev';
+  EIO, ENOTSUP, ETIMEDOUT, RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX,
+  RTIO_SQE_MEMPOOL_BUFFER, sqeRxBuf, txnNext,
+} from '../../rtio';
+import type { IodevSqe } from '../../rtio';
 import type { Fault } from '../faults';
 import { QueuedIodev, memberResult } from './queued-iodev';
 import type { Outcome } from './queued-iodev';

@@ -1,10 +1,7 @@
 import { expect } from 'chai';
 import { VirtualClock } from '../../clock';
 import { TestIodev } from '../../emulator/iodevs/test-iodev';
-import { RTIO_PRIO_NORM } from '../../rtio/constants';
-import { ETIMEDOUT } from '../../rtio/errno';
-import { Rtio } from '../../rtio/rtio';
-import { sqePrepRead } from '../../rtio/sqe';
+import { ETIMEDOUT, Rtio, RTIO_PRIO_NORM, sqePrepRead } from '../../rtio';
 import { createBoardVariant, openBoardVariant } from './board-variant';
 import type { BoardVariant } from './board-variant';
 import { RTC_IODEV_INFO, RTC_VARIANT } from './variants';

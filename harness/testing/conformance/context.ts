@@ -3,13 +3,11 @@
  * probe, a fresh context, and helpers to queue operations and to wait, within a bound, for the
  * completions they must produce.
  */
-import { RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION } from '../../rtio/constants';
-import type { CqeData } from '../../rtio/cqe';
-import { resultName } from '../../rtio/errno';
-import type { Iodev } from '../../rtio/iodev';
-import type { Rtio, RtioOptions } from '../../rtio/rtio';
-import type { Sqe } from '../../rtio/sqe';
-import { sqePrepDelay, sqePrepRead, sqePrepTransceive, sqePrepWrite } from '../../rtio/sqe';
+import {
+  resultName, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, sqePrepDelay, sqePrepRead,
+  sqePrepTransceive, sqePrepWrite,
+} from '../../rtio';
+import type { CqeData, Iodev, Rtio, RtioOptions, Sqe } from '../../rtio';
 import type { IodevInfo, Target } from '../../target/target';
 import type { ExpectedByte, IodevProbe } from './probes';
 import type { RuleId } from './rules';

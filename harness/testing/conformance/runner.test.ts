@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { REFERENCE_IODEVS } from '../../emulator/board';
-import { sqePrepNop } from '../../rtio/sqe';
+import { sqePrepNop } from '../../rtio';
 import type { Target } from '../../target/target';
 import { openBoardVariant } from './board-variant';
 import type { BoardTarget } from './board-variant';

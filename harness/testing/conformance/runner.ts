@@ -3,8 +3,8 @@
  * repeated and leak-checked by rtio-fixture's onContext, its outcome a value (passed, failed with
  * the broken rule, or skipped with the reason). The mocha registration (mocha.ts) wraps these.
  */
-import { resultName } from '../../rtio/errno';
-import type { Rtio } from '../../rtio/rtio';
+import { resultName } from '../../rtio';
+import type { Rtio } from '../../rtio';
 import type { IodevInfo, IodevKind, Target } from '../../target/target';
 import { onContext } from '../rtio-fixture';
 import { conformanceChecks } from './checks';

@@ -3,7 +3,7 @@
  * into a suite: the SQEs as a test author would prepare them, and the reference's results as
  * the expectations.
  */
-import { resultName } from '../../rtio/errno';
+import { resultName } from '../../rtio';
 import type { DataDeps } from './model';
 import type { BufRange, Literal, Program, SqeSpec } from './program';
 import { chainSqes, isRange, literalBytes } from './program';

@@ -3,7 +3,7 @@
  * flags), the bytes read where the program makes them the same everywhere (see model.ts), the
  * result each CALLBACK was passed and, where both targets know it, what `sqeCancel` returned.
  */
-import { resultName } from '../../rtio/errno';
+import { resultName } from '../../rtio';
 import type { DataDeps } from './model';
 import type { OpSpec, Program, SqeSpec } from './program';
 import { literalLength, programSqes } from './program';

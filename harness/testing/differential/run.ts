@@ -6,18 +6,13 @@
  * Nothing about wall-clock time is recorded.
  */
 import {
-  RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MEMPOOL_GET_BLK_CNT, RTIO_PRIO_NORM,
-  RTIO_SQE_CHAINED, RTIO_SQE_NO_RESPONSE, RTIO_SQE_TRANSACTION, RTIO_CQE_FLAG_MORE,
-} from '../../rtio/constants';
-import type { Cqe } from '../../rtio/cqe';
-import { resultName } from '../../rtio/errno';
-import { sqeSignal } from '../../rtio/iodev';
-import { Rtio } from '../../rtio/rtio';
-import {
-  sqePrepAwait, sqePrepCallback, sqePrepDelay, sqePrepNop, sqePrepRead, sqePrepReadMultishot, sqePrepReadWithPool,
-  sqePrepTinyWrite, sqePrepTransceive, sqePrepWrite,
-} from '../../rtio/sqe';
-import type { Sqe } from '../../rtio/sqe';
+  resultName, Rtio, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER,
+  RTIO_CQE_FLAG_MEMPOOL_GET_BLK_CNT, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, RTIO_SQE_CHAINED,
+  RTIO_SQE_NO_RESPONSE, RTIO_SQE_TRANSACTION, sqePrepAwait, sqePrepCallback, sqePrepDelay,
+  sqePrepNop, sqePrepRead, sqePrepReadMultishot, sqePrepReadWithPool, sqePrepTinyWrite,
+  sqePrepTransceive, sqePrepWrite, sqeSignal,
+} from '../../rtio';
+import type { Cqe, Sqe } from '../../rtio';
 import { testIodevScript } from '../../emulator/iodevs/test-iodev';
 import type { Target } from '../../target/target';
 import type { BufRange, Chain, Program, SqeSpec, Step } from './program';

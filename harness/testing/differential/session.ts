@@ -3,9 +3,9 @@
  * and what it takes to run seed after seed on them: the generator's profile of the target, fresh
  * flash pages for every program, comparison and, on a mismatch, shrinking and printing.
  */
-import { RTIO_PRIO_NORM, RTIO_SQE_CHAINED } from '../../rtio/constants';
-import { Rtio } from '../../rtio/rtio';
-import { sqePrepDelay, sqePrepTinyWrite, sqePrepTransceive } from '../../rtio/sqe';
+import {
+  Rtio, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepDelay, sqePrepTinyWrite, sqePrepTransceive,
+} from '../../rtio';
 import { EmulatorTarget } from '../../target/emulator-target';
 import type { Target } from '../../target/target';
 import { programToCode } from './codegen';

@@ -1,5 +1,5 @@
-import { iodevSqeErr, iodevSqeOk } from '../../../rtio/iodev';
-import type { IodevSqe } from '../../../rtio/iodev';
+import { iodevSqeErr, iodevSqeOk } from '../../../rtio';
+import type { IodevSqe } from '../../../rtio';
 import type { Fault } from '../../faults';
 import { I2cIodev } from '../i2c-iodev';
 import type { Outcome } from '../queued-iodev';

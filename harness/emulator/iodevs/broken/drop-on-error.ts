@@ -1,4 +1,4 @@
-import type { IodevSqe } from '../../../rtio/iodev';
+import type { IodevSqe } from '../../../rtio';
 import type { Fault } from '../../faults';
 import { I2cIodev } from '../i2c-iodev';
 import type { Outcome } from '../queued-iodev';

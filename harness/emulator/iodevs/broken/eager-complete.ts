@@ -1,6 +1,5 @@
-import { RTIO_OP_TINY_TX, RTIO_OP_TX } from '../../../rtio/constants';
-import { txnNext } from '../../../rtio/iodev';
-import type { IodevSqe } from '../../../rtio/iodev';
+import { RTIO_OP_TINY_TX, RTIO_OP_TX, txnNext } from '../../../rtio';
+import type { IodevSqe } from '../../../rtio';
 import { I2C_BITS_PER_BYTE, I2C_BITS_PER_CONDITION } from '../../bus/i2c-bus';
 import type { Fault } from '../../faults';
 import { I2cIodev } from '../i2c-iodev';

@@ -1,6 +1,5 @@
-import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER } from '../../../rtio/constants';
-import { txnNext } from '../../../rtio/iodev';
-import type { IodevSqe } from '../../../rtio/iodev';
+import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER, txnNext } from '../../../rtio';
+import type { IodevSqe } from '../../../rtio';
 import type { Fault } from '../../faults';
 import { I2cIodev } from '../i2c-iodev';
 import { memberResult } from '../queued-iodev';

@@ -1,11 +1,9 @@
 /** @file Steps several checks share: running setup writes, draining stale events, streaming shots. */
 import {
-  RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM,
-} from '../../../rtio/constants';
-import type { CqeData } from '../../../rtio/cqe';
-import { EALREADY, ENOENT, ENOMEM, ETIMEDOUT, resultName } from '../../../rtio/errno';
-import { sqePrepReadMultishot, sqePrepReadWithPool } from '../../../rtio/sqe';
-import type { Sqe } from '../../../rtio/sqe';
+  EALREADY, ENOENT, ENOMEM, ETIMEDOUT, resultName, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER,
+  RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, sqePrepReadMultishot, sqePrepReadWithPool,
+} from '../../../rtio';
+import type { CqeData, Sqe } from '../../../rtio';
 import type { CheckContext } from '../context';
 
 /** Most stale events {@link drainEvents} takes before it gives up. */

@@ -1,7 +1,6 @@
 /** @file I2C: write-then-read as one transfer with a repeated START, NACKs as -EIO. */
 import { I2cBus } from '../../../emulator/bus/i2c-bus';
-import { RTIO_SQE_TRANSACTION } from '../../../rtio/constants';
-import { ECANCELED, EIO, resultName } from '../../../rtio/errno';
+import { ECANCELED, EIO, resultName, RTIO_SQE_TRANSACTION } from '../../../rtio';
 import type { IodevInfo, Target } from '../../../target/target';
 import type { CheckContext, ConformanceCheck } from '../context';
 import { bytesMatch, hex, showExpected } from '../context';

@@ -1,10 +1,9 @@
 /** @file The promises every iodev keeps, whatever its kind: one CQE per SQE, order, cancel, timeouts, mempool. */
-import { RTIO_OP_I3C_CCC, RTIO_PRIO_NORM } from '../../../rtio/constants';
-import { EALREADY, ECANCELED, ETIMEDOUT, resultName } from '../../../rtio/errno';
-import { sqeSignal } from '../../../rtio/iodev';
 import {
-  sqePrepAwaitExecutor, sqePrepAwaitIodev, sqePrepNop, sqePrepRead, sqePrepTransceive, sqePrepWrite,
-} from '../../../rtio/sqe';
+  EALREADY, ECANCELED, ETIMEDOUT, resultName, RTIO_OP_I3C_CCC, RTIO_PRIO_NORM,
+  sqePrepAwaitExecutor, sqePrepAwaitIodev, sqePrepNop, sqePrepRead, sqePrepTransceive,
+  sqePrepWrite, sqeSignal,
+} from '../../../rtio';
 import type { CheckContext, ConformanceCheck } from '../context';
 import { bytesMatch, hex, showExpected } from '../context';
 import { STREAM_CONTEXT, streamShots } from './helpers';

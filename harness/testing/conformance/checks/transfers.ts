@@ -1,5 +1,5 @@
 /** @file Transfers on a bus device (I2C, SPI, a sensor on one, the test iodev): byte counts, short reads, lengths, mixed chains. */
-import { ECANCELED, resultName } from '../../../rtio/errno';
+import { ECANCELED, resultName } from '../../../rtio';
 import type { ConformanceCheck } from '../context';
 import { settle } from './helpers';
 

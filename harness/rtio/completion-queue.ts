@@ -1,0 +1,101 @@
+/**
+ * A context's completion queue (Zephyr's `rtio_cq` with its CQE pool): completions wait here in
+ * order until the user consumes them; when every CQE is taken, they go to a counted overflow list
+ * instead of being dropped, and move into the CQ as CQEs are released.
+ */
+import { Cqe, CqeState } from './cqe';
+import { Ring } from './ring';
+
+interface Overflowed {
+  readonly result: number;
+  readonly userdata: unknown;
+  readonly flags: number;
+}
+
+/** The CQ of one context; `onPost` runs after every completion posted or overflowed. */
+export class CompletionQueue {
+  /** Completion events so far (posted or overflowed), Zephyr's `cq_count`. */
+  count = 0;
+  /** Completions that found the CQ full and went to the overflow list. */
+  overflowCount = 0;
+  private readonly free: Cqe[] = [];
+  private readonly queued: Ring<Cqe>;
+  private readonly overflow = new Ring<Overflowed>(8);
+
+  /** `size` CQEs, owned by `owner` (the context, checked on release). */
+  constructor(readonly size: number, private readonly owner: object, private readonly onPost: () => void) {
+    this.queued = new Ring<Cqe>(size);
+    for (let i = 0; i < size; i++) {
+      const c = new Cqe();
+      c.owner = owner;
+      this.free.push(c);
+    }
+  }
+
+  /** Posts a completion; into the overflow list when no CQE is free or others already overflowed. */
+  post(result: number, userdata: unknown, flags: number): void {
+    this.count++;
+    const c = this.overflow.length === 0 ? this.free.pop() : undefined;
+    if (c === undefined) {
+      this.overflow.push({ result, userdata, flags });
+      this.overflowCount++;
+    } else {
+      c.result = result;
+      c.userdata = userdata;
+      c.flags = flags;
+      c.state = CqeState.Queued;
+      this.queued.push(c);
+    }
+    this.onPost();
+  }
+
+  /** The oldest queued completion, now held by the user; null when none is ready. */
+  consume(): Cqe | null {
+    const c = this.queued.shift();
+    if (c === undefined) return null;
+    c.state = CqeState.Consumed;
+    return c;
+  }
+
+  /** Takes back a consumed CQE; the oldest overflowed completion takes its place. Throws `RangeError` for any other CQE. */
+  release(cqe: Cqe): void {
+    if (!(cqe instanceof Cqe) || cqe.owner !== this.owner || cqe.state !== CqeState.Consumed) {
+      throw new RangeError('"cqe" was not consumed from this context, or was already released');
+    }
+    cqe.userdata = undefined;
+    const o = this.overflow.shift();
+    if (o === undefined) {
+      cqe.state = CqeState.Free;
+      this.free.push(cqe);
+      return;
+    }
+    cqe.result = o.result;
+    cqe.userdata = o.userdata;
+    cqe.flags = o.flags;
+    cqe.state = CqeState.Queued;
+    this.queued.push(cqe);
+  }
+
+  /** Completions ready to consume (not counting the overflow list). */
+  get ready(): number {
+    return this.queued.length;
+  }
+
+  /** Completions waiting in the overflow list. */
+  get overflowPending(): number {
+    return this.overflow.length;
+  }
+
+  /** CQEs in the pool, neither queued nor held by the user. */
+  get available(): number {
+    return this.free.length;
+  }
+
+  /**
+   * True when the next completion would take the last free CQE or overflow: a multishot's shot
+   * posted now must be its last, so that a multishot never overflows the CQ.
+   */
+  get nearlyFull(): boolean {
+    return this.free.length <= 1 || this.overflow.length > 0;
+  }
+}

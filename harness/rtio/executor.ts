@@ -1,0 +1,262 @@
+/**
+ * The executor of one context (Zephyr's `rtio_executor`): it links submitted SQEs into chains and
+ * transactions, starts each unit when its predecessor succeeded, runs the executor's own ops
+ * (NOP, CALLBACK, DELAY, AWAIT), arms timeouts and cancels. What a unit's end posts is
+ * completer.ts's job; chains whose members all live on one agent are shipped there whole
+ * (remote-shipping.ts) and only their completions come back, through the completer.
+ */
+import type { Clock } from '../clock';
+import { VirtualClock } from '../clock';
+import {
+  RTIO_OP_AWAIT, RTIO_OP_CALLBACK, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_SQE_CANCELED, RTIO_SQE_CHAINED,
+  RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_MULTISHOT, RTIO_SQE_TRANSACTION,
+} from './constants';
+import { Completer, SlotsAfter } from './completer';
+import type { CompletionQueue } from './completion-queue';
+import { EALREADY, ECANCELED, EINVAL, EIO, ENOENT, ENOMEM, ETIMEDOUT } from './errno';
+import { iodevSqeAwaitSignal } from './iodev';
+import type { Mempool } from './mempool';
+import { shippableTo } from './remote-shipping';
+import { Ring } from './ring';
+import { SlotPool } from './slot-pool';
+import { Completion, SlotState } from './sqe';
+import type { IodevSqe, SqeOwner } from './sqe';
+import type { Waiting } from './waiting';
+
+/** One context's executor; the context owns it and hands it the parts it works on. */
+export class Executor implements SqeOwner {
+  /** The context's SQE pool; its slots complete into this executor. */
+  readonly pool: SlotPool;
+  /** Posts what ends; holds the in-flight and stray counts. */
+  readonly done: Completer;
+  /** Exceptions thrown by CALLBACK functions (each completed its SQE with `-EIO`). */
+  readonly callbackErrors: unknown[] = [];
+  /** Exceptions thrown by an iodev's `submit` (each completed its SQE with `-EIO`): a driver bug. */
+  readonly iodevErrors: unknown[] = [];
+
+  private readonly ready = new Ring<IodevSqe>(16);
+  private draining = false;
+  private readonly timeoutFn = (s: IodevSqe): void => this.timeoutFired(s);
+  private readonly delayFn = (s: IodevSqe): void => this.delayDone(s);
+  private readonly awaitFn = (s: IodevSqe): void => this.complete(s, 0, Completion.Ok);
+
+  /**
+   * `context` is what CALLBACKs receive as their context; `clock` times DELAYs and the
+   * timeouts of executor ops; `sqSize` slots make the SQE pool; `waiting` is woken when the
+   * last SQE in flight ends.
+   */
+  constructor(
+    private readonly context: object,
+    private readonly clock: Clock,
+    sqSize: number,
+    cq: CompletionQueue,
+    private readonly mempool: Mempool | null,
+    private readonly waiting: Waiting,
+  ) {
+    this.pool = new SlotPool(sqSize, this);
+    this.done = new Completer(this.pool, cq, mempool, waiting, this.ready);
+  }
+
+  /**
+   * Links the validated SQ `sq` into chains and transactions and starts every chain head
+   * (shipping whole chains to their agent where one can take them). Empties `sq`.
+   */
+  submit(sq: IodevSqe[]): void {
+    const n = sq.length;
+    let i = 0;
+    while (i < n) {
+      const head = sq[i]!;
+      let cur = head;
+      let txnHead: IodevSqe | null = null;
+      for (;;) {
+        cur.state = SlotState.Pending;
+        this.done.inflight++;
+        const f = cur.sqe.flags;
+        cur.txnHead = txnHead ?? cur;
+        txnHead = f & RTIO_SQE_TRANSACTION ? cur.txnHead : null;
+        if (!(f & (RTIO_SQE_CHAINED | RTIO_SQE_TRANSACTION))) break;
+        const nxt = sq[++i]!;
+        cur.next = nxt;
+        cur = nxt;
+      }
+      cur.next = null;
+      i++;
+      head.lastResult = 0;
+      const remote = shippableTo(head);
+      if (remote === null) {
+        this.ready.push(head);
+      } else {
+        for (let m: IodevSqe | null = head; m !== null; m = m.next) {
+          m.state = SlotState.Inflight;
+          m.remote = remote;
+        }
+        remote.submitChain(head, this.done);
+      }
+    }
+    sq.length = 0;
+    this.drain();
+  }
+
+  /** `Rtio.sqeCancel` for slot `s`: 0, `-EALREADY` or `-ENOENT` (see there). */
+  cancel(s: IodevSqe): number {
+    switch (s.state) {
+      case SlotState.Queued:
+      case SlotState.Pending:
+        s.sqe.flags |= RTIO_SQE_CANCELED;
+        return 0;
+      case SlotState.Inflight: {
+        if (s.remote !== null) {
+          s.remote.cancel(s);
+          return -EALREADY;
+        }
+        const head = s.txnHead ?? s;
+        if (head.sqe.flags & RTIO_SQE_MULTISHOT) head.cancelRequested = true;
+        const iodev = head.sqe.iodev;
+        if (iodev === null) {
+          this.complete(head, -ECANCELED, Completion.Err);
+          return 0;
+        }
+        if (iodev.cancel !== undefined && iodev.cancel(head)) {
+          this.disarm(head);
+          this.done.finish(head, -ECANCELED, head, SlotsAfter.Free);
+          this.drain();
+          return 0;
+        }
+        return -EALREADY;
+      }
+      default:
+        return -ENOENT;
+    }
+  }
+
+  /** @internal Entry point of `iodevSqeOk`/`iodevSqeErr`. */
+  complete(s: IodevSqe, result: number, how: Completion): void {
+    if (s.state === SlotState.Zombie) {
+      this.done.reapZombie(s);
+      return;
+    }
+    const head = s.txnHead ?? s;
+    if (head.state !== SlotState.Inflight) {
+      if (head.state === SlotState.Zombie) this.done.reapZombie(head);
+      else this.done.strayCompletions++;
+      return;
+    }
+    this.disarm(head);
+    const failed = how === Completion.Err || result < 0;
+    this.done.finish(head, result, failed ? s : null, SlotsAfter.Free);
+    this.drain();
+  }
+
+  /** @internal Implements `sqeRxBuf`. */
+  rxBuf(s: IodevSqe, minLen: number, maxLen: number): Uint8Array | number {
+    const sqe = s.sqe;
+    if (!(sqe.flags & RTIO_SQE_MEMPOOL_BUFFER)) {
+      return sqe.buf !== null && sqe.bufLen >= minLen ? sqe.buf.subarray(0, sqe.bufLen) : -ENOMEM;
+    }
+    if (sqe.buf !== null) return sqe.buf.length >= minLen ? sqe.buf : -ENOMEM;
+    if (this.mempool === null) return -ENOMEM;
+    const buf = this.mempool.alloc(minLen, maxLen);
+    if (typeof buf === 'number') return buf;
+    sqe.buf = buf;
+    sqe.bufLen = buf.length;
+    s.poolBuf = buf;
+    return buf;
+  }
+
+  /** @internal Wakes async waiters after an out-of-band event (a signal). */
+  stepWake(): void {
+    if (this.waiting.active) this.waiting.wake();
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let s = this.ready.shift(); s !== undefined; s = this.ready.shift()) this.start(s);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private start(s: IodevSqe): void {
+    const sqe = s.sqe;
+    s.state = SlotState.Inflight;
+    let canceled = (sqe.flags & RTIO_SQE_CANCELED) !== 0 || s.cancelRequested;
+    for (let m = s; m.sqe.flags & RTIO_SQE_TRANSACTION && m.next !== null; ) {
+      m = m.next;
+      m.state = SlotState.Inflight;
+      if (m.sqe.flags & RTIO_SQE_CANCELED) canceled = true;
+    }
+    if (canceled) {
+      this.done.finish(s, -ECANCELED, s, SlotsAfter.Free);
+      return;
+    }
+    const iodev = sqe.iodev;
+    const clock = iodev === null ? this.clock : iodev.clock ?? this.clock;
+    // A remote iodev's unit carries its timeout to the agent, which keeps the device's time.
+    if (sqe.timeoutMs > 0 && iodev?.remote === undefined) {
+      s.timerClock = clock;
+      s.timer = clock.setTimer(clock.now() + sqe.timeoutMs, this.timeoutFn, s);
+    }
+    if (iodev !== null) {
+      if (clock instanceof VirtualClock) this.waiting.watch(clock);
+      try {
+        iodev.submit(s);
+      } catch (e) {
+        this.iodevErrors.push(e);
+        if (s.state === SlotState.Inflight) this.complete(s, -EIO, Completion.Err);
+      }
+      return;
+    }
+    switch (sqe.op) {
+      case RTIO_OP_NOP:
+        this.complete(s, 0, Completion.Ok);
+        return;
+      case RTIO_OP_CALLBACK:
+        try {
+          sqe.callback!(this.context as never, sqe, s.lastResult, sqe.arg0);
+        } catch (e) {
+          this.callbackErrors.push(e);
+          this.complete(s, -EIO, Completion.Err);
+          return;
+        }
+        this.complete(s, 0, Completion.Ok);
+        return;
+      case RTIO_OP_DELAY:
+        s.delayTimer = this.clock.setTimer(this.clock.now() + sqe.delayMs, this.delayFn, s);
+        return;
+      case RTIO_OP_AWAIT:
+        iodevSqeAwaitSignal(s, this.awaitFn, undefined);
+        return;
+      default:
+        this.complete(s, -EINVAL, Completion.Err);
+    }
+  }
+
+  private delayDone(s: IodevSqe): void {
+    s.delayTimer = 0;
+    this.complete(s, 0, Completion.Ok);
+  }
+
+  private disarm(s: IodevSqe): void {
+    if (s.timer !== 0) {
+      s.timerClock!.clearTimer(s.timer);
+      s.timer = 0;
+    }
+    if (s.delayTimer !== 0) {
+      this.clock.clearTimer(s.delayTimer);
+      s.delayTimer = 0;
+    }
+    s.awaitCb = null;
+  }
+
+  private timeoutFired(s: IodevSqe): void {
+    s.timer = 0;
+    if (s.state !== SlotState.Inflight) return;
+    this.disarm(s);
+    const iodev = s.sqe.iodev;
+    const dropped = iodev === null || (iodev.cancel !== undefined && iodev.cancel(s));
+    this.done.finish(s, -ETIMEDOUT, s, dropped ? SlotsAfter.Free : SlotsAfter.Zombie);
+    this.drain();
+  }
+}
