@@ -21,6 +21,24 @@ export { rtiohil };
  */
 export const PROTOCOL_VERSION = 2;
 
+/**
+ * The name a value of a generated enum goes by outside the wire: its constant without the
+ * enum's prefix, lower-case, `_` as `-` (`IODEV_KIND_I2C` → `'i2c'`, `FAULT_KIND_SHORT_READ` →
+ * `'short-read'`); undefined for a value the enum lacks and for its `…_UNSPECIFIED` 0.
+ */
+export function enumName(values: object, prefix: string, value: number): string | undefined {
+  for (const [key, v] of Object.entries(values)) {
+    if (v === value && v !== 0 && key.startsWith(prefix)) return key.slice(prefix.length).toLowerCase().replace(/_/g, '-');
+  }
+  return undefined;
+}
+
+/** The value of `name` ({@link enumName}'s form) in a generated enum, or undefined. */
+export function enumValue(values: object, prefix: string, name: string): number | undefined {
+  const v: unknown = (values as Record<string, unknown>)[prefix + name.toUpperCase().replace(/-/g, '_')];
+  return typeof v === 'number' && v !== 0 ? v : undefined;
+}
+
 /** Kinds of iodev an agent reports (`rtiohil.IodevKind`). */
 export const IodevKind = rtiohil.IodevKind;
 /** Kinds of iodev an agent reports (`rtiohil.IodevKind`). */
@@ -74,6 +92,15 @@ export type PacketBody = {
 
 /** The {@link PacketBody} members of the given kinds, e.g. `PacketBodyOf<'submit' | 'cancel'>`. */
 export type PacketBodyOf<K extends BodyKind> = K extends BodyKind ? Extract<PacketBody, { [P in K]: unknown }> : never;
+
+/** Sequenced bodies the host sends an agent. */
+export type HostBodyKind = 'submit' | 'cancel' | 'signal' | 'injectFault' | 'clearFaults';
+/** Sequenced bodies an agent sends the host. */
+export type AgentBodyKind = 'complete' | 'cancelReply' | 'log' | 'status';
+/** A sequenced body the host sends. */
+export type HostBody = PacketBodyOf<HostBodyKind>;
+/** A sequenced body an agent sends. */
+export type AgentBody = PacketBodyOf<AgentBodyKind>;
 
 /**
  * Input of {@link encodePacket}: seq and ack (0 when absent) and at most one body member, as

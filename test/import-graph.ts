@@ -17,12 +17,17 @@ export type ImportGraph = Map<string, Set<string>>;
 
 const posix = (p: string): string => p.split(sep).join('/');
 
+/** Tests and the fixtures tests run (`*.test.ts`, `*.fixture.ts`) may reach anywhere; they are left out. */
+function isTestCode(name: string): boolean {
+  return /\.(test|fixture)\.m?ts$/.test(name);
+}
+
 function sourceFiles(dir: string, out: string[]): string[] {
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules' || name === 'generated' || name.startsWith('.')) continue;
     const full = join(dir, name);
     if (statSync(full).isDirectory()) sourceFiles(full, out);
-    else if (/\.m?ts$/.test(name) && !name.endsWith('.d.ts') && !/\.test\.m?ts$/.test(name)) out.push(full);
+    else if (/\.m?ts$/.test(name) && !name.endsWith('.d.ts') && !isTestCode(name)) out.push(full);
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { skipBecause } from '../harness/report/skip-reason';
-import { PrerequisiteMissingError, buildNativeAgent } from '../harness/target/wire-targets';
+import { PrerequisiteMissingError, buildNativeAgent } from '../harness/remote';
 import { REPO_ROOT } from '../harness/cli/run-cli';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { SOAK_CONDITIONS, soakCondition } from '../bench/soak/index';
-import { PrerequisiteMissingError, buildNativeAgent } from '../harness/target/wire-targets';
+import { PrerequisiteMissingError, buildNativeAgent } from '../harness/remote';
 
 /** Seconds of workload per condition. */
 const SECONDS = 6;

@@ -8,7 +8,7 @@ import { testIodevScript } from '../../harness/emulator/iodevs/test-iodev';
 import {
   RTIO_PRIO_NORM, RTIO_SQE_CHAINED, Rtio, sqePrepNop, sqePrepRead, sqePrepTinyWrite,
 } from '../../harness';
-import { EmulatorTarget } from '../../harness/target/emulator-target';
+import { EmulatorTarget } from '../../harness/emulator/emulator-target';
 
 /** Wall time each throughput measurement runs for, in ms. */
 const RUN_MS = 1500;

@@ -12,12 +12,12 @@ import { encodePacket } from '../../protocol/messages';
 import { RTIO_PRIO_NORM, Rtio, sqePrepNop, sqePrepRead } from '../../harness';
 import { openSerialTransport } from '../../harness/link/serial-transport';
 import type { Transport } from '../../harness/link/transport';
-import { startAgentProcess } from '../../harness/target/agent-process';
-import { openTarget } from '../../harness/target/open-target';
-import { QEMU_FIRMWARE, openQemu, startQemu } from '../../harness/target/qemu';
-import type { QemuFirmware } from '../../harness/target/qemu';
-import type { RemoteTarget } from '../../harness/target/remote-target';
-import { ECHO_ARGS, NATIVE_AGENT_BINARY, buildNativeAgent } from '../../harness/target/wire-targets';
+import { startAgentProcess } from '../../harness/remote/agent-process';
+import { openTarget } from '../../harness/boards/open-target';
+import { QEMU_FIRMWARE, openQemu, startQemu } from '../../harness/qemu';
+import type { QemuFirmware } from '../../harness/qemu';
+import type { RemoteTarget } from '../../harness/remote';
+import { ECHO_ARGS, NATIVE_AGENT_BINARY, buildNativeAgent } from '../../harness/remote';
 
 /** A raw byte echo on a pty: the baseline peer. */
 interface EchoPeer {

@@ -9,15 +9,13 @@
  *   npm run bench:soak -- [--board native|qemu-lm3s6965evb] [--seconds 20] [--seed 1]
  */
 import { parseArgs } from 'node:util';
-import { boardLink } from '../../harness/boards/board-file';
 import { loadBoard } from '../../harness/boards/load-boards';
-import { Link } from '../../harness/link/link';
-import { openSerialTransport } from '../../harness/link/serial-transport';
-import { startAgentProcess } from '../../harness/target/agent-process';
-import { QEMU_FIRMWARE, startQemu } from '../../harness/target/qemu';
-import { REMOTE_DEADLINE_ALLOWANCE_MS, RemoteTarget } from '../../harness/target/remote-target';
+import { boardRemoteOptions } from '../../harness/boards/open-target';
+import { QEMU_FIRMWARE, startQemu } from '../../harness/qemu';
+import {
+  NATIVE_AGENT_BINARY, REMOTE_DEADLINE_ALLOWANCE_MS, buildNativeAgent, openSerialRemote, startAgentProcess,
+} from '../../harness/remote';
 import type { Target } from '../../harness/target/target';
-import { AGENT_CAPABILITIES, NATIVE_AGENT_BINARY, boardLinkLimits, buildNativeAgent, hostPacketLink } from '../../harness/target/wire-targets';
 import { FaultRelay } from './relay';
 import type { RelayFaults } from './relay';
 import { runWorkload } from './workload';
@@ -78,15 +76,14 @@ async function startAgent(board: string): Promise<{ path: string; stop(): Promis
 
 /** Runs one condition on a fresh agent behind a fresh relay. */
 export async function soakCondition(board: string, cond: SoakCondition, seconds: number, seed: number): Promise<SoakResult> {
-  const settings = boardLink(loadBoard(board));
+  const settings = boardRemoteOptions(loadBoard(board));
   const allowance = settings.deadlineAllowanceMs ?? REMOTE_DEADLINE_ALLOWANCE_MS;
   const agent = await startAgent(board);
   const relay = await FaultRelay.start(agent.path, { dropRate: 0, flipRate: 0 }, seed);
   const open = async (): Promise<Target> => {
-    const link = new Link(await openSerialTransport({ path: relay.hostPath }), { role: 'host', ...boardLinkLimits(settings) });
-    const hello = await link.open();
+    const { target } = await openSerialRemote(board, relay.hostPath, { link: settings.link ?? {}, deadlineAllowanceMs: allowance });
     relay.faults = cond.faults;
-    return new RemoteTarget(board, hostPacketLink(link), hello, { capabilities: AGENT_CAPABILITIES, deadlineAllowanceMs: allowance });
+    return target;
   };
   const stats = { ...relay.stats };
   try {

@@ -1,18 +1,23 @@
 import { expect } from 'chai';
 import { ECANCELED, RTIO_OP_AWAIT, RTIO_OP_NOP, RTIO_SQE_CHAINED } from '../rtio';
 import { testIodevScript } from '../emulator/iodevs/test-iodev';
-import type { WireSqe } from '../target/remote-target';
+import { decodePacket, encodePacket, isDecodeError } from '../../protocol/messages';
+import type { AgentBody, HostBody, Packet, Sqe as WireSqe } from '../../protocol/messages';
 import { TsAgent } from './ts-agent';
-import type { AgentLink, AgentPacket, HostPacket } from './ts-agent';
+import type { AgentLink } from './ts-agent';
 
-/** A link stub: packets the agent sent, and a way to hand it host packets. */
-function stubLink(): { link: AgentLink; sent: AgentPacket[]; deliver: (p: HostPacket) => void } {
-  const sent: AgentPacket[] = [];
-  let handler: ((p: HostPacket) => void) | null = null;
+/** A link stub: bodies the agent sent, and a way to hand it host bodies (through the real codec). */
+function stubLink(): { link: AgentLink; sent: AgentBody[]; deliver: (body: HostBody) => void } {
+  const sent: AgentBody[] = [];
+  let handler: ((p: Packet) => void) | null = null;
   return {
     link: { send: (b) => sent.push(b), onPacket: (cb) => { handler = cb; }, restart: () => undefined },
     sent,
-    deliver: (p) => handler!(p),
+    deliver: (body) => {
+      const p = decodePacket(encodePacket({ seq: 1, ...body }));
+      if (isDecodeError(p)) throw new Error(`test packet did not decode: ${p.reason}`);
+      handler!(p);
+    },
   };
 }
 
@@ -37,9 +42,9 @@ describe('TsAgent', function () {
       // The chain failed and freed its slots; the CQEs are not drained yet: the Signal crosses them.
       expect(() => deliver({ signal: { id: 2 } })).to.not.throw();
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const cqes = sent.flatMap((p) => ('complete' in p ? p.complete.cqes : []));
+      const cqes = sent.flatMap((p) => ('complete' in p ? p.complete.cqes ?? [] : []));
       expect(cqes.map((c) => [c.id, c.result])).to.deep.equal([[1, -5], [2, -ECANCELED]]);
-      const logs = sent.flatMap((p) => ('log' in p ? [p.log.text] : []));
+      const logs = sent.flatMap((p) => ('log' in p ? [p.log.text ?? ''] : []));
       expect(logs.join('\n')).to.contain('Signal: no waiting or running AWAIT has id 2');
     } finally {
       agent.stop();
@@ -56,7 +61,7 @@ describe('TsAgent', function () {
       ], regions: [] } });
       agent.board.clock.runUntilIdle(1000);
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const cqes = sent.flatMap((p) => ('complete' in p ? p.complete.cqes : []));
+      const cqes = sent.flatMap((p) => ('complete' in p ? p.complete.cqes ?? [] : []));
       expect(cqes.map((c) => [c.id, c.result]).sort((a, b) => a[0]! - b[0]!)).to.deep.equal([[1, -ECANCELED], [2, -19], [3, 0]]);
     } finally {
       agent.stop();

@@ -1,7 +1,7 @@
 import { PROTOCOL_VERSION } from '../../protocol/messages';
 import { createReferenceBoard } from '../emulator/board';
 import type { ReferenceBoard } from '../emulator/board';
-import type { Fault } from '../emulator/faults';
+import type { Fault } from '../target/faults';
 import { RealtimeDriver } from '../emulator/realtime';
 import {
   EBUSY, ECANCELED, EINVAL, EMSGSIZE, ENODEV, ENOENT, Rtio, RTIO_CQE_FLAG_GET,
@@ -10,8 +10,11 @@ import {
   RTIO_SQE_TRANSACTION, sqeSignal, sqeSignalable,
 } from '../rtio';
 import type { Iodev, Sqe } from '../rtio';
-import type { AgentHello, WireCqe, WireSqe } from '../target/remote-target';
-import type { Region as WireRegion } from '../../protocol/messages';
+import { faultFromWire, iodevInfoToWire } from '../target/wire';
+import type { WireFault } from '../target/wire';
+import type {
+  AgentBody, BodyInit, Cqe as WireCqe, Packet, Region as WireRegion, Sqe as WireSqe,
+} from '../../protocol/messages';
 
 /** Zephyr's LOG_LEVEL_WRN, the level of the agent's warnings. */
 export const LOG_LEVEL_WRN = 2;
@@ -31,27 +34,12 @@ export const TS_AGENT_MEMPOOL_BLOCK = 16;
 /** ... and this many blocks. */
 export const TS_AGENT_MEMPOOL_BLOCKS = 256;
 
-/** Packets the TS agent receives (sequenced bodies of protocol/rtio.proto). */
-export interface HostPacket {
-  submit?: { sqes: WireSqe[]; regions: WireRegion[] } | null;
-  cancel?: { id: number } | null;
-  signal?: { id: number } | null;
-  injectFault?: { iodev: number; kind: number; atByte: number; bytes: number; delayUs: number; count: number } | null;
-  clearFaults?: object | null;
-  reset?: object | null;
-}
-
-/** Bodies the TS agent sends. */
-export type AgentPacket =
-  | { complete: { cqes: WireCqe[] } }
-  | { log: { level: number; text: string } }
-  | { cancelReply: { id: number; result: number } }
-  | { status: { result: number } };
-
-/** The link end the agent serves (harness/link's Link in the agent role). */
+/** The link end the agent serves: a `Link` in the agent role, or a test's stand-in. */
 export interface AgentLink {
-  send(body: AgentPacket): void;
-  onPacket(cb: (body: HostPacket) => void): void;
+  /** Sends a sequenced body to the host. */
+  send(body: AgentBody): void;
+  /** Subscribes to the host's packets, in order, each once. */
+  onPacket(cb: (packet: Packet) => void): void;
   /** Forgets the session, as a reset board's link would. */
   restart(): void;
 }
@@ -62,8 +50,6 @@ interface Tracked {
   readonly pool: boolean;
   readonly rx: Uint8Array | null;
 }
-
-const KIND_IDS: Readonly<Record<string, number>> = { i2c: 1, spi: 2, gpio: 3, sensor: 4, test: 5 };
 
 /**
  * The agent side of the wire, in TypeScript: the emulated reference board served over a link,
@@ -117,7 +103,7 @@ export class TsAgent {
   }
 
   /** What the agent answers to a Hello. */
-  hello(): AgentHello {
+  hello(): BodyInit<'helloReply'> {
     return {
       protocolVersion: PROTOCOL_VERSION,
       buildId: 'ts-agent (emulated reference board)',
@@ -126,10 +112,7 @@ export class TsAgent {
       window: TS_AGENT_WINDOW,
       maxSqes: TS_AGENT_MAX_SQES,
       maxBufferBytes: TS_AGENT_MAX_BUFFER_BYTES,
-      iodevs: this.board.info.map((info, i) => ({
-        id: i + 1, name: info.name, kind: KIND_IDS[info.kind] ?? 5, bus: info.bus ?? '', address: info.address ?? 0,
-        part: info.part ?? '', capabilities: [...info.capabilities],
-      })),
+      iodevs: this.board.info.map((info, i) => iodevInfoToWire(info, i + 1)),
     };
   }
 
@@ -138,24 +121,35 @@ export class TsAgent {
     this.driver.stop();
   }
 
-  private onPacket(p: HostPacket): void {
-    if (p.reset) {
+  private onPacket(p: Packet): void {
+    if (p.body === 'reset') {
       this.reset();
       return;
     }
     this.driver.catchUp();
-    if (p.submit) this.submit(p.submit.sqes, p.submit.regions);
-    if (p.cancel) this.cancel(p.cancel.id);
-    if (p.signal) {
-      // A Signal may cross the CQE of an AWAIT whose chain failed first: ignored, as in the C agent.
-      const t = this.live(p.signal.id);
-      if (t !== undefined && sqeSignalable(t.sqe)) sqeSignal(t.sqe);
-      else this.link.send({ log: { level: LOG_LEVEL_WRN, text: `Signal: no waiting or running AWAIT has id ${p.signal.id}` } });
-    }
-    if (p.injectFault) this.injectFault(p.injectFault);
-    if (p.clearFaults) {
-      for (const dev of this.board.iodevs.values()) dev.faults.clear();
-      this.link.send({ status: { result: 0 } });
+    switch (p.body) {
+      case 'submit':
+        this.submit(p.submit.sqes, p.submit.regions);
+        break;
+      case 'cancel':
+        this.cancel(p.cancel.id);
+        break;
+      case 'signal': {
+        // A Signal may cross the CQE of an AWAIT whose chain failed first: ignored, as in the C agent.
+        const t = this.live(p.signal.id);
+        if (t !== undefined && sqeSignalable(t.sqe)) sqeSignal(t.sqe);
+        else this.link.send({ log: { level: LOG_LEVEL_WRN, text: `Signal: no waiting or running AWAIT has id ${p.signal.id}` } });
+        break;
+      }
+      case 'injectFault':
+        this.injectFault(p.injectFault);
+        break;
+      case 'clearFaults':
+        for (const dev of this.board.iodevs.values()) dev.faults.clear();
+        this.link.send({ status: { result: 0 } });
+        break;
+      default:
+        break;
     }
     this.driver.poke();
   }
@@ -273,18 +267,14 @@ export class TsAgent {
     this.link.send({ cancelReply: { id, result } });
   }
 
-  private injectFault(f: NonNullable<HostPacket['injectFault']>): void {
+  private injectFault(f: WireFault): void {
     const dev = this.iodevById.get(f.iodev) as { faults?: { inject(fault: Fault, count: number): void } } | undefined;
-    const kinds: Record<number, Fault> = {
-      1: { kind: 'nack', atByte: f.atByte }, 2: { kind: 'short-read', bytes: f.bytes },
-      3: { kind: 'bus-timeout' }, 4: { kind: 'delay', ms: f.delayUs / 1000 },
-    };
-    const fault = kinds[f.kind];
-    if (dev?.faults === undefined || fault === undefined) {
+    const armed = faultFromWire(f);
+    if (dev?.faults === undefined || armed === null) {
       this.link.send({ status: { result: dev === undefined ? -ENODEV : -EINVAL } });
       return;
     }
-    dev.faults.inject(fault, f.count === 0 ? Infinity : f.count);
+    dev.faults.inject(armed.fault, armed.count);
     this.link.send({ status: { result: 0 } });
   }
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { REFERENCE_IODEVS } from '../emulator/board';
-import { EmulatorTarget } from '../target/emulator-target';
-import { AGENT_CAPABILITIES } from '../target/wire-targets';
+import { EmulatorTarget } from '../emulator/emulator-target';
+import { AGENT_CAPABILITIES } from '../remote';
 import {
   BoardFileError, REPO_BOARDS_DIR, boardIodevs, boardTimeouts, isBoardFileError, jsonErrorOffset, readBoardFile, validateBoard,
 } from './board-file';

@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { PACKAGE_ROOT } from '../package-root';
-import type { QemuPeripheralsSpec } from '../target/qemu-peripherals';
+import type { QemuPeripheralsSpec } from '../qemu/peripherals';
 import type { IodevInfo, IodevKind } from '../target/target';
 
 /** The package's `boards/` folder: the board files shipped with rtio-hil and the schema. */

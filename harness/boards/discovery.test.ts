@@ -7,8 +7,8 @@ import { expect } from 'chai';
 import { skipBecause } from '../report/skip-reason';
 import { DISCOVERY_ENV, describePort, discoverPorts, discoveryOptionsFromEnv, scanSysfs } from './discovery';
 import type { SerialPortListEntry } from './discovery';
-import { createFakeSerialTree } from './fake-sysfs';
-import type { FakeTree, FakeUsbPort } from './fake-sysfs';
+import { createFakeSerialTree } from '../testing/fake-sysfs';
+import type { FakeTree, FakeUsbPort } from '../testing/fake-sysfs';
 
 const ROOT = resolve(__dirname, '..', '..');
 

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { validateBoard } from '../boards/board-file';
-import { createFakeSerialTree } from '../boards/fake-sysfs';
-import type { FakeTree, FakeUsbPort } from '../boards/fake-sysfs';
-import { serveSilence, serveTsAgentOverTcp } from '../boards/tcp-agent-server';
+import { createFakeSerialTree } from '../testing/fake-sysfs';
+import type { FakeTree, FakeUsbPort } from '../testing/fake-sysfs';
+import { serveSilence, serveTsAgentOverTcp } from '../testing/tcp-agent-server';
 import { openSerialTransport } from '../link/serial-transport';
 import { skipBecause } from '../report/skip-reason';
-import { startAgentProcess } from '../target/agent-process';
-import type { AgentProcess } from '../target/agent-process';
-import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from '../target/wire-targets';
+import { startAgentProcess } from '../remote/agent-process';
+import type { AgentProcess } from '../remote/agent-process';
+import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from '../remote';
 import { REPO_ROOT, runCli } from './run-cli';
 import { PROTOCOL_VERSION } from '../../protocol/messages';
 
@@ -139,7 +139,7 @@ describe('the rtio-hil command', function () {
       const out = JSON.parse(r.stdout) as { board: string; exitStatus: number; hello: { protocolVersion: number }; differences: string[]; roundTrip: { iodev: string; completed: number; error: string | null } };
       expect([out.board, out.exitStatus, out.hello.protocolVersion, out.differences]).to.deep.equal(['emulator-wire', 0, PROTOCOL_VERSION, []]);
       expect(out.roundTrip).to.deep.include({ iodev: 'test0', completed: 3, error: null });
-      expect(r.stderr).to.contain('protocol      1');
+      expect(r.stderr).to.contain(`protocol      ${PROTOCOL_VERSION}`);
     });
 
     it('pings the native agent, launched from a board file', async function () {

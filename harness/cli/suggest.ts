@@ -41,20 +41,11 @@ function samePort(p: PortInfo, wanted: string): boolean {
 
 /** Opens `path`, runs the handshake and returns the agent's build and iodev table. */
 async function probe(path: string, handshakeTimeoutMs: number): Promise<{ buildId: string; iodevs: readonly IodevInfo[] }> {
-  const [{ Link }, { openSerialTransport }, { RemoteTarget }, { hostPacketLink }] = await Promise.all([
-    import('../link/link'), import('../link/serial-transport'), import('../target/remote-target'), import('../target/wire-targets'),
-  ]);
-  const transport = await openSerialTransport({ path });
-  const link = new Link(transport, { role: 'host', handshakeTimeoutMs });
-  try {
-    const hello = await link.open();
-    const target = new RemoteTarget('probe', hostPacketLink(link), hello);
-    const out = { buildId: hello.buildId, iodevs: target.iodevs };
-    await target.close();
-    return out;
-  } finally {
-    await link.close();
-  }
+  const { openSerialRemote } = await import('../remote');
+  const { target } = await openSerialRemote('probe', path, { link: { handshakeTimeoutMs } });
+  const out = { buildId: target.hello.buildId, iodevs: target.iodevs };
+  await target.close();
+  return out;
 }
 
 /** Runs `rtio-hil suggest`. */

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { junitCounts, junitXml, xmlEscape } from './junit';
 import type { JUnitCase } from './junit';
-import { parseXml } from './xml-read';
-import type { XmlElement } from './xml-read';
+import { parseXml } from '../testing/xml-read';
+import type { XmlElement } from '../testing/xml-read';
 
 const CASES: JUnitCase[] = [
   { name: 'passes', classname: 'suite', timeSec: 0.0125, status: 'passed', properties: [['board.id', 'emulator']] },

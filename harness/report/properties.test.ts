@@ -4,7 +4,7 @@ import type { LinkStats } from '../link/link';
 import type { Target } from '../target/target';
 import { scopeProperties, sumLinkStats, summaryLines } from './reporter';
 import type { ReportedCase } from './reporter';
-import type { TargetRecord } from './target-registry';
+import type { TargetRecord } from '../target/registry';
 
 function stats(over: Partial<LinkStats> = {}): LinkStats {
   return {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT, runCli } from '../cli/run-cli';
 import type { CliRun } from '../cli/run-cli';
-import { findAll, parseXml } from './xml-read';
-import type { XmlElement } from './xml-read';
+import { findAll, parseXml } from '../testing/xml-read';
+import type { XmlElement } from '../testing/xml-read';
 import { PROTOCOL_VERSION } from '../../protocol/messages';
 
 /** The log line the fixture's device sends (not imported: importing the fixture would register its tests here). */

@@ -25,8 +25,8 @@ import { RESULTS_ENV, writeResults } from './results';
 import type { ReportedCase } from './results';
 import type { Classification } from './classify';
 import { recordedSkipReason, splitSkipTitle } from './skip-reason';
-import { targetRecords } from './target-registry';
-import type { TargetRecord } from './target-registry';
+import { targetRecords } from '../target/registry';
+import type { TargetRecord } from '../target/registry';
 
 /** The environment variable naming the JUnit file when the reporter option does not (from ./junit). */
 export { JUNIT_ENV };

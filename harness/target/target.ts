@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Fault } from '../emulator/faults';
+import type { Fault } from './faults';
 import type { Iodev } from '../rtio';
 import type { Backplane } from './backplane';
 

@@ -7,8 +7,8 @@
 export { SUITE_CONTEXT, TEST_REPEATS, newContext, expectNoLeak, onContext } from './rtio-fixture';
 export { DEFAULT_SUITE_BOARDS, boardsNamed, suiteBoards } from './suite-boards';
 export { skipBecause } from '../report/skip-reason';
-export { registerTarget } from '../report/target-registry';
-export type { TargetDetails, TargetRecord } from '../report/target-registry';
+export { registerTarget } from '../target/registry';
+export type { TargetDetails, TargetRecord } from '../target/registry';
 export { onTargetProgress } from '../target/progress';
 export type { TargetProgress } from '../target/progress';
 export {

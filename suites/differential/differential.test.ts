@@ -5,9 +5,9 @@
  */
 import { expect } from 'chai';
 import { loadBoard } from '../../harness/boards/load-boards';
-import { openTarget } from '../../harness/target/open-target';
+import { openTarget } from '../../harness/boards/open-target';
 import type { Target } from '../../harness/target/target';
-import { PrerequisiteMissingError } from '../../harness/target/wire-targets';
+import { PrerequisiteMissingError } from '../../harness/remote';
 import { describeFailure, parseSeeds } from '../../harness/testing/differential/cli';
 import { DifferentialSession } from '../../harness/testing/differential/session';
 import { suiteBoards } from '../../harness/testing/suite-boards';

@@ -3,7 +3,7 @@ import {
   RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION, sqePrepRead, sqePrepReadMultishot, sqePrepTinyWrite,
 } from '../../harness/rtio';
 import { newContext } from '../../harness/testing/rtio-fixture';
-import { openTarget } from '../../harness/target/open-target';
+import { openTarget } from '../../harness/boards/open-target';
 import type { SuiteEnv } from './env';
 
 interface Event { readonly ud: unknown; readonly result: number; readonly at: number; readonly bytes: number[] }

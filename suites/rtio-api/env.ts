@@ -5,8 +5,8 @@ import {
   RTIO_SQE_TRANSACTION, sqePrepDelay, sqePrepRead, sqePrepTinyWrite, sqePrepTransceive,
   sqePrepWrite,
 } from '../../harness/rtio';
-import { openTarget } from '../../harness/target/open-target';
-import { PrerequisiteMissingError } from '../../harness/target/wire-targets';
+import { openTarget } from '../../harness/boards/open-target';
+import { PrerequisiteMissingError } from '../../harness/remote';
 import { boardsNamed } from '../../harness/testing/suite-boards';
 import type { Target } from '../../harness/target/target';
 

@@ -1,5 +1,5 @@
 import { EIO, ENOTSUP, ETIMEDOUT } from '../../rtio';
-import type { Fault } from '../faults';
+import type { Fault } from '../../target/faults';
 
 /**
  * Where a device model reads the time, in virtual ms: a clock, an {@link I2cBus} (whose `now()`

@@ -6,7 +6,7 @@ import {
 import type { IodevSqe } from '../../rtio';
 import { GPIO_LINE_COUNT, GpioLines } from '../devices/gpio-lines';
 import type { GpioEdge } from '../devices/gpio-lines';
-import type { Fault } from '../faults';
+import type { Fault } from '../../target/faults';
 import { QueuedIodev, memberResult } from './queued-iodev';
 import type { Outcome } from './queued-iodev';
 

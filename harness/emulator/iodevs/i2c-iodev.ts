@@ -7,7 +7,7 @@ import {
 import type { IodevSqe } from '../../rtio';
 import { I2cBus } from '../bus/i2c-bus';
 import type { I2cMsg } from '../bus/i2c-bus';
-import type { Fault } from '../faults';
+import type { Fault } from '../../target/faults';
 import { QueuedIodev, memberResult, unsupported } from './queued-iodev';
 import type { Outcome } from './queued-iodev';
 

@@ -5,7 +5,7 @@ import type { I2cBus, I2cMsg } from '../bus/i2c-bus';
 import {
   ICM42688_FIFO_PACKETS, ICM42688_PACKET_SIZE, ICM42688_REG_FIFO_COUNTH, ICM42688_REG_FIFO_DATA, Icm42688,
 } from '../devices/icm42688';
-import type { Fault } from '../faults';
+import type { Fault } from '../../target/faults';
 import { I2cIodev } from './i2c-iodev';
 import type { Outcome } from './queued-iodev';
 

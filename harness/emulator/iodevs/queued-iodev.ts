@@ -5,7 +5,7 @@ import {
 } from '../../rtio';
 import { Ring } from '../../rtio/ring';
 import type { Iodev, IodevSqe } from '../../rtio';
-import type { Fault } from '../faults';
+import type { Fault } from '../../target/faults';
 import { FaultInjector } from '../faults';
 
 /** How a unit of work ended: its result, after how long, and which member failed. */

@@ -3,7 +3,7 @@ import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER, sqeRxBuf, txnNext } from '../../rt
 import type { IodevSqe } from '../../rtio';
 import type { I2cBus } from '../bus/i2c-bus';
 import { PCF8563_CTRL2_AF, PCF8563_CTRL2_TF, PCF8563_REG, Pcf8563 } from '../devices/pcf8563';
-import type { Fault } from '../faults';
+import type { Fault } from '../../target/faults';
 import { I2cIodev } from './i2c-iodev';
 import type { Outcome } from './queued-iodev';
 

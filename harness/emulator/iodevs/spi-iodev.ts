@@ -5,7 +5,7 @@ import {
 } from '../../rtio';
 import type { IodevSqe } from '../../rtio';
 import type { SpiBus } from '../bus/spi-bus';
-import type { Fault } from '../faults';
+import type { Fault } from '../../target/faults';
 import { QueuedIodev, memberResult } from './queued-iodev';
 import type { Outcome } from './queued-iodev';
 

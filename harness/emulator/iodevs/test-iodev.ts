@@ -4,7 +4,7 @@ import {
   RTIO_SQE_MEMPOOL_BUFFER, sqeRxBuf, txnNext,
 } from '../../rtio';
 import type { IodevSqe } from '../../rtio';
-import type { Fault } from '../faults';
+import type { Fault } from '../../target/faults';
 import { QueuedIodev, memberResult } from './queued-iodev';
 import type { Outcome } from './queued-iodev';
 

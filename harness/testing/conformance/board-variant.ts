@@ -6,7 +6,7 @@
 import { createReferenceBoard } from '../../emulator/board';
 import type { ReferenceBoard } from '../../emulator/board';
 import type { QueuedIodev } from '../../emulator/iodevs/queued-iodev';
-import { EmulatorTarget } from '../../target/emulator-target';
+import { EmulatorTarget } from '../../emulator/emulator-target';
 import type { IodevInfo } from '../../target/target';
 
 /** One iodev a variant adds: its table row and the emulated iodev. */

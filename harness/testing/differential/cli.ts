@@ -5,7 +5,7 @@
  * Exits 1 when any board disagreed, 2 on bad arguments or a board that cannot open.
  */
 import { parseArgs } from 'node:util';
-import { openTarget } from '../../target/open-target';
+import { openTarget } from '../../boards/open-target';
 import { DifferentialSession } from './session';
 import type { ShrunkFailure } from './session';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EmulatorTarget } from '../../target/emulator-target';
+import { EmulatorTarget } from '../../emulator/emulator-target';
 import { compareTraces } from './compare';
 import { dataDeps } from './model';
 import type { Program } from './program';

@@ -15,7 +15,7 @@
  * - multishot reads end by pool exhaustion, a full CQ or a cancel, never by a race.
  */
 import { REFERENCE_PROBES } from '../conformance/probes';
-import type { Fault } from '../../emulator/faults';
+import type { Fault } from '../../target/faults';
 import type { BufRange, Block, Chain, FaultSpec, Literal, OpSpec, Program, Script, SqeSpec, Step, Unit } from './program';
 import { Rand } from './random';
 

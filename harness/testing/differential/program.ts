@@ -7,7 +7,7 @@
  * A block is what the shrinker removes as a whole: the SQEs that only make sense together, such
  * as an EEPROM write and the DELAY that waits out its write cycle.
  */
-import type { Fault } from '../../emulator/faults';
+import type { Fault } from '../../target/faults';
 
 /** A range of one of the program's buffers. */
 export interface BufRange {

@@ -6,7 +6,7 @@
 import {
   Rtio, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, sqePrepDelay, sqePrepTinyWrite, sqePrepTransceive,
 } from '../../rtio';
-import { EmulatorTarget } from '../../target/emulator-target';
+import { EmulatorTarget } from '../../emulator/emulator-target';
 import type { Target } from '../../target/target';
 import { programToCode } from './codegen';
 import { compareTraces } from './compare';

@@ -1,6 +1,6 @@
 import { iodevSqeErr, iodevSqeOk } from '../../../rtio';
 import type { IodevSqe } from '../../../rtio';
-import type { Fault } from '../../faults';
+import type { Fault } from '../../../target/faults';
 import { I2cIodev } from '../i2c-iodev';
 import type { Outcome } from '../queued-iodev';
 

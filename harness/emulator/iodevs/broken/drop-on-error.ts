@@ -1,5 +1,5 @@
 import type { IodevSqe } from '../../../rtio';
-import type { Fault } from '../../faults';
+import type { Fault } from '../../../target/faults';
 import { I2cIodev } from '../i2c-iodev';
 import type { Outcome } from '../queued-iodev';
 

@@ -1,7 +1,7 @@
 import { RTIO_OP_TINY_TX, RTIO_OP_TX, txnNext } from '../../../rtio';
 import type { IodevSqe } from '../../../rtio';
 import { I2C_BITS_PER_BYTE, I2C_BITS_PER_CONDITION } from '../../bus/i2c-bus';
-import type { Fault } from '../../faults';
+import type { Fault } from '../../../target/faults';
 import { I2cIodev } from '../i2c-iodev';
 import type { Outcome } from '../queued-iodev';
 

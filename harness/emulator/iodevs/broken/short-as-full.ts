@@ -1,6 +1,6 @@
 import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER, txnNext } from '../../../rtio';
 import type { IodevSqe } from '../../../rtio';
-import type { Fault } from '../../faults';
+import type { Fault } from '../../../target/faults';
 import { I2cIodev } from '../i2c-iodev';
 import { memberResult } from '../queued-iodev';
 import type { Outcome } from '../queued-iodev';

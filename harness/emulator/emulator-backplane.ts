@@ -4,12 +4,12 @@
  * lines, and eeprom0's and flash0's contents are read from their arrays. Events happen at the
  * board's current virtual time.
  */
-import { EEPROM_24C32_SIZE } from '../emulator/devices/eeprom-24c32';
-import { GpioLines } from '../emulator/devices/gpio-lines';
-import { FLASH_SIZE } from '../emulator/devices/nor-flash';
-import type { ReferenceBoard } from '../emulator/board';
-import { BackplaneBase, BackplaneUnsupportedError } from './backplane';
-import type { BackplaneCapability, MagneticField } from './backplane';
+import { EEPROM_24C32_SIZE } from './devices/eeprom-24c32';
+import { GpioLines } from './devices/gpio-lines';
+import { FLASH_SIZE } from './devices/nor-flash';
+import type { ReferenceBoard } from './board';
+import { BackplaneBase, BackplaneUnsupportedError } from '../target/backplane';
+import type { BackplaneCapability, MagneticField } from '../target/backplane';
 
 /** What the emulator's backplane offers, per iodev of the reference board. */
 export const EMULATOR_BACKPLANE: ReadonlyMap<string, readonly BackplaneCapability[]> = new Map<string, readonly BackplaneCapability[]>([

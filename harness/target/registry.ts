@@ -9,7 +9,7 @@
  * 1 MiB flash, is freed once its suite lets go of it.
  */
 import type { LinkStats } from '../link/link';
-import type { Target } from '../target/target';
+import type { Target } from './target';
 
 /** What the registry knows about one target, opened or being opened. */
 export interface TargetRecord {

@@ -1,24 +1,20 @@
-import { boardLink, boardPath, boardTimeouts } from '../boards/board-file';
-import type { Board } from '../boards/board-file';
-import { discoverPorts, discoveryOptionsFromEnv } from '../boards/discovery';
-import type { DiscoveryOptions } from '../boards/discovery';
-import { boardDirs, boardIds, loadBoard } from '../boards/load-boards';
-import { findBoardPort } from '../boards/match';
-import { needsLinePreparation, prepareSerialLine } from '../boards/serial-lines';
-import { Link } from '../link/link';
+import { boardLink, boardPath, boardTimeouts } from './board-file';
+import type { Board } from './board-file';
+import { discoverPorts, discoveryOptionsFromEnv } from './discovery';
+import type { DiscoveryOptions } from './discovery';
+import { boardDirs, boardIds, loadBoard } from './load-boards';
+import { findBoardPort } from './match';
+import { needsLinePreparation, prepareSerialLine } from './serial-lines';
+import { EmulatorTarget } from '../emulator/emulator-target';
 import { openSerialTransport } from '../link/serial-transport';
 import { openTcpTransport } from '../link/tcp-transport';
-import type { Transport } from '../link/transport';
-import { recordOpenFailed, recordOpened, recordOpening } from '../report/target-registry';
-import type { TargetRecord } from '../report/target-registry';
-import { startAgentProcess } from './agent-process';
-import { EmulatorTarget } from './emulator-target';
-import { withProgress } from './progress';
-import { buildFirmware, openQemuParts, qemuMakeTarget } from './qemu';
-import { RemoteTarget } from './remote-target';
-import type { AgentHello } from './remote-target';
-import type { Target } from './target';
-import { boardLinkLimits, buildNativeAgent, hostPacketLink, openEmulatorWireParts } from './wire-targets';
+import { buildFirmware, openQemuParts, qemuMakeTarget } from '../qemu';
+import { buildNativeAgent, openEmulatorWireParts, openNativeParts, openRemote } from '../remote';
+import type { OpenRemoteOptions, OpenedRemote } from '../remote';
+import { withProgress } from '../target/progress';
+import { recordOpenFailed, recordOpened, recordOpening } from '../target/registry';
+import type { TargetRecord } from '../target/registry';
+import type { Target } from '../target/target';
 
 /** Options of {@link openTarget}. */
 export interface OpenTargetOptions {
@@ -71,7 +67,7 @@ export function defaultBoardId(env: NodeJS.ProcessEnv = process.env): string {
  * in process, the emulator behind the wire, the native agent (built and launched), the agent's
  * firmware under QEMU (built and launched with socat, both stopped when the target closes), a serial board
  * (its port found by the file's `match`, or `opts.port`) or a board behind TCP. Every attempt is
- * recorded for reporters (harness/report/target-registry). Throws `UnknownBoardError` (a
+ * recorded for reporters (harness/target/registry). Throws `UnknownBoardError` (a
  * RangeError) listing the boards that exist, `BoardFileError` naming a bad file's field,
  * `BoardNotConnectedError` / `AmbiguousPortError` for a serial board's port, `PortOpenError` (why
  * a port could not be opened), `HandshakeTimeoutError` (the agent did not answer; names the
@@ -97,111 +93,87 @@ export async function openTarget(id?: string, opts: OpenTargetOptions = {}): Pro
   }
 }
 
-async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, record: TargetRecord): Promise<Target> {
+/** How to open `board`'s remote target: its link block and timeouts, its capabilities, `opts.onLog`. */
+export function boardRemoteOptions(board: Board, opts: Pick<OpenTargetOptions, 'onLog'> = {}): OpenRemoteOptions {
   const timeouts = boardTimeouts(board);
+  const { deadlineAllowanceMs, ...limits } = boardLink(board);
+  return {
+    link: { handshakeTimeoutMs: timeouts.handshakeMs, ...limits },
+    capabilities: board.capabilities ?? [],
+    settleTimeoutMs: timeouts.settleMs,
+    ...(deadlineAllowanceMs === undefined ? {} : { deadlineAllowanceMs }),
+    ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),
+  };
+}
+
+/** Notes where an opened remote target's link runs, for reporters. */
+function opened<T extends OpenedRemote>(o: T, record: TargetRecord): T {
+  record.port = o.link.transport.description;
+  record.linkStats = () => o.link.stats;
+  return o;
+}
+
+async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, record: TargetRecord): Promise<Target> {
+  const remote = boardRemoteOptions(board, opts);
   switch (board.target) {
     case 'emulator':
       record.port = 'in process';
       return new EmulatorTarget(board.id, { seed });
     case 'emulator-wire': {
-      const link = boardLink(board);
-      const parts = await openEmulatorWireParts(board.id, seed, { handshakeTimeoutMs: timeouts.handshakeMs, ...boardLinkLimits(link) }, {
-        settleTimeoutMs: timeouts.settleMs,
-        ...(link.deadlineAllowanceMs === undefined ? {} : { deadlineAllowanceMs: link.deadlineAllowanceMs }),
-      });
-      record.port = parts.hostLink.transport.description;
-      record.linkStats = () => parts.hostLink.stats;
-      return parts.target;
+      const parts = await openEmulatorWireParts(board.id, seed, remote);
+      return opened({ target: parts.target, link: parts.hostLink }, record).target;
     }
     case 'native': {
-      if (board.launch?.build === 'firmware-stubs-posix') await withProgress(board.id, 'building the native agent (make -C firmware-stubs posix)', buildNativeAgent);
+      const native = board.launch?.build === 'firmware-stubs-posix';
+      if (native) await withProgress(board.id, 'building the native agent (make -C firmware-stubs posix)', buildNativeAgent);
       const command = boardPath(board, board.launch?.command ?? '');
       const args = (board.launch?.args ?? []).map((a) => a.split('${seed}').join(String(seed)));
-      return withProgress(board.id, 'starting the native agent and the handshake', async () => {
-        const proc = await startAgentProcess(command, args);
-        try {
-          return await openOverSerial(board, proc.path, opts, record, () => proc.stop());
-        } catch (e) {
-          await proc.stop();
-          throw e;
-        }
-      });
+      return withProgress(board.id, 'starting the native agent and the handshake', async () =>
+        opened(await openNativeParts(board.id, command, args, remote), record).target);
     }
     case 'qemu': {
       const launch = board.launch!;
       const make = qemuMakeTarget(launch.build);
       if (make !== null) await withProgress(board.id, `building the firmware (make -C firmware-stubs ${make})`, () => buildFirmware(make));
       const parts = await withProgress(board.id, `starting qemu-system-arm -M ${launch.machine!} and the handshake`, () => openQemuParts(board.id, seed, {
+        ...remote,
         machine: launch.machine!,
         image: boardPath(board, launch.image!),
         build: make,
+        connectMs: boardTimeouts(board).connectMs,
         ...(launch.qemu === undefined ? {} : { qemu: launch.qemu }),
         ...(launch.extraArgs === undefined ? {} : { extraArgs: launch.extraArgs }),
         ...(launch.machineOptions === undefined ? {} : { machineOptions: launch.machineOptions }),
         ...(launch.peripherals === undefined ? {} : { peripherals: launch.peripherals }),
-        timeouts,
-        capabilities: board.capabilities ?? [],
-        link: boardLink(board),
-        ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),
       }));
+      opened({ target: parts.target, link: parts.hostLink }, record);
       record.port = parts.qemu.path;
-      record.linkStats = () => parts.hostLink.stats;
       return parts.target;
     }
     case 'serial': {
       const envPort = process.env.RTIO_PORT === '' ? undefined : process.env.RTIO_PORT;
       const path = opts.port ?? envPort ?? board.serial?.path
         ?? findBoardPort(board, (await discoverPorts(opts.discovery ?? discoveryOptionsFromEnv())).ports).path;
-      return openOverSerial(board, path, opts, record);
+      record.port = path;
+      if (needsLinePreparation(board.serial)) {
+        try {
+          await prepareSerialLine(path, board.serial!);
+        } catch (e) {
+          // Opening the port says why in its own terms (PortOpenError); if it opens, this error stands.
+          await (await openSerialTransport({ path })).close();
+          throw e;
+        }
+      }
+      const transport = await openSerialTransport({ path, ...(board.serial?.baudRate === undefined ? {} : { baudRate: board.serial.baudRate }) });
+      return opened(await openRemote(board.id, transport, remote), record).target;
     }
     case 'tcp': {
       const tcp = board.tcp!;
       record.port = `tcp:${tcp.host}:${tcp.port}`;
-      const transport = await openTcpTransport({ host: tcp.host, port: tcp.port, connectTimeoutMs: timeouts.connectMs });
-      return openOverTransport(board, transport, opts, record);
+      const transport = await openTcpTransport({ host: tcp.host, port: tcp.port, connectTimeoutMs: boardTimeouts(board).connectMs });
+      return opened(await openRemote(board.id, transport, remote), record).target;
     }
     default:
       throw new UnsupportedTargetError(board.id, board.target);
   }
-}
-
-async function openOverSerial(board: Board, path: string, opts: OpenTargetOptions, record: TargetRecord, onClose?: () => Promise<void>): Promise<RemoteTarget> {
-  record.port = path;
-  let prepareError: unknown = null;
-  if (needsLinePreparation(board.serial)) {
-    try {
-      await prepareSerialLine(path, board.serial!);
-    } catch (e) {
-      prepareError = e; // the transport's open below says why in its terms (PortOpenError)
-    }
-  }
-  const transport = await openSerialTransport({ path, ...(board.serial?.baudRate === undefined ? {} : { baudRate: board.serial.baudRate }) });
-  if (prepareError !== null) {
-    await transport.close();
-    throw prepareError;
-  }
-  return openOverTransport(board, transport, opts, record, onClose);
-}
-
-/** A host link on `transport` with the board's handshake timeout, and the RemoteTarget on it. */
-async function openOverTransport(board: Board, transport: Transport, opts: OpenTargetOptions, record: TargetRecord, onClose?: () => Promise<void>): Promise<RemoteTarget> {
-  const timeouts = boardTimeouts(board);
-  const settings = boardLink(board);
-  const link = new Link(transport, { role: 'host', handshakeTimeoutMs: timeouts.handshakeMs, ...boardLinkLimits(settings) });
-  record.port = transport.description;
-  record.linkStats = () => link.stats;
-  let hello: AgentHello;
-  try {
-    hello = await link.open();
-  } catch (e) {
-    await link.close();
-    throw e;
-  }
-  return new RemoteTarget(board.id, hostPacketLink(link), hello, {
-    capabilities: board.capabilities ?? [],
-    settleTimeoutMs: timeouts.settleMs,
-    ...(settings.deadlineAllowanceMs === undefined ? {} : { deadlineAllowanceMs: settings.deadlineAllowanceMs }),
-    ...(onClose === undefined ? {} : { onClose }),
-    ...(opts.onLog === undefined ? {} : { onLog: opts.onLog }),
-  });
 }

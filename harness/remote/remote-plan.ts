@@ -12,6 +12,7 @@ import {
   RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_NO_RESPONSE,
 } from '../rtio';
 import type { Iodev, IodevSqe } from '../rtio';
+import { MAX_PAYLOAD_BYTES, frameMaxEncodedLength } from '../../protocol/frame';
 
 /** The wire form of a chain (or of one unit of a chain the host runs itself). */
 export interface ChainPlan {
@@ -163,4 +164,22 @@ export function appendPlan(sqes: WireSqe[], regions: WireRegion[], plan: ChainPl
     sqes.push(w);
   }
   regions.push(...plan.regions);
+}
+
+/**
+ * Bytes of a Packet around its Submit's SQEs and regions, at most: seq and ack (tag and a
+ * 5-byte varint each), the body's tag and a 3-byte length.
+ */
+export const SUBMIT_PACKET_OVERHEAD = 16;
+
+/**
+ * Bytes of SQEs and regions one Submit may carry to an agent whose frames are at most
+ * `maxFrameBytes` (0: the default 1033): the largest payload such a frame holds, less the
+ * packet's own fields.
+ */
+export function submitBudget(maxFrameBytes: number): number {
+  const frame = maxFrameBytes > 0 ? maxFrameBytes : frameMaxEncodedLength(MAX_PAYLOAD_BYTES);
+  let payload = frame;
+  while (payload > 0 && frameMaxEncodedLength(payload) > frame) payload--;
+  return payload - SUBMIT_PACKET_OVERHEAD;
 }

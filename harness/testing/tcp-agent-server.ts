@@ -8,7 +8,6 @@ import type { Server, Socket } from 'node:net';
 import { TsAgent } from '../agent/ts-agent';
 import { Link } from '../link/link';
 import { tcpTransportFromSocket } from '../link/tcp-transport';
-import { agentPacketLink } from '../target/wire-targets';
 
 /** A listening stand-in; close it when done. */
 export interface TcpStandIn {
@@ -47,14 +46,8 @@ export async function serveTsAgentOverTcp(seed = 1): Promise<TcpStandIn> {
   const agents: TsAgent[] = [];
   const { server, port, sockets } = await listen((socket) => {
     let agent: TsAgent | null = null;
-    const link = new Link(tcpTransportFromSocket(socket), {
-      role: 'agent',
-      helloReply: () => {
-        const h = agent!.hello();
-        return { ...h, iodevs: h.iodevs.map((d) => ({ ...d })) };
-      },
-    });
-    agent = new TsAgent(agentPacketLink(link), { seed });
+    const link = new Link(tcpTransportFromSocket(socket), { role: 'agent', helloReply: () => agent!.hello() });
+    agent = new TsAgent(link, { seed });
     agents.push(agent);
     socket.on('close', () => agent?.stop());
   });

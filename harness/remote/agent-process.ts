@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+/** An agent as a Linux process serving the protocol on a pseudo-terminal (the native agent). */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawnChild } from './children';
 
 /** How long the agent process may take to print its `ready` line, in ms. */
 export const AGENT_READY_TIMEOUT_MS = 10_000;
@@ -20,11 +19,6 @@ export interface AgentProcess {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
 /**
  * Starts `command` with `--link <tmp>/tty` plus `args` and resolves once it prints
  * `ready <path>`. Rejects naming the command and its stderr when it exits first or stays
@@ -33,40 +27,31 @@ process.once('exit', () => {
 export function startAgentProcess(command: string, args: readonly string[] = []): Promise<AgentProcess> {
   if (!existsSync(command)) return Promise.reject(new Error(`agent binary "${command}" does not exist (build it first)`));
   const dir = mkdtempSync(join(tmpdir(), 'rtio-hil-agent-'));
-  const path = join(dir, 'tty');
-  const child = spawn(command, ['--link', path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
   const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
-  let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => {
-    exited = true;
-    live.delete(child);
-    resolve();
-  }));
-  const stop = async (): Promise<void> => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-      await exitedPromise;
-      clearTimeout(t);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
   return new Promise<AgentProcess>((resolve, reject) => {
+    let ready = false;
+    const child = spawnChild('agent', command, ['--link', join(dir, 'tty'), ...args], {
+      stderr,
+      onStdoutLine: (line) => {
+        if (ready || !line.startsWith('ready ')) return;
+        ready = true;
+        clearTimeout(timer);
+        resolve({ path: line.slice(6).trim(), pid: child.pid!, stderr, stop });
+      },
+    });
+    const stop = async (): Promise<void> => {
+      await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
     const timer = setTimeout(() => {
       void stop();
       reject(new Error(`agent "${command}" printed no "ready" line within ${AGENT_READY_TIMEOUT_MS} ms; stderr: ${stderr.join(' | ')}`));
     }, AGENT_READY_TIMEOUT_MS);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('ready ')) {
-        clearTimeout(timer);
-        resolve({ path: line.slice(6).trim(), pid: child.pid!, stderr, stop });
-      }
-    });
-    child.once('exit', (code, signal) => {
+    void child.closed.then(() => {
+      if (ready) return;
       clearTimeout(timer);
-      reject(new Error(`agent "${command}" exited (${code ?? signal}) before it was ready; stderr: ${stderr.join(' | ')}`));
+      rmSync(dir, { recursive: true, force: true });
+      reject(new Error(`agent "${command}" exited (${child.status() ?? '?'}) before it was ready; stderr: ${stderr.join(' | ')}`));
     });
   });
 }

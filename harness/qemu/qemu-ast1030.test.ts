@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { REPO_BOARDS_DIR, boardIodevs, readBoardFile } from '../boards/board-file';
 import { RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION, sqePrepRead, sqePrepTinyWrite } from '../rtio';
 import { newContext } from '../testing/rtio-fixture';
-import { BackplaneUnsupportedError } from './backplane';
-import { openTarget } from './open-target';
-import { openQemuParts } from './qemu';
-import type { QemuTarget } from './qemu';
-import { peripheralArgs, peripheralCapabilities } from './qemu-peripherals';
-import { alive, missingQemuPrerequisite } from './test-support';
-import type { QemuPeripheralsSpec } from './qemu-peripherals';
+import { BackplaneUnsupportedError } from '../target/backplane';
+import { openTarget } from '../boards/open-target';
+import { openQemuParts } from '.';
+import type { QemuTarget } from '.';
+import { peripheralArgs, peripheralCapabilities } from './peripherals';
+import { alive, missingQemuPrerequisite } from '../testing/qemu-support';
+import type { QemuPeripheralsSpec } from './peripherals';
 
 const BOARD = readBoardFile(join(REPO_BOARDS_DIR, 'qemu-ast1030-evb.json'));
 

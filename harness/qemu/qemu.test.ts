@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import { RTIO_PRIO_NORM, sqePrepNop, sqePrepReadWithPool } from '../rtio';
 import { newContext } from '../testing/rtio-fixture';
-import { EmulatorTarget } from './emulator-target';
-import type { QemuParts } from './qemu';
-import { LM3S6965EVB_AGENT_IMAGE, LM3S6965EVB_ECHO_IMAGE, openQemuParts } from './qemu';
-import { alive, missingQemuPrerequisite } from './test-support';
-import type { Target } from './target';
+import { EmulatorTarget } from '../emulator/emulator-target';
+import type { QemuParts } from '.';
+import { LM3S6965EVB_AGENT_IMAGE, LM3S6965EVB_ECHO_IMAGE, openQemuParts } from '.';
+import { alive, missingQemuPrerequisite } from '../testing/qemu-support';
+import type { Target } from '../target/target';
 
 
 /** Names of this process's child processes (Linux /proc), e.g. `['qemu-system-arm', 'socat']`. */
@@ -123,7 +123,7 @@ describe('QEMU target: failures', function () {
 
   it('stops QEMU and socat when opening fails: the echo image never answers the handshake', async function () {
     expect(children().filter((c) => c === 'socat' || c.startsWith('qemu')), 'none left by earlier tests').to.deep.equal([]);
-    const err = await openQemuParts('qemu-echo', 7, { image: LM3S6965EVB_ECHO_IMAGE, build: 'lm3s6965evb', timeouts: { handshakeMs: 300 } })
+    const err = await openQemuParts('qemu-echo', 7, { image: LM3S6965EVB_ECHO_IMAGE, build: 'lm3s6965evb', link: { handshakeTimeoutMs: 300 } })
       .then(() => null, (e: unknown) => e);
     expect(err).to.be.instanceOf(Error);
     expect((err as Error).name).to.equal('HandshakeTimeoutError');

@@ -5,11 +5,10 @@ import {
   sqePrepRead, sqePrepTinyWrite, sqePrepWrite,
 } from '..';
 import type { CqeData } from '..';
-import { RemoteTarget } from './remote-target';
-import type { WireSqe } from './remote-target';
-import type { Region as WireRegion } from '../../protocol/messages';
-import { openEmulatorWireParts } from './wire-targets';
-import type { EmulatorWireParts } from './wire-targets';
+import { RemoteTarget } from '.';
+import type { Region as WireRegion, Sqe as WireSqe } from '../../protocol/messages';
+import { openEmulatorWireParts } from '.';
+import type { EmulatorWireParts } from '.';
 
 /** Short link timers so failures show in milliseconds. */
 const FAST = { retransmitMs: 20, maxRetransmits: 3, helloIntervalMs: 10, handshakeTimeoutMs: 500, ackDelayMs: 1 };
@@ -28,7 +27,7 @@ describe('RemoteTarget over the wire (emulator-wire)', function () {
   let parts: EmulatorWireParts;
 
   beforeEach(async function () {
-    parts = await openEmulatorWireParts('emulator-wire', 1, FAST);
+    parts = await openEmulatorWireParts('emulator-wire', 1, { link: FAST });
   });
 
   afterEach(async function () {
@@ -125,7 +124,7 @@ describe('RemoteTarget chain shipping (unit, captured link)', function () {
     const regions: WireRegion[][] = [];
     const { RemoteTarget: Target } = await import('./remote-target');
     const target = new Target('captured', {
-      send: (body) => { if ('submit' in body) { sent.push(body.submit.sqes); regions.push(body.submit.regions); } },
+      send: (body) => { if ('submit' in body) { sent.push(body.submit.sqes as WireSqe[]); regions.push(body.submit.regions as WireRegion[]); } },
       onPacket: () => undefined,
       onError: () => undefined,
       close: async () => undefined,
@@ -157,7 +156,7 @@ describe('RemoteTarget chain shipping (unit, captured link)', function () {
   function captured(maxSqes: number): { target: RemoteTarget; submits: WireSqe[][] } {
     const submits: WireSqe[][] = [];
     const target = new RemoteTarget('captured', {
-      send: (body) => { if ('submit' in body) submits.push(body.submit.sqes); },
+      send: (body) => { if ('submit' in body) submits.push(body.submit.sqes as WireSqe[]); },
       onPacket: () => undefined,
       onError: () => undefined,
       close: async () => undefined,
@@ -196,7 +195,7 @@ describe('RemoteTarget chain shipping (unit, captured link)', function () {
   it('completes an SQE past its deadline with -ETIMEDOUT, and the rest of its chain, when the agent never answers', async function () {
     const cancels: number[] = [];
     const target = new RemoteTarget('silent', {
-      send: (body) => { if ('cancel' in body) cancels.push(body.cancel.id); },
+      send: (body) => { if ('cancel' in body) cancels.push(body.cancel.id ?? 0); },
       onPacket: () => undefined,
       onError: () => undefined,
       close: async () => undefined,

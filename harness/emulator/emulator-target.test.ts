@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { EmulatorTarget } from './emulator-target';
-import { openTarget } from './open-target';
+import { openTarget } from '../boards/open-target';
 
 describe('emulator target', function () {
   it('exposes exactly the iodevs and capabilities boards/emulator.json describes', function () {

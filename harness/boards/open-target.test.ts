@@ -3,22 +3,22 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { REPO_BOARDS_DIR } from '../boards/board-file';
-import { createFakeSerialTree } from '../boards/fake-sysfs';
-import { BoardNotConnectedError } from '../boards/match';
-import { serveSilence, serveTsAgentOverTcp } from '../boards/tcp-agent-server';
-import { UnknownBoardError } from '../boards/load-boards';
+import { REPO_BOARDS_DIR } from './board-file';
+import { createFakeSerialTree } from '../testing/fake-sysfs';
+import { BoardNotConnectedError } from './match';
+import { serveSilence, serveTsAgentOverTcp } from '../testing/tcp-agent-server';
+import { UnknownBoardError } from './load-boards';
 import { HandshakeTimeoutError, PortOpenError } from '../link/errors';
 import { skipBecause } from '../report/skip-reason';
-import { targetRecords } from '../report/target-registry';
+import { targetRecords } from '../target/registry';
 import {
   Rtio, RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION, sqePrepNop, sqePrepRead, sqePrepTinyWrite,
 } from '../rtio';
-import { EmulatorTarget } from './emulator-target';
+import { EmulatorTarget } from '../emulator/emulator-target';
 import { defaultBoardId, openTarget } from './open-target';
-import { RemoteTarget } from './remote-target';
-import type { Target } from './target';
-import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from './wire-targets';
+import { RemoteTarget } from '../remote';
+import type { Target } from '../target/target';
+import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from '../remote';
 
 async function nop(target: Target): Promise<number> {
   const r = new Rtio({ sqSize: 2, cqSize: 2, clock: target.clock });

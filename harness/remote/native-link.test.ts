@@ -2,20 +2,16 @@ import { expect } from 'chai';
 import { ECONNRESET, ENOTCONN, RTIO_SQE_CHAINED, Rtio, sqePrepDelay, sqePrepNop } from '..';
 import type { CqeData } from '..';
 import { testIodevScript } from '../emulator/iodevs/test-iodev';
-import { Link } from '../link/link';
 import type { LinkLimits } from '../link/link';
-import { openSerialTransport } from '../link/serial-transport';
 import { startAgentProcess } from './agent-process';
 import type { AgentProcess } from './agent-process';
-import { RemoteTarget } from './remote-target';
-import { AGENT_CAPABILITIES, NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent, hostPacketLink } from './wire-targets';
+import type { RemoteTarget } from '.';
+import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent, openSerialRemote } from '.';
 
 /** The native agent on its pty, with a host link of these limits, and its process to signal. */
 async function openAgent(limits: Partial<LinkLimits> = {}): Promise<{ target: RemoteTarget; proc: AgentProcess }> {
   const proc = await startAgentProcess(NATIVE_AGENT_BINARY, ['--seed', '1']);
-  const link = new Link(await openSerialTransport({ path: proc.path }), { role: 'host', ...limits });
-  const hello = await link.open();
-  const target = new RemoteTarget('native', hostPacketLink(link), hello, { capabilities: AGENT_CAPABILITIES, onClose: () => proc.stop() });
+  const { target } = await openSerialRemote('native', proc.path, { link: limits, onClose: () => proc.stop() });
   return { target, proc };
 }
 

@@ -11,8 +11,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackplaneBase, BackplaneUnsupportedError } from './backplane';
-import type { BackplaneCapability, MagneticField } from './backplane';
+import { BackplaneBase, BackplaneUnsupportedError } from '../target/backplane';
+import type { BackplaneCapability, MagneticField } from '../target/backplane';
 import type { QmpClient } from './qmp';
 
 /** A device model on the command line, serving one iodev. */

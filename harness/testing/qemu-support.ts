@@ -1,5 +1,6 @@
 /** Helpers the QEMU target's tests share. */
-import { FIRMWARE_PREREQUISITES, QEMU_PREREQUISITES, findExecutable } from './qemu';
+import { QEMU_PREREQUISITES } from '../qemu/launch';
+import { FIRMWARE_PREREQUISITES, missingPrerequisite } from '../remote/make';
 
 /** True while a process with this pid exists (signal 0 only checks). */
 export function alive(pid: number): boolean {
@@ -13,8 +14,5 @@ export function alive(pid: number): boolean {
 
 /** What is missing to build and run firmware under QEMU (`<command> is not installed (<hint>)`), or null. */
 export function missingQemuPrerequisite(): string | null {
-  for (const p of [...QEMU_PREREQUISITES, ...FIRMWARE_PREREQUISITES]) {
-    if (findExecutable(p.command) === null) return `${p.command} is not installed (${p.hint})`;
-  }
-  return null;
+  return missingPrerequisite([...QEMU_PREREQUISITES, ...FIRMWARE_PREREQUISITES])?.message ?? null;
 }

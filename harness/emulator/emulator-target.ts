@@ -1,11 +1,11 @@
 import type { VirtualClock } from '../clock';
-import type { ReferenceBoard } from '../emulator/board';
-import { createReferenceBoard } from '../emulator/board';
-import type { Fault } from '../emulator/faults';
+import type { ReferenceBoard } from './board';
+import { createReferenceBoard } from './board';
+import type { Fault } from '../target/faults';
 import type { Iodev } from '../rtio';
 import { EmulatorBackplane } from './emulator-backplane';
-import type { IodevInfo, Target } from './target';
-import { unknownIodev } from './target';
+import type { IodevInfo, Target } from '../target/target';
+import { unknownIodev } from '../target/target';
 
 /** Options of the emulator target. */
 export interface EmulatorTargetOptions {
