@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { CHECKED_ROOTS, cycles, folderGraph, importGraph } from './import-graph';
 
 const root = join(__dirname, '..');
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
@@ -27,5 +28,11 @@ describe('static checks', function () {
   it('lints clean with no warnings (eslint --max-warnings 0)', function () {
     const r = run(bin('eslint'), ['--max-warnings', '0', '.']);
     expect(r.code, r.output).to.equal(0);
+  });
+
+  it('has no import cycle between the folders of harness/ nor between files (npm run check:imports)', function () {
+    const files = importGraph(CHECKED_ROOTS);
+    expect(cycles(folderGraph(files)), 'folder cycles').to.deep.equal([]);
+    expect(cycles(files), 'file cycles').to.deep.equal([]);
   });
 });
