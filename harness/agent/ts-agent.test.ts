@@ -4,10 +4,10 @@ import { testIodevScript } from '../emulator/iodevs/test-iodev';
 import { decodePacket, encodePacket, isDecodeError } from '../../protocol/messages';
 import type { AgentBody, HostBody, Packet, Sqe as WireSqe } from '../../protocol/messages';
 import { TsAgent } from './ts-agent';
-import type { AgentLink } from './ts-agent';
+import type { AgentEnd } from './ts-agent';
 
 /** A link stub: bodies the agent sent, and a way to hand it host bodies (through the real codec). */
-function stubLink(): { link: AgentLink; sent: AgentBody[]; deliver: (body: HostBody) => void } {
+function stubLink(): { link: AgentEnd; sent: AgentBody[]; deliver: (body: HostBody) => void } {
   const sent: AgentBody[] = [];
   let handler: ((p: Packet) => void) | null = null;
   return {

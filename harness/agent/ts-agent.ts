@@ -35,7 +35,7 @@ export const TS_AGENT_MEMPOOL_BLOCK = 16;
 export const TS_AGENT_MEMPOOL_BLOCKS = 256;
 
 /** The link end the agent serves: a `Link` in the agent role, or a test's stand-in. */
-export interface AgentLink {
+export interface AgentEnd {
   /** Sends a sequenced body to the host. */
   send(body: AgentBody): void;
   /** Subscribes to the host's packets, in order, each once. */
@@ -72,7 +72,7 @@ export class TsAgent {
   private flushScheduled = false;
   private readonly seed: number;
 
-  constructor(private readonly link: AgentLink, opts: { seed?: number } = {}) {
+  constructor(private readonly link: AgentEnd, opts: { seed?: number } = {}) {
     this.seed = opts.seed ?? 1;
     link.onPacket((p) => this.onPacket(p));
     ({ board: this.board, r: this.r, driver: this.driver, bootNonce: this.bootNonce } = this.boot());
