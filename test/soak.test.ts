@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { SOAK_CONDITIONS, soakCondition } from '../bench/soak/index';
 import { PrerequisiteMissingError, buildNativeAgent } from '../harness/remote';
+import { skipBecause } from '../harness/report/skip-reason';
 
 /** Seconds of workload per condition. */
 const SECONDS = 6;
@@ -16,7 +17,7 @@ describe('soak: the native agent behind a relay that drops, damages, stalls and 
     try {
       await buildNativeAgent();
     } catch (e) {
-      if (e instanceof PrerequisiteMissingError) this.skip();
+      if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built: ${e.message}`);
       throw e;
     }
   });

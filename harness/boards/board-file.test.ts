@@ -6,8 +6,10 @@ import { REFERENCE_IODEVS } from '../emulator/board';
 import { EmulatorTarget } from '../emulator/emulator-target';
 import { AGENT_CAPABILITIES } from '../remote';
 import {
-  BoardFileError, REPO_BOARDS_DIR, boardIodevs, boardTimeouts, isBoardFileError, jsonErrorOffset, readBoardFile, validateBoard,
+  BoardFileError, REPO_BOARDS_DIR, boardIodevs, boardSchema, boardTimeouts, isBoardFileError, jsonErrorOffset, readBoardFile,
+  validateBoard,
 } from './board-file';
+import { IODEV_CAPABILITIES, TARGET_CAPABILITIES } from '../target/capabilities';
 import type { BoardFileData } from './board-file';
 import { boardFiles, loadBoards } from './load-boards';
 
@@ -84,6 +86,20 @@ describe('board files', function () {
       const e = problemOf(serialBoard({ iodevs: [{ name: 'eeprom0', kind: 'i2c', adress: 80 }] }));
       expect(e.pointer).to.equal('/iodevs/0/adress');
       expect(e.expected).to.equal('no field "adress" here (known: name, kind, bus, address, part, description, capabilities)');
+    });
+
+    it('rejects a misspelt capability, naming the field and the vocabulary', function () {
+      const e = problemOf(serialBoard({ iodevs: [{ name: 'eeprom0', kind: 'i2c', capabilities: ['multi-shot'] }] }));
+      expect(e.pointer).to.equal('/iodevs/0/capabilities/0');
+      expect(e.expected).to.equal(`one of: ${IODEV_CAPABILITIES.join(', ')}`);
+      const t = problemOf(serialBoard({ capabilities: ['fault_injection'] }));
+      expect([t.pointer, t.expected]).to.deep.equal(['/capabilities/0', `one of: ${TARGET_CAPABILITIES.join(', ')}`]);
+    });
+
+    it('has the vocabulary of harness/target/capabilities in its schema, no more, no less', function () {
+      const defs = (boardSchema() as { $defs: Record<string, { items: { enum: string[] } }> }).$defs;
+      expect(defs.targetCapabilities!.items.enum).to.deep.equal([...TARGET_CAPABILITIES]);
+      expect(defs.iodevCapabilities!.items.enum).to.deep.equal([...IODEV_CAPABILITIES]);
     });
 
     it('points at a missing required field', function () {

@@ -11,6 +11,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { PACKAGE_ROOT } from '../package-root';
 import type { QemuPeripheralsSpec } from '../qemu/peripherals';
+import type { IodevCapability, TargetCapability } from '../target/capabilities';
 import type { IodevInfo, IodevKind } from '../target/target';
 
 /** The package's `boards/` folder: the board files shipped with rtio-hil and the schema. */
@@ -161,7 +162,7 @@ export interface BoardIodev {
   /** Free text for people. */
   readonly description?: string;
   /** What it can do (default none). */
-  readonly capabilities?: readonly string[];
+  readonly capabilities?: readonly IodevCapability[];
 }
 
 /** The contents of a board file, as the schema describes them. */
@@ -187,7 +188,7 @@ export interface BoardFileData {
   /** Link recovery and limits; defaults where left out. */
   readonly link?: BoardLink;
   /** Target-level capabilities, e.g. `'fault-injection'`. */
-  readonly capabilities?: readonly string[];
+  readonly capabilities?: readonly TargetCapability[];
   /** The iodevs it exposes. */
   readonly iodevs: readonly BoardIodev[];
 }

@@ -5,7 +5,8 @@ import type { Fault } from '../target/faults';
 import type { Iodev } from '../rtio';
 import { EmulatorBackplane } from './emulator-backplane';
 import type { IodevInfo, Target } from '../target/target';
-import { unknownIodev } from '../target/target';
+import { targetHas, unknownIodev } from '../target/target';
+import type { IodevCapability, TargetCapability } from '../target/capabilities';
 
 /** Options of the emulator target. */
 export interface EmulatorTargetOptions {
@@ -23,7 +24,7 @@ export class EmulatorTarget implements Target {
   readonly id: string;
   readonly clock: VirtualClock;
   readonly iodevs: readonly IodevInfo[];
-  readonly capabilities: readonly string[] = ['virtual-time', 'fault-injection', 'sync-cancel'];
+  readonly capabilities: readonly TargetCapability[] = ['virtual-time', 'fault-injection', 'sync-cancel'];
   /** The board's device models, for tests of the emulator itself. */
   readonly board: ReferenceBoard;
   /** The device models as a backplane: temperature, GPIO inputs and outputs, EEPROM and flash contents. */
@@ -43,9 +44,8 @@ export class EmulatorTarget implements Target {
     return dev;
   }
 
-  has(capability: string, name?: string): boolean {
-    if (name === undefined) return this.capabilities.includes(capability);
-    return this.iodevs.find((i) => i.name === name)?.capabilities.includes(capability) ?? false;
+  has(capability: TargetCapability | IodevCapability, name?: string): boolean {
+    return targetHas(this, capability, name);
   }
 
   injectFault(name: string, fault: Fault, count = 1): void {

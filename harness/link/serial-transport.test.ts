@@ -9,6 +9,7 @@ import { IodevKind } from '../../protocol/messages';
 import { hex } from '../../protocol/test-vectors';
 import { DisconnectedError, PortOpenError } from './errors';
 import { Link } from './link';
+import { skipBecause } from '../report/skip-reason';
 import type { Packet } from '../../protocol/messages';
 import { SERIAL_DEFAULTS, openSerialTransport } from './serial-transport';
 import type { Transport } from './transport';
@@ -84,7 +85,7 @@ describe('harness/link openSerialTransport through a real pty', function () {
   before(function () {
     const probe = spawnSync(PYTHON, ['-c', 'import pty, tty, select'], { stdio: 'ignore' });
     if (probe.error !== undefined || probe.status !== 0) {
-      this.skip(); // no /usr/bin/python3 with pty support on this machine: nothing to serve a pty
+      skipBecause(this, `no ${PYTHON} with pty support on this machine: nothing to serve a pty`);
     }
   });
 

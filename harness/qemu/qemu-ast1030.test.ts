@@ -12,6 +12,7 @@ import type { QemuTarget } from '.';
 import { peripheralArgs, peripheralCapabilities } from './peripherals';
 import { alive, missingQemuPrerequisite } from '../testing/qemu-support';
 import type { QemuPeripheralsSpec } from './peripherals';
+import { skipBecause } from '../report/skip-reason';
 
 const BOARD = readBoardFile(join(REPO_BOARDS_DIR, 'qemu-ast1030-evb.json'));
 
@@ -69,10 +70,7 @@ describe('QEMU target (ast1030-evb): the agent\'s real drivers', function () {
 
   before(async function () {
     const missing = missingQemuPrerequisite();
-    if (missing !== null) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
+    if (missing !== null) skipBecause(this, missing);
     target = await openTarget('qemu-ast1030-evb') as QemuTarget;
   });
 
@@ -127,7 +125,8 @@ describe('QEMU target (ast1030-evb): processes', function () {
   this.timeout(120_000);
 
   it('every process it started is gone after close', async function () {
-    if (missingQemuPrerequisite() !== null) this.skip();
+    const missing = missingQemuPrerequisite();
+    if (missing !== null) skipBecause(this, missing);
     const launch = BOARD.launch!;
     const parts = await openQemuParts('qemu-ast1030-evb', 1, {
       machine: launch.machine!, machineOptions: launch.machineOptions!, peripherals: launch.peripherals!, capabilities: [],

@@ -7,6 +7,7 @@ import type { QemuParts } from '.';
 import { LM3S6965EVB_AGENT_IMAGE, LM3S6965EVB_ECHO_IMAGE, openQemuParts } from '.';
 import { alive, missingQemuPrerequisite } from '../testing/qemu-support';
 import type { Target } from '../target/target';
+import { skipBecause } from '../report/skip-reason';
 
 
 /** Names of this process's child processes (Linux /proc), e.g. `['qemu-system-arm', 'socat']`. */
@@ -48,10 +49,7 @@ for (const machine of ['lm3s6965evb', 'mps2-an385']) {
 
     before(async function () {
       const missing = missingQemuPrerequisite();
-      if (missing !== null) {
-        console.log(`    skipped: ${missing}`);
-        this.skip();
-      }
+      if (missing !== null) skipBecause(this, missing);
       parts = await openQemuParts(`qemu-${machine}`, SEED, { machine });
     });
 
@@ -118,7 +116,8 @@ describe('QEMU target: failures', function () {
   this.timeout(120_000);
 
   before(function () {
-    if (missingQemuPrerequisite() !== null) this.skip();
+    const missing = missingQemuPrerequisite();
+    if (missing !== null) skipBecause(this, missing);
   });
 
   it('stops QEMU and socat when opening fails: the echo image never answers the handshake', async function () {

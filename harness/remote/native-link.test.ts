@@ -7,6 +7,7 @@ import { startAgentProcess } from './agent-process';
 import type { AgentProcess } from './agent-process';
 import type { RemoteTarget } from '.';
 import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent, openSerialRemote } from '.';
+import { skipBecause } from '../report/skip-reason';
 
 /** The native agent on its pty, with a host link of these limits, and its process to signal. */
 async function openAgent(limits: Partial<LinkLimits> = {}): Promise<{ target: RemoteTarget; proc: AgentProcess }> {
@@ -39,7 +40,7 @@ describe('the native agent on its pty: resets and stops while the host sends not
     try {
       await buildNativeAgent();
     } catch (e) {
-      if (e instanceof PrerequisiteMissingError) this.skip();
+      if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built: ${e.message}`);
       throw e;
     }
   });

@@ -7,13 +7,14 @@ import { Link } from '../link/link';
 import type { LinkLimits } from '../link/link';
 import { openSerialTransport } from '../link/serial-transport';
 import type { Transport } from '../link/transport';
+import type { TargetCapability } from '../target/capabilities';
 import { hostPacketLink } from './packet-link';
 import type { AgentHello, PacketLink } from './packet-link';
 import { RemoteTarget } from './remote-target';
 import type { RemoteTargetOptions } from './remote-target';
 
 /** Capabilities of a target served by an agent of this project (it simulates faults). */
-export const AGENT_CAPABILITIES: readonly string[] = ['fault-injection'];
+export const AGENT_CAPABILITIES: readonly TargetCapability[] = ['fault-injection'];
 
 /** Options of {@link openRemote}: the link's limits and the target's options. */
 export interface OpenRemoteOptions extends RemoteTargetOptions {

@@ -13,7 +13,8 @@ import type { Iodev, IodevSqe, RemoteCompletion, Sqe } from '../rtio';
 import type { Fault } from '../target/faults';
 import { validateFault } from '../target/faults';
 import type { IodevInfo, Target } from '../target/target';
-import { unknownIodev } from '../target/target';
+import { targetHas, unknownIodev } from '../target/target';
+import type { IodevCapability, TargetCapability } from '../target/capabilities';
 import { faultToWire, iodevInfoFromWire } from '../target/wire';
 import type { Packet } from '../../protocol/messages';
 import type { AgentHello, PacketLink } from './packet-link';
@@ -25,7 +26,7 @@ import { Shipper, errnoOfLinkError } from './shipper';
 /** Options of a {@link RemoteTarget}. */
 export interface RemoteTargetOptions {
   /** Target-level capabilities from the board file, e.g. `'fault-injection'`. */
-  readonly capabilities?: readonly string[];
+  readonly capabilities?: readonly TargetCapability[];
   /** Called by `close()` after the link closed: stop the agent process, and so on. */
   readonly onClose?: () => Promise<void>;
   /** Longest `settle()` waits for the agent to finish what is in flight, in ms. Default 5000. */
@@ -56,7 +57,7 @@ const AGENT_EXECUTOR_OPS: readonly number[] = [RTIO_OP_NOP, RTIO_OP_DELAY, RTIO_
 export class RemoteTarget implements Target, UnitShipper {
   readonly clock: Clock = systemClock;
   readonly iodevs: readonly IodevInfo[];
-  readonly capabilities: readonly string[];
+  readonly capabilities: readonly TargetCapability[];
   /** Log lines the agent sent. */
   readonly logs: { level: number; text: string }[] = [];
 
@@ -101,9 +102,8 @@ export class RemoteTarget implements Target, UnitShipper {
     return dev;
   }
 
-  has(capability: string, name?: string): boolean {
-    if (name === undefined) return this.capabilities.includes(capability);
-    return this.iodevs.find((i) => i.name === name)?.capabilities.includes(capability) ?? false;
+  has(capability: TargetCapability | IodevCapability, name?: string): boolean {
+    return targetHas(this, capability, name);
   }
 
   injectFault(name: string, fault: Fault, count = 1): void {

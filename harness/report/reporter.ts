@@ -24,7 +24,7 @@ import type { JUnitProperty, JUnitSuite } from './junit';
 import { RESULTS_ENV, writeResults } from './results';
 import type { ReportedCase } from './results';
 import type { Classification } from './classify';
-import { recordedSkipReason, splitSkipTitle } from './skip-reason';
+import { recordedSkip } from './skip-reason';
 import { targetRecords } from '../target/registry';
 import type { TargetRecord } from '../target/registry';
 
@@ -167,7 +167,7 @@ export default class RtioHilReporter extends Base {
     });
     runner.on(C.EVENT_TEST_PENDING, (test: Mocha.Test) => {
       const reason = this.skipReason(test);
-      const { title } = splitSkipTitle(test.title);
+      const title = recordedSkip(test)?.title ?? test.title;
       Base.consoleLog(`${indent()}  ${counter()} ${Base.color('pending', `- ${title} (skipped: ${reason})`)}`);
       this.addCase(test, 'skipped', undefined, reason);
     });
@@ -259,10 +259,8 @@ export default class RtioHilReporter extends Base {
   }
 
   private skipReason(test: Mocha.Test): string {
-    const recorded = recordedSkipReason(test);
-    if (recorded !== undefined) return recorded;
-    const fromTitle = splitSkipTitle(test.title).reason;
-    if (fromTitle !== undefined) return fromTitle;
+    const recorded = recordedSkip(test);
+    if (recorded !== undefined) return recorded.reason;
     const failedOpen = this.records().find((r) => r.openError !== null);
     if (failedOpen?.openError !== null && failedOpen?.openError !== undefined) return `target "${failedOpen.boardId}" is unavailable: ${failedOpen.openError.message}`;
     return test.fn === undefined ? 'pending (no test body)' : 'skipped (no reason given)';
@@ -277,7 +275,7 @@ export default class RtioHilReporter extends Base {
     const boardId = this.boardOf(records);
     const cls = status === 'failed' ? this.classes.get(test) ?? classifyFailure(err, []) : undefined;
     const titles = test.titlePath();
-    const { title } = splitSkipTitle(test.title);
+    const title = recordedSkip(test)?.title ?? test.title;
     const e = (err ?? {}) as { message?: unknown; stack?: unknown };
     const message = typeof e.message === 'string' ? e.message : String(err);
     const props: JUnitProperty[] = [['board.id', boardId]];

@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { Fault } from './faults';
 import type { Iodev } from '../rtio';
 import type { Backplane } from './backplane';
+import type { IodevCapability, TargetCapability } from './capabilities';
 
 /** Bus or device class of an iodev, as board files name them. */
 export type IodevKind = 'i2c' | 'spi' | 'gpio' | 'sensor' | 'test';
@@ -19,7 +20,7 @@ export interface IodevInfo {
   /** The part attached, e.g. `'24c32'`. */
   readonly part?: string;
   /** What the iodev can do, e.g. `'multishot'`, `'transaction'`; suites skip what is missing. */
-  readonly capabilities: readonly string[];
+  readonly capabilities: readonly IodevCapability[];
 }
 
 /**
@@ -34,7 +35,7 @@ export interface Target {
   /** The iodev table. */
   readonly iodevs: readonly IodevInfo[];
   /** Target-level capabilities, e.g. `'fault-injection'`, `'virtual-time'`. */
-  readonly capabilities: readonly string[];
+  readonly capabilities: readonly TargetCapability[];
   /**
    * What a test can do to the world around the devices and see of it (temperatures, GPIO inputs
    * driven from outside, an EEPROM's contents): see ./backplane. Absent when the target has none.
@@ -42,8 +43,10 @@ export interface Target {
   readonly backplane?: Backplane;
   /** The iodev called `name`. Throws `RangeError` listing the iodevs that exist. */
   iodev(name: string): Iodev;
-  /** True when the iodev `name` (or, without a name, the target) has `capability`. */
-  has(capability: string, name?: string): boolean;
+  /** True when the target has `capability`. */
+  has(capability: TargetCapability): boolean;
+  /** True when its iodev `name` has `capability` (false for an iodev it does not have). */
+  has(capability: IodevCapability, name: string): boolean;
   /**
    * Arms `fault` on iodev `name` for its next `count` operations (default 1; `Infinity` until
    * cleared). Throws `RangeError` when the target lacks `'fault-injection'` or the iodev is unknown.
@@ -64,4 +67,10 @@ export interface Target {
 export function unknownIodev(target: string, name: string, iodevs: readonly IodevInfo[]): RangeError {
   const known = iodevs.map((i) => i.name).join(', ');
   return new RangeError(`target "${target}" has no iodev "${name}"; it has: ${known}`);
+}
+
+/** What {@link Target.has} answers, from the target's tables: shared by the targets' implementations. */
+export function targetHas(t: Pick<Target, 'capabilities' | 'iodevs'>, capability: TargetCapability | IodevCapability, name?: string): boolean {
+  if (name === undefined) return (t.capabilities as readonly string[]).includes(capability);
+  return (t.iodevs.find((i) => i.name === name)?.capabilities as readonly string[] | undefined)?.includes(capability) ?? false;
 }

@@ -5,6 +5,7 @@
  */
 import { FaultKind, IodevKind, enumName, enumValue } from '../../protocol/messages';
 import type { DecodedBody, IodevDesc } from '../../protocol/messages';
+import { isIodevCapability } from './capabilities';
 import type { Fault } from './faults';
 import type { IodevInfo, IodevKind as IodevKindName } from './target';
 
@@ -14,7 +15,10 @@ const FAULT_KIND_PREFIX = 'FAULT_KIND_';
 /** A fault as the InjectFault body carries it. */
 export type WireFault = DecodedBody<'injectFault'>;
 
-/** The iodev table row of a HelloReply as the target contract names it (an unknown kind reads as `'test'`). */
+/**
+ * The iodev table row of a HelloReply as the target contract names it: an unknown kind reads as
+ * `'test'`, and capabilities outside the vocabulary (a newer agent's) are left out.
+ */
 export function iodevInfoFromWire(d: IodevDesc): IodevInfo {
   return {
     name: d.name,
@@ -22,7 +26,7 @@ export function iodevInfoFromWire(d: IodevDesc): IodevInfo {
     ...(d.bus === '' ? {} : { bus: d.bus }),
     address: d.address,
     ...(d.part === '' ? {} : { part: d.part }),
-    capabilities: [...d.capabilities],
+    capabilities: d.capabilities.filter(isIodevCapability),
   };
 }
 

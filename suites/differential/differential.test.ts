@@ -11,6 +11,7 @@ import { PrerequisiteMissingError } from '../../harness/remote';
 import { describeFailure, parseSeeds } from '../../harness/testing/differential/cli';
 import { DifferentialSession } from '../../harness/testing/differential/session';
 import { suiteBoards } from '../../harness/testing/suite-boards';
+import { skipBecause } from '../../harness/testing';
 
 /** Seeds CI runs per board: `RTIO_DIFF_SEEDS` (e.g. `1-500`), else 200, or 60 under QEMU (a slower UART). */
 function seedsFor(board: string): number[] {
@@ -26,10 +27,7 @@ for (const board of suiteBoards()) {
       try {
         target = await openTarget(board);
       } catch (e) {
-        if (e instanceof PrerequisiteMissingError) {
-          console.log(`    skipped: target "${board}" is unavailable: ${e.message}`);
-          this.skip();
-        }
+        if (e instanceof PrerequisiteMissingError) skipBecause(this, `target "${board}" is unavailable: ${e.message}`);
         throw e;
       }
     });

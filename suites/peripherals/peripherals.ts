@@ -7,6 +7,7 @@
  * C agent (native, QEMU) and the real drivers of qemu-ast1030-evb.
  */
 import { expect } from 'chai';
+import { skipBecause } from '../../harness/testing';
 import { RTIO_IODEV_GPIO_WAIT_EDGE } from '../../harness/emulator/iodevs/gpio-iodev';
 import {
   EIO, RTIO_PRIO_NORM, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, sqePrepDelay, sqePrepRead, sqePrepTinyWrite, sqePrepWrite,
@@ -35,10 +36,10 @@ const MICROTESLA_PER_GAUSS = 100;
 
 /** Skips the test unless the target's backplane offers `capability` for `iodev` (and the iodev exists). */
 function needBackplane(env: SuiteEnv, ctx: Mocha.Context, capability: BackplaneCapability, iodev: string): void {
-  if (!env.target.iodevs.some((d) => d.name === iodev)) env.skipWith(ctx, `"${env.boardId}" has no iodev "${iodev}"`);
+  if (!env.target.iodevs.some((d) => d.name === iodev)) skipBecause(ctx, `"${env.boardId}" has no iodev "${iodev}"`);
   const bp = env.target.backplane;
-  if (bp === undefined) env.skipWith(ctx, `"${env.boardId}" has no backplane to ${capability} with`);
-  if (!bp.has(capability, iodev)) env.skipWith(ctx, `the backplane of "${env.boardId}" offers no "${capability}" for "${iodev}"`);
+  if (bp === undefined) skipBecause(ctx, `"${env.boardId}" has no backplane to ${capability} with`);
+  if (!bp.has(capability, iodev)) skipBecause(ctx, `the backplane of "${env.boardId}" offers no "${capability}" for "${iodev}"`);
 }
 
 /** The part of iodev `name`. */
@@ -93,7 +94,7 @@ export function describePeripherals(boardId: string): void {
       it('reads the temperature set on the sensor, converted as its datasheet says (12-bit, 0.0625 °C a bit)', async function () {
         needBackplane(env, this, 'temperature', 'temp0');
         const part = partOf(env, 'temp0');
-        if (part !== 'tmp102' && part !== 'tmp105') env.skipWith(this, `temp0 is a "${String(part)}", not a TMP102 or TMP105`);
+        if (part !== 'tmp102' && part !== 'tmp105') skipBecause(this, `temp0 is a "${String(part)}", not a TMP102 or TMP105`);
         const temp = env.target.iodev('temp0');
         await onContext(env.target, async (r, run) => {
           // A TMP105 powers up at 9-bit resolution; set R1:R0 for 12 bits. A TMP102 is always 12-bit.
@@ -160,7 +161,7 @@ export function describePeripherals(boardId: string): void {
       const fullDuplex = (): boolean => env.target.has('txrx', 'flash0');
 
       it('a page program, polled until the status register says it is done, reads back (and is what the flash holds)', async function () {
-        if (!env.target.iodevs.some((d) => d.name === 'flash0')) env.skipWith(this, `"${boardId}" has no iodev "flash0"`);
+        if (!env.target.iodevs.some((d) => d.name === 'flash0')) skipBecause(this, `"${boardId}" has no iodev "flash0"`);
         const flash = env.target.iodev('flash0');
         await onContext(env.target, async (r, run) => {
           const addr = 0x80000 + 0x100 * run;
@@ -274,7 +275,7 @@ export function describePeripherals(boardId: string): void {
     describe('real-time clock', function () {
       it('a DS1338 counts from the time it was started at, in BCD', async function () {
         needBackplane(env, this, 'rtc-start', 'rtc0');
-        if (partOf(env, 'rtc0') !== 'ds1338') env.skipWith(this, `rtc0 is a "${String(partOf(env, 'rtc0'))}", not a DS1338`);
+        if (partOf(env, 'rtc0') !== 'ds1338') skipBecause(this, `rtc0 is a "${String(partOf(env, 'rtc0'))}", not a DS1338`);
         const rtc = env.target.iodev('rtc0');
         const start = env.target.backplane!.rtcStart('rtc0');
         const readTime = async (r: Rtio): Promise<Date> => {

@@ -9,6 +9,9 @@ import { openTarget } from '../../harness/boards/open-target';
 import { PrerequisiteMissingError } from '../../harness/remote';
 import { boardsNamed } from '../../harness/testing/suite-boards';
 import type { Target } from '../../harness/target/target';
+import { skipBecause } from '../../harness/testing';
+import type { IodevCapability, TargetCapability } from '../../harness/target/capabilities';
+import { targetHas } from '../../harness/target/target';
 
 /** The target a suite runs on, opened once in `before` and closed in `after`. */
 export class SuiteEnv {
@@ -38,10 +41,7 @@ export class SuiteEnv {
     try {
       this.opened = await openTarget(this.boardId);
     } catch (e) {
-      if (e instanceof PrerequisiteMissingError && !boardsNamed()) {
-        console.log(`    skipped: target "${this.boardId}" is unavailable: ${e.message}`);
-        ctx.skip();
-      }
+      if (e instanceof PrerequisiteMissingError && !boardsNamed()) skipBecause(ctx, `target "${this.boardId}" is unavailable: ${e.message}`);
       throw e;
     }
   }
@@ -51,17 +51,14 @@ export class SuiteEnv {
     this.opened = null;
   }
 
-  /** Skips the running test unless the target (or its iodev `name`) has `capability`. */
-  need(ctx: Mocha.Context, capability: string, name?: string): void {
-    if (this.target.has(capability, name)) return;
-    if (name !== undefined && !this.target.iodevs.some((d) => d.name === name)) this.skipWith(ctx, `"${this.boardId}" has no iodev "${name}"`);
-    this.skipWith(ctx, `${name === undefined ? `target "${this.boardId}"` : `iodev "${name}" of "${this.boardId}"`} lacks "${capability}"`);
-  }
-
-  /** Skips the running test, saying why in its title. */
-  skipWith(ctx: Mocha.Context, reason: string): never {
-    if (ctx.test !== undefined) ctx.test.title += ` (skipped: ${reason})`;
-    ctx.skip();
+  /** Skips the running test, naming the target, unless the target has `capability`. */
+  need(ctx: Mocha.Context, capability: TargetCapability): void;
+  /** Skips the running test unless the target's iodev `name` exists and has `capability`. */
+  need(ctx: Mocha.Context, capability: IodevCapability, name: string): void;
+  need(ctx: Mocha.Context, capability: TargetCapability | IodevCapability, name?: string): void {
+    if (targetHas(this.target, capability, name)) return;
+    if (name !== undefined && !this.target.iodevs.some((d) => d.name === name)) skipBecause(ctx, `"${this.boardId}" has no iodev "${name}"`);
+    skipBecause(ctx, `${name === undefined ? `target "${this.boardId}"` : `iodev "${name}" of "${this.boardId}"`} lacks "${capability}"`);
   }
 
   /** A fresh, erased 256-byte flash page no other test in this run uses (erased flash is 0xFF). */

@@ -8,6 +8,7 @@ import {
   sqePrepTransceive, sqePrepWrite,
 } from '../../rtio';
 import type { CqeData, Iodev, Rtio, RtioOptions, Sqe } from '../../rtio';
+import type { IodevCapability, TargetCapability } from '../../target/capabilities';
 import type { IodevInfo, Target } from '../../target/target';
 import type { ExpectedByte, IodevProbe } from './probes';
 import type { RuleId } from './rules';
@@ -25,9 +26,9 @@ export interface ConformanceCheck {
   /** The rule a failure most likely breaks (a check may name another in its failure). */
   readonly rule: RuleId;
   /** Iodev capabilities (from the iodev table) the check needs; a missing one is a skip. */
-  readonly needs?: readonly string[];
+  readonly needs?: readonly IodevCapability[];
   /** Target capabilities the check needs, e.g. `'fault-injection'`. */
-  readonly needsTarget?: readonly string[];
+  readonly needsTarget?: readonly TargetCapability[];
   /** Only for iodevs on this kind of bus (from the table's `bus`, e.g. `'i2c0'`). */
   readonly bus?: BusKind;
   /** Probe fields the check needs; a missing one is a skip naming it. */

@@ -1,13 +1,14 @@
 /**
  * @file The kit as mocha tests: one test per check, titled with the rule it guards; a check the
  * iodev cannot run (a capability its table lacks, a probe field) is skipped with the reason in
- * its title, as suites/rtio-api's `need` does.
+ * its title (through `skipBecause`, as every skip).
  */
 import Mocha from 'mocha';
 import type { IodevKind } from '../../target/target';
 import type { ConformanceCheck } from './context';
 import { runConformanceCheck, selectChecks, skipReason } from './runner';
 import type { ConformanceOptions, TargetSource } from './runner';
+import { skipBecause } from '../../report/skip-reason';
 
 /** The title of the suite the kit registers for iodev `name`. */
 export function conformanceSuiteTitle(name: string, kind: IodevKind): string {
@@ -19,10 +20,7 @@ function checkTest(check: ConformanceCheck, source: TargetSource, name: string, 
   return async function (this: Mocha.Context) {
     const target = await source();
     const reason = skipReason(check, target, name, kind, opts);
-    if (reason !== null) {
-      if (this.test !== undefined) this.test.title += ` (skipped: ${reason})`;
-      this.skip();
-    }
+    if (reason !== null) skipBecause(this, reason);
     const result = await runConformanceCheck(check, target, name, kind, opts);
     if (result.status === 'failed') throw result.error;
   };
