@@ -5,12 +5,10 @@ import { expect } from 'chai';
 import { REFERENCE_IODEVS } from '../emulator/board';
 import { EmulatorTarget } from '../emulator/emulator-target';
 import { AGENT_CAPABILITIES } from '../remote';
-import {
-  BoardFileError, REPO_BOARDS_DIR, boardIodevs, boardSchema, boardTimeouts, isBoardFileError, jsonErrorOffset, readBoardFile,
-  validateBoard,
-} from './board-file';
+import { BoardFileError, isBoardFileError } from './board-errors';
+import { REPO_BOARDS_DIR, boardIodevs, boardSchema, boardTimeouts, readBoardFile, validateBoard } from './board-file';
 import { IODEV_CAPABILITIES, TARGET_CAPABILITIES } from '../target/capabilities';
-import type { BoardFileData } from './board-file';
+import type { BoardFileData } from './board-types';
 import { boardFiles, loadBoards } from './load-boards';
 
 /** A valid serial board file's contents, changed per test. */
@@ -198,18 +196,39 @@ describe('board files', function () {
   });
 });
 
-describe('jsonErrorOffset', function () {
-  it('finds the first character that breaks JSON', function () {
-    const cases: [string, number][] = [
-      ['{"a": oo}', 6], ['{"a": 1,}', 8], ['{"a" 1}', 5], ['{"a": "x', 8], ['[1, 2', 5], ['{"a": 1} x', 9],
-      ['{"a": "\\q"}', 8], ['{"a": -}', 6], ['tr', 2], ['{"a": [true, nul]}', 16],
-    ];
-    expect(cases.map(([text]) => [text, jsonErrorOffset(text)])).to.deep.equal(cases);
+describe('a board file that is not JSON', function () {
+  let dir = '';
+  beforeEach(function () {
+    dir = mkdtempSync(join(tmpdir(), 'rtio-hil-json-'));
+  });
+  afterEach(function () {
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finds nothing wrong in valid JSON (the offset is the end)', function () {
-    const text = '{"a": [1, -2.5e3, "x\\u00e9", {"b": null}], "c": false}';
-    expect(JSON.parse(text)).to.be.an('object');
-    expect(jsonErrorOffset(text)).to.equal(text.length);
+  /** What readBoardFile says of `text`, as the problem's `actual`. */
+  function whereNotJson(text: string): string | undefined {
+    const file = join(dir, 'bench.json');
+    writeFileSync(file, text);
+    try {
+      readBoardFile(file);
+    } catch (e) {
+      expect(isBoardFileError(e), String(e)).to.equal(true);
+      return (e as BoardFileError).problems[0]?.actual;
+    }
+    throw new Error('expected a BoardFileError');
+  }
+
+  it('names the line and column where it stops being JSON, and why', function () {
+    const cases: [string, string][] = [
+      ['{"a": oo}', 'invalid symbol at line 1, column 7'],
+      ['{\n  "a": 1,\n}', 'property name expected at line 3, column 1'],
+      ['{"a" 1}', 'colon expected at line 1, column 6'],
+      ['{"a": "x', 'unexpected end of string at line 1, column 7'],
+      ['[1, 2', 'close bracket expected at line 1, column 6'],
+      ['{"a": 1} x', 'invalid symbol at line 1, column 10'],
+      ['{"a": 1} // note', 'invalid comment token at line 1, column 10'],
+      ['', 'unexpected end of file at line 1, column 1'],
+    ];
+    expect(cases.map(([text]) => [text, whereNotJson(text)])).to.deep.equal(cases);
   });
 });

@@ -5,8 +5,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { BoardFileError, REPO_BOARDS_DIR, readBoardFile } from './board-file';
-import type { Board } from './board-file';
+import { BoardFileError } from './board-errors';
+import { REPO_BOARDS_DIR, readBoardFile } from './board-file';
+import type { Board } from './board-types';
 
 /** The environment variable naming extra board folders, searched before the repository's. */
 export const BOARDS_DIR_ENV = 'RTIO_BOARDS_DIR';

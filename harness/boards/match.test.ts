@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Board } from './board-file';
+import type { Board } from './board-types';
 import type { PortInfo } from './discovery';
 import { AmbiguousPortError, BoardNotConnectedError, findBoardPort, matchPorts, portMatches } from './match';
 

@@ -3,7 +3,7 @@
  * Every field the match gives must equal the port's; two identical adapters are told apart by
  * `serialNumber`, or by `location` (and `interface`) when they have none.
  */
-import type { Board, PortMatch } from './board-file';
+import type { Board, PortMatch } from './board-types';
 import { describePort } from './discovery';
 import type { PortInfo } from './discovery';
 

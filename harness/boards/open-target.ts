@@ -1,5 +1,5 @@
 import { boardLink, boardPath, boardTimeouts } from './board-file';
-import type { Board } from './board-file';
+import type { Board } from './board-types';
 import { discoverPorts, discoveryOptionsFromEnv } from './discovery';
 import type { DiscoveryOptions } from './discovery';
 import { boardDirs, boardIds, loadBoard } from './load-boards';

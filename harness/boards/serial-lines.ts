@@ -6,7 +6,7 @@
  * open with it; see docs/boards.md.
  */
 import { SerialPort } from 'serialport';
-import type { ResetStep, SerialSettings } from './board-file';
+import type { ResetStep, SerialSettings } from './board-types';
 
 /** DTR and RTS levels. */
 export interface LineLevels {

@@ -6,8 +6,8 @@
  */
 import { basename } from 'node:path';
 import type { IodevInfo } from '../target/target';
-import { BOARD_TIMEOUT_DEFAULTS } from './board-file';
-import type { BoardFileData, BoardIodev, PortMatch } from './board-file';
+import { BOARD_TIMEOUT_DEFAULTS } from './board-types';
+import type { BoardFileData, BoardIodev, PortMatch } from './board-types';
 import type { PortInfo } from './discovery';
 import { portMatches } from './match';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BoardFileError } from '../boards/board-file';
+import { BoardFileError } from '../boards/board-errors';
 import { UnknownBoardError } from '../boards/load-boards';
 import { HandshakeTimeoutError, PortOpenError } from '../link/errors';
 import { EXIT, UsageError, intOption, parseCommandLine, reportError } from './errors';

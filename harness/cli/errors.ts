@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import type { BoardFileError } from '../boards/board-file';
+import type { BoardFileError } from '../boards/board-errors';
 
 /** A bad command line or setup: an unknown option, command or board, a missing value, a report that cannot be written. Exit status 2. */
 export class UsageError extends Error {

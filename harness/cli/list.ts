@@ -1,6 +1,6 @@
 /** `rtio-hil list`: the serial ports found, the board file each matches, and every board. */
 import { boardPath } from '../boards/board-file';
-import type { Board } from '../boards/board-file';
+import type { Board } from '../boards/board-types';
 import { describePort, discoverPorts, discoveryOptionsFromEnv } from '../boards/discovery';
 import type { PortInfo } from '../boards/discovery';
 import { boardDirs, loadBoards } from '../boards/load-boards';

@@ -1,7 +1,7 @@
 /** `rtio-hil ping`: open a board the way the suites do, show what its agent says, time a NOP round trip. */
 import { backplaneOf } from '../target/backplane';
 import { boardIodevs, boardTimeouts } from '../boards/board-file';
-import type { Board } from '../boards/board-file';
+import type { Board } from '../boards/board-types';
 import { describePort, discoverPorts, discoveryOptionsFromEnv } from '../boards/discovery';
 import { loadBoard } from '../boards/load-boards';
 import { describeMatch, findBoardPort } from '../boards/match';

@@ -1,7 +1,8 @@
 /** `rtio-hil suggest`: a board-file skeleton for a connected port. */
 import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { BOARD_TIMEOUT_DEFAULTS, validateBoard } from '../boards/board-file';
+import { BOARD_TIMEOUT_DEFAULTS } from '../boards/board-types';
+import { validateBoard } from '../boards/board-file';
 import { describePort, discoverPorts, discoveryOptionsFromEnv } from '../boards/discovery';
 import type { PortInfo } from '../boards/discovery';
 import { loadBoards } from '../boards/load-boards';
