@@ -16,8 +16,10 @@
  */
 import { REFERENCE_PROBES } from '../conformance/probes';
 import type { Fault } from '../../target/faults';
-import type { BufRange, Block, Chain, FaultSpec, Literal, OpSpec, Program, Script, SqeSpec, Step, Unit } from './program';
+import type { BufRange, Block, Chain, FaultSpec, OpSpec, Program, SqeSpec, Step } from './program';
 import { Rand } from './random';
+import { eepromBlock, executorBlock, flashBlock, gpioBlock, probedBlock, test0Block } from './blocks';
+import type { BlockMaker, ChainCtx } from './blocks';
 
 /** What a target offers the generator. */
 export interface GeneratorProfile {
@@ -33,32 +35,12 @@ export interface GeneratorProfile {
 const I2C_PARTS: readonly string[] = ['24c32', 'tmp102', 'icm42688', 'pcf8563'];
 const SPI_PARTS: readonly string[] = ['w25q80'];
 
-/** Errnos a test0 SQE may be scripted to fail with. */
-const SCRIPTED_ERRNOS: readonly number[] = [-5, -22, -16, -19, -71, -134];
 /** A timeout long enough never to fire in a differential program, ms. */
 export const GENEROUS_TIMEOUT_MS = 5000;
-/** DELAY after an EEPROM write: more than the 5 ms write cycle, ms. */
-export const EEPROM_SETTLE_MS = 6;
-/** DELAY after a flash page program: more than its 0.7 ms busy time, ms. */
-export const FLASH_SETTLE_MS = 2;
-
 type ChainMacro = 'test0' | 'executor' | 'eeprom' | 'flash' | 'gpio' | 'probed' | 'long';
 
-interface ChainCtx {
-  /** Stateful iodevs this chain owns in its step. */
-  readonly own: readonly string[];
-  /** Ranges an earlier member of this chain reads into (sources for TX of received data). */
-  readonly received: BufRange[];
-  /** Buffers this chain owns in its step. */
-  readonly bufs: number[];
-  /** Ranges this chain writes in its step (reads, CALLBACK fills): never written twice. */
-  readonly written: BufRange[];
-  /** An earlier member hangs until cancelled: later members may be cancelled after submit. */
-  gated: boolean;
-}
-
-class Generator {
-  private readonly r: Rand;
+class Generator implements BlockMaker {
+  readonly r: Rand;
   private nextId = 1;
   private readonly buffers: { init: number[] }[] = [];
   private flashSlots = 0;
@@ -66,7 +48,7 @@ class Generator {
   private readonly caps = new Map<string, readonly string[]>();
   /** Buffers of earlier steps, free for any chain of a later step. */
   private spare: number[] = [];
-  private eepromHot: number[] = [];
+  eepromHot: number[] = [];
 
   constructor(private readonly seed: number, private readonly profile: GeneratorProfile) {
     this.r = new Rand(seed);
@@ -104,7 +86,15 @@ class Generator {
 
   // ------------------------------------------------------------------ helpers
 
-  private has(iodev: string, cap: string): boolean {
+  get maxBufferBytes(): number {
+    return this.profile.maxBufferBytes;
+  }
+
+  flashSlot(): number {
+    return this.flashSlots > 0 && this.r.chance(0.6) ? this.r.int(0, this.flashSlots - 1) : this.flashSlots++;
+  }
+
+  has(iodev: string, cap: string): boolean {
     return this.caps.get(iodev)?.includes(cap) ?? false;
   }
 
@@ -112,7 +102,7 @@ class Generator {
     return this.byPart.get('rtio-iodev-test') ?? null;
   }
 
-  private sqe(op: OpSpec, extra: Partial<Omit<SqeSpec, 'id' | 'op'>> = {}): SqeSpec {
+  sqe(op: OpSpec, extra: Partial<Omit<SqeSpec, 'id' | 'op'>> = {}): SqeSpec {
     return { id: this.nextId++, op, ...extra };
   }
 
@@ -159,7 +149,7 @@ class Generator {
   }
 
   /** A range an RX (or a TXRX's receive side) of `len` bytes reads into; later TXs may send it. */
-  private receive(ctx: ChainCtx, len: number): BufRange {
+  receive(ctx: ChainCtx, len: number): BufRange {
     const range = this.place(ctx, len);
     ctx.written.push(range);
     ctx.received.push(range);
@@ -167,7 +157,7 @@ class Generator {
   }
 
   /** What a TX of `min`..`max` bytes sends: often (a slice of) what an earlier member received. */
-  private txFrom(ctx: ChainCtx, min: number, max: number): BufRange {
+  txFrom(ctx: ChainCtx, min: number, max: number): BufRange {
     const r = this.r;
     const fits = ctx.received.filter((x) => x.len >= min);
     if (fits.length > 0 && r.chance(0.6)) {
@@ -179,7 +169,7 @@ class Generator {
     return this.place(ctx, r.int(min, max));
   }
 
-  private smallLen(max = 16): number {
+  smallLen(max = 16): number {
     const r = this.r;
     const cap = Math.min(max, this.profile.maxBufferBytes);
     return r.chance(0.08) ? r.int(Math.min(cap, 17), cap) : r.int(1, Math.min(cap, 16));
@@ -256,18 +246,18 @@ class Generator {
     if (parts.some((p) => REFERENCE_PROBES[p] !== undefined && !['24c32', 'w25q80', 'gpio-8', 'rtio-iodev-test'].includes(p))) w.probed = 2;
     switch (r.weighted(w)) {
       case 'test0':
-        return this.test0Block(ctx, this.test0()!);
+        return test0Block(this, ctx, this.test0()!);
       case 'executor':
-        return this.executorBlock(ctx);
+        return executorBlock(this, ctx);
       case 'eeprom':
-        return this.eepromBlock(ctx, ctx.own[parts.indexOf('24c32')]!);
+        return eepromBlock(this, ctx, ctx.own[parts.indexOf('24c32')]!);
       case 'flash':
-        return this.flashBlock(ctx, ctx.own[parts.indexOf('w25q80')]!);
+        return flashBlock(this, ctx, ctx.own[parts.indexOf('w25q80')]!);
       case 'gpio':
-        return this.gpioBlock(ctx, ctx.own[parts.indexOf('gpio-8')]!);
+        return gpioBlock(this, ctx, ctx.own[parts.indexOf('gpio-8')]!);
       case 'probed': {
         const i = parts.findIndex((p) => REFERENCE_PROBES[p] !== undefined && !['24c32', 'w25q80', 'gpio-8', 'rtio-iodev-test'].includes(p));
-        return this.probedBlock(ctx, ctx.own[i]!, parts[i]!);
+        return probedBlock(this, ctx, ctx.own[i]!, parts[i]!);
       }
       case 'long': {
         const n = r.int(20, 70);
@@ -291,196 +281,6 @@ class Generator {
     });
     return { units, note: block.note };
   }
-
-  // ------------------------------------------------------------------ blocks
-
-  private test0Block(ctx: ChainCtx, dev: string): Block {
-    const r = this.r;
-    const kind = r.weighted({
-      rx: 4, tx: 3, tiny: 1, txrx: this.has(dev, 'txrx') ? 3 : 0, pool: this.has(dev, 'mempool') ? 2 : 0,
-      nop: 1, txn: this.has(dev, 'transaction') ? 3 : 0, hangTimeout: this.has(dev, 'timeout') ? 1 : 0,
-      hangCancel: this.has(dev, 'cancel') ? 1 : 0, await: this.has(dev, 'await') ? 1 : 0,
-    } as const);
-    switch (kind) {
-      case 'txn': {
-        const n = r.int(2, 3);
-        const members = Array.from({ length: n }, () => this.test0Member(ctx, dev, true));
-        return { units: [members], note: `${dev} transaction of ${n}` };
-      }
-      case 'hangTimeout':
-        return { units: [[this.sqe({ kind: 'nop', iodev: dev }, { script: { hang: true }, timeoutMs: r.int(1, 10) })]], note: `${dev} hang, timed out` };
-      case 'hangCancel':
-        ctx.gated = true;
-        return { units: [[this.sqe({ kind: 'nop', iodev: dev }, { script: { hang: true }, cancel: 'after-submit' })]], note: `${dev} hang, cancelled` };
-      case 'await':
-        return { units: [[this.sqe({ kind: 'await', iodev: dev, signal: r.chance(0.5) ? 'before' : 'after' })]], note: `${dev} AWAIT` };
-      case 'pool':
-        return { units: [[this.sqe({ kind: 'rx-pool', iodev: dev }, { script: this.script() })]], note: `${dev} mempool read` };
-      default:
-        return { units: [[this.test0Member(ctx, dev, false, kind)]], note: `${dev} ${kind}` };
-    }
-  }
-
-  private script(): Script {
-    const r = this.r;
-    const delayMs = r.chance(0.5) ? 0 : r.int(1, 30) / 100;
-    return r.chance(0.1) ? { delayMs, result: r.pick(SCRIPTED_ERRNOS) } : { delayMs };
-  }
-
-  private test0Member(ctx: ChainCtx, dev: string, inTxn: boolean, kind?: 'rx' | 'tx' | 'tiny' | 'txrx' | 'nop'): SqeSpec {
-    const r = this.r;
-    const k = kind ?? r.weighted({ rx: 3, tx: 3, tiny: 1, txrx: this.has(dev, 'txrx') ? 2 : 0, nop: 1 } as const);
-    const big = !inTxn && r.chance(0.1);
-    const len = big ? r.int(17, this.profile.maxBufferBytes) : this.smallLen(16);
-    const script = this.script();
-    switch (k) {
-      case 'rx':
-        return this.sqe({ kind: 'rx', iodev: dev, into: this.receive(ctx, len) }, { script });
-      case 'tx':
-        return this.sqe({ kind: 'tx', iodev: dev, from: this.txFrom(ctx, 1, len) }, { script });
-      case 'tiny':
-        return this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: r.bytes(r.int(1, 7)) } }, { script });
-      case 'txrx': {
-        const tx: BufRange | Literal = r.chance(0.7) ? this.txFrom(ctx, 1, len) : { bytes: r.bytes(len) };
-        const n = 'buf' in tx ? tx.len : tx.bytes.length;
-        const rx = this.receive(ctx, n);
-        return this.sqe({ kind: 'txrx', iodev: dev, tx, rx }, { script });
-      }
-      case 'nop':
-        return this.sqe({ kind: 'nop', iodev: dev }, { script });
-    }
-  }
-
-  private executorBlock(ctx: ChainCtx): Block {
-    const r = this.r;
-    const kind = r.weighted({ nop: 3, delay: 2, callback: 3, await: 2, delayTimeout: 1, awaitTimeout: 1 } as const);
-    switch (kind) {
-      case 'nop':
-        return { units: [[this.sqe({ kind: 'nop', iodev: null })]], note: 'NOP' };
-      case 'delay':
-        return { units: [[this.sqe({ kind: 'delay', ms: r.int(0, 3) })]], note: 'DELAY' };
-      case 'callback': {
-        if (ctx.bufs.length > 0 && r.chance(0.5)) {
-          const to = this.receive(ctx, r.int(1, 8));
-          return { units: [[this.sqe({ kind: 'callback', fill: { to, byte: r.int(0, 255) } })]], note: 'CALLBACK filling a buffer' };
-        }
-        return { units: [[this.sqe({ kind: 'callback' })]], note: 'CALLBACK' };
-      }
-      case 'await':
-        return { units: [[this.sqe({ kind: 'await', iodev: null, signal: r.chance(0.5) ? 'before' : 'after' })]], note: 'AWAIT' };
-      case 'delayTimeout': {
-        const t = r.int(1, 6);
-        const d = r.chance(0.5) ? t + r.int(1, 4) : Math.max(0, t - r.int(1, t));
-        return { units: [[this.sqe({ kind: 'delay', ms: d }, { timeoutMs: t })]], note: `DELAY ${d} ms, timeout ${t} ms` };
-      }
-      case 'awaitTimeout':
-        return { units: [[this.sqe({ kind: 'await', iodev: null, signal: 'never' }, { timeoutMs: r.int(1, 6) })]], note: 'AWAIT nobody signals, timed out' };
-    }
-  }
-
-  private eepromBlock(ctx: ChainCtx, dev: string): Block {
-    const r = this.r;
-    const addr = r.chance(0.8) ? r.pick(this.eepromHot) + r.int(0, 8) : r.int(0, 4095);
-    const at = [(addr >> 8) & 0x0f, addr & 0xff];
-    const kind = r.weighted({ write: 3, read: 3, pool: this.has(dev, 'mempool') ? 1 : 0 } as const);
-    const settle: Unit = [this.sqe({ kind: 'delay', ms: EEPROM_SETTLE_MS }, { settle: true })];
-    switch (kind) {
-      case 'write': {
-        const len = this.smallLen(16);
-        if (r.chance(0.5)) {
-          const data = this.txFrom(ctx, 1, len);
-          const unit: Unit = [this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: at } }), this.sqe({ kind: 'tx', iodev: dev, from: data })];
-          return { units: [unit, settle], note: `${dev} write ${data.len} B at 0x${hex3(addr)} from a buffer` };
-        }
-        return { units: [[this.sqe({ kind: 'tx-literal', iodev: dev, data: { bytes: [...at, ...r.bytes(len)] } })], settle], note: `${dev} write ${len} B at 0x${hex3(addr)}` };
-      }
-      case 'read': {
-        const into = this.receive(ctx, this.smallLen(32));
-        return { units: [[this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: at } }), this.sqe({ kind: 'rx', iodev: dev, into })]], note: `${dev} read ${into.len} B at 0x${hex3(addr)}` };
-      }
-      case 'pool':
-        return { units: [[this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: at } })], [this.sqe({ kind: 'rx-pool', iodev: dev })]], note: `${dev} mempool read at 0x${hex3(addr)}` };
-    }
-  }
-
-  private flashBlock(ctx: ChainCtx, dev: string): Block {
-    const r = this.r;
-    const slot = this.flashSlots > 0 && r.chance(0.6) ? r.int(0, this.flashSlots - 1) : this.flashSlots++;
-    const off = r.chance(0.5) ? 0 : r.int(0, 255);
-    const txrx = this.has(dev, 'txrx');
-    const kind = r.weighted({ jedec: 1, program: 3, read: 3, status: 1 } as const);
-    switch (kind) {
-      case 'jedec':
-        if (txrx && r.chance(0.5)) {
-          const rx = this.receive(ctx, 4);
-          return { units: [[this.sqe({ kind: 'txrx', iodev: dev, tx: { bytes: [0x9f, 0, 0, 0] }, rx })]], note: `${dev} JEDEC ID (TXRX)` };
-        }
-        return { units: [[this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: [0x9f] } }), this.sqe({ kind: 'rx', iodev: dev, into: this.receive(ctx, 3) })]], note: `${dev} JEDEC ID` };
-      case 'program': {
-        const data = this.txFrom(ctx, 1, this.smallLen(32));
-        const units: Unit[] = [
-          [this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: [0x06] } })],
-          [this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: [], flash: { cmd: 0x02, slot, off } } }), this.sqe({ kind: 'tx', iodev: dev, from: data })],
-          [this.sqe({ kind: 'delay', ms: FLASH_SETTLE_MS }, { settle: true })],
-        ];
-        return { units, note: `${dev} program ${data.len} B at slot ${slot} + ${off}` };
-      }
-      case 'read': {
-        const len = this.smallLen(32);
-        if (txrx && r.chance(0.4)) {
-          const rx = this.receive(ctx, len + 4);
-          return { units: [[this.sqe({ kind: 'txrx', iodev: dev, tx: { bytes: new Array<number>(len).fill(0), flash: { cmd: 0x03, slot, off } }, rx })]], note: `${dev} read ${len} B at slot ${slot} + ${off} (TXRX)` };
-        }
-        const into = this.receive(ctx, len);
-        return { units: [[this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: [], flash: { cmd: 0x03, slot, off } } }), this.sqe({ kind: 'rx', iodev: dev, into })]], note: `${dev} read ${len} B at slot ${slot} + ${off}` };
-      }
-      case 'status': {
-        const into = this.receive(ctx, 1);
-        return { units: [[this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: [0x05] } }), this.sqe({ kind: 'rx', iodev: dev, into })]], note: `${dev} status` };
-      }
-    }
-  }
-
-  private gpioBlock(ctx: ChainCtx, dev: string): Block {
-    const r = this.r;
-    if (r.chance(0.5)) {
-      const pairs = Array.from({ length: r.int(1, 3) }, () => [r.int(0, 3), r.int(0, 1)]).flat();
-      return { units: [[this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: pairs } })]], note: `${dev} set ${pairs.join(',')}` };
-    }
-    const into = this.receive(ctx, r.int(1, 8));
-    return { units: [[this.sqe({ kind: 'rx', iodev: dev, into })]], note: `${dev} read ${into.len} lines` };
-  }
-
-  private probedBlock(ctx: ChainCtx, dev: string, part: string): Block {
-    const r = this.r;
-    const probe = REFERENCE_PROBES[part]!;
-    const kind = r.weighted({ identity: probe.identity === undefined ? 0 : 2, write: probe.scratch === undefined ? 0 : 2, read: probe.scratch === undefined ? 0 : 2, select: probe.select === undefined ? 0 : 1 } as const);
-    const readUnit = (tx: Uint8Array, len: number): Unit => [
-      this.sqe({ kind: 'tiny-tx', iodev: dev, data: { bytes: [...tx] } }),
-      this.sqe({ kind: 'rx', iodev: dev, into: this.receive(ctx, len) }),
-    ];
-    switch (kind) {
-      case 'identity':
-        return { units: [readUnit(probe.identity!.tx, probe.identity!.expect.length)], note: `${dev} identity read` };
-      case 'write': {
-        const v = r.pick(probe.scratch!.values);
-        const bytes = [...probe.scratch!.write(v)];
-        const op: OpSpec = bytes.length <= 7 ? { kind: 'tiny-tx', iodev: dev, data: { bytes } } : { kind: 'tx-literal', iodev: dev, data: { bytes } };
-        const settle = probe.scratch!.settleMs ?? 0;
-        const units: Unit[] = [[this.sqe(op)]];
-        if (settle > 0) units.push([this.sqe({ kind: 'delay', ms: settle }, { settle: true })]);
-        return { units, note: `${dev} scratch write 0x${v.toString(16)}` };
-      }
-      case 'read':
-        return { units: [readUnit(probe.scratch!.readTx, probe.scratch!.readLen)], note: `${dev} scratch read` };
-      case 'select':
-        return { units: [readUnit(probe.select!, probe.readLen ?? 2)], note: `${dev} register read` };
-    }
-  }
-}
-
-function hex3(n: number): string {
-  return n.toString(16).padStart(3, '0');
 }
 
 /** The program of `seed` for a target offering `profile`. */
