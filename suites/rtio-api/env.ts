@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import type { Cqe, CqeData, Iodev, Rtio, Sqe } from '../../harness/rtio';
+import type { Cqe, Iodev, Rtio, Sqe } from '../../harness/rtio';
+import { results, takeCqes } from '../../harness/testing/cqes';
 import {
   ECANCELED, ENOMEM, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, RTIO_SQE_CHAINED,
   RTIO_SQE_TRANSACTION, sqePrepDelay, sqePrepRead, sqePrepTinyWrite, sqePrepTransceive,
@@ -69,17 +70,7 @@ export class SuiteEnv {
   }
 }
 
-/** Consumes `n` completions (blocking) as plain data, in CQ order. */
-export async function take(r: Rtio, n: number): Promise<CqeData[]> {
-  const got = await r.cqeCopyOut(n);
-  if (got.length !== n) throw new Error(`expected ${n} completions, got ${got.length}`);
-  return got;
-}
-
-/** `[userdata, result]` pairs of `cqes`, the shape most assertions compare. */
-export function results(cqes: readonly CqeData[]): [unknown, number][] {
-  return cqes.map((c) => [c.userdata, c.result]);
-}
+export { results, takeCqes as take };
 
 /** Big-endian bytes of a 24-bit flash address after a command byte. */
 export function flashCmd(cmd: number, addr: number, extra: readonly number[] = []): Uint8Array {
@@ -121,7 +112,7 @@ export async function flashStatus(r: Rtio, flash: Iodev, fullDuplex: boolean): P
     sqePrepRead(r.sqeAcquire()!, flash, RTIO_PRIO_NORM, rx.subarray(1), 1, 'rdsr');
   }
   await r.submit(0);
-  for (const c of await take(r, fullDuplex ? 1 : 2)) if (c.result < 0) throw new Error(`flash status read failed: ${c.result}`);
+  for (const c of await takeCqes(r, fullDuplex ? 1 : 2)) if (c.result < 0) throw new Error(`flash status read failed: ${c.result}`);
   return rx[1]!;
 }
 
@@ -134,7 +125,7 @@ export async function flashWaitIdle(r: Rtio, flash: Iodev, fullDuplex = true): P
     if (((await flashStatus(r, flash, fullDuplex)) & FLASH.BUSY) === 0) return;
     sqePrepDelay(r.sqeAcquire()!, 1, 'poll-delay');
     await r.submit(0);
-    await take(r, 1);
+    await takeCqes(r, 1);
   }
 }
 
@@ -146,7 +137,7 @@ export async function flashRead(r: Rtio, flash: Iodev, addr: number, len: number
   const out = new Uint8Array(len);
   sqePrepRead(r.sqeAcquire()!, flash, RTIO_PRIO_NORM, out, len, 'read-data');
   await r.submit(0);
-  const cqes = await take(r, 2);
+  const cqes = await takeCqes(r, 2);
   for (const c of cqes) if (c.result < 0) throw new Error(`flash read failed: ${c.result}`);
   return out;
 }

@@ -5,15 +5,13 @@ import {
   RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION, Rtio, sqePrepDelay, sqePrepRead, sqePrepReadMultishot,
   sqePrepReadWithPool, sqePrepTinyWrite, sqePrepWrite,
 } from '../../rtio';
-import type { Sqe } from '../../rtio';
 import { GpioLines } from '../devices/gpio-lines';
 import {
   GPIO_EDGE_QUEUE_LIMIT, GPIO_EDGE_RECORD_LEN, GpioIodev, RTIO_IODEV_GPIO_WAIT_EDGE, decodeGpioEdge,
 } from './gpio-iodev';
+import { TAKE_TIMEOUT_MS, acquire, takeResults } from '../../testing/cqes';
 
 const P = RTIO_PRIO_NORM;
-/** Virtual ms a test waits for one CQE before it fails. */
-const TAKE_TIMEOUT_MS = 10_000;
 
 function rig(blockCount = 4): { clock: VirtualClock; lines: GpioLines; gpio: GpioIodev; r: Rtio } {
   const clock = new VirtualClock();
@@ -23,22 +21,7 @@ function rig(blockCount = 4): { clock: VirtualClock; lines: GpioLines; gpio: Gpi
   return { clock, lines, gpio, r };
 }
 
-function acquire(r: Rtio): Sqe {
-  const sqe = r.sqeAcquire();
-  if (sqe === null) throw new Error('SQ full');
-  return sqe;
-}
 
-async function take(r: Rtio, n: number): Promise<[unknown, number][]> {
-  const out: [unknown, number][] = [];
-  for (let i = 0; i < n; i++) {
-    const c = await r.cqeConsumeBlock(TAKE_TIMEOUT_MS);
-    if (c === null) throw new Error(`CQE ${i + 1} of ${n} did not come`);
-    out.push([c.userdata, c.result]);
-    r.cqeRelease(c);
-  }
-  return out;
-}
 
 const hasMore = (flags: number): boolean => (RTIO_CQE_FLAG_GET(flags) & RTIO_CQE_FLAG_MORE) !== 0;
 
@@ -52,7 +35,7 @@ describe('GpioIodev', function () {
     const three = new Uint8Array(4).fill(9);
     sqePrepRead(acquire(r), gpio, P, three, 3, 'get3');
     await r.submit(4);
-    expect(await take(r, 4)).to.deep.equal([['set', 4], ['clear', 2], ['get', 8], ['get3', 3]]);
+    expect(await takeResults(r, 4)).to.deep.equal([['set', 4], ['clear', 2], ['get', 8], ['get3', 3]]);
     expect([...levels]).to.deep.equal([1, 0, 0, 0, 1, 0, 0, 0]);
     expect([...three]).to.deep.equal([1, 0, 0, 9]);
     expect(lines.levels()).to.equal(0b0001_0001);
@@ -67,7 +50,7 @@ describe('GpioIodev', function () {
     for (const [ud, buf] of bad) sqePrepWrite(acquire(r), gpio, P, buf, buf.length, ud);
     sqePrepRead(acquire(r), gpio, P, new Uint8Array(9), 9, 'long');
     await r.submit(5);
-    expect(await take(r, 5)).to.deep.equal([
+    expect(await takeResults(r, 5)).to.deep.equal([
       ['input', -EINVAL], ['line8', -EINVAL], ['level2', -EINVAL], ['odd', -EINVAL], ['long', -EINVAL],
     ]);
     expect(lines.levels()).to.equal(0);
@@ -86,7 +69,7 @@ describe('GpioIodev', function () {
     sqePrepTinyWrite(acquire(r), gpio, P, Uint8Array.of(1, 1), 2, 'set');
     await r.submit(0);
     expect(gpio.waitingReads).to.equal(1);
-    expect(await take(r, 3), 'the edge is delivered before the write that made it completes').to.deep.equal([
+    expect(await takeResults(r, 3), 'the edge is delivered before the write that made it completes').to.deep.equal([
       ['delay', 0], ['edge', 8], ['set', 2],
     ]);
     expect([...rec]).to.deep.equal([5, 1, 0, 0, 0xc4, 0x09, 0, 0]);
@@ -127,7 +110,7 @@ describe('GpioIodev', function () {
       r.cqeRelease(c);
     }
     expect(records).to.deep.equal([[4, 1, 0], [5, 1, 1000], [4, 0, 2500], [7, 1, 2500]]);
-    others.push(...await take(r, steps.length - others.length));
+    others.push(...await takeResults(r, steps.length - others.length));
     expect(others).to.deep.equal([['up0', 2], ['d1', 0], ['up1', 2], ['d2', 0], ['down0+up3', 4]]);
 
     expect(r.inflight, 'still armed').to.equal(1);
@@ -170,7 +153,7 @@ describe('GpioIodev', function () {
     expect(r.sqeCancel(wait)).to.equal(0);
     expect(r.sqeCancel(wait), 'already completed').to.be.lessThan(0);
     lines.set(0, 1);
-    expect(await take(r, 1)).to.deep.equal([['edge', -ECANCELED]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['edge', -ECANCELED]]);
     expect(await r.cqeConsumeBlock(5)).to.equal(null);
     expect([gpio.pendingEdges, gpio.edgesDelivered, r.mempool!.free, r.sqeAcquirable()]).to.deep.equal([1, 0, 4, 16]);
   });
@@ -181,7 +164,7 @@ describe('GpioIodev', function () {
     sqePrepReadWithPool(wait, gpio, P, 'edge');
     wait.timeoutMs = 4;
     await r.submit(1);
-    expect(await take(r, 1)).to.deep.equal([['edge', -ETIMEDOUT]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['edge', -ETIMEDOUT]]);
     expect([clock.now(), r.sqeAcquirable(), gpio.waitingReads]).to.deep.equal([4, 16, 0]);
   });
 
@@ -191,7 +174,7 @@ describe('GpioIodev', function () {
     sqePrepReadWithPool(acquire(r), gpio, P, 'edge');
     await r.submit(0);
     lines.set(3, 1);
-    expect(await take(r, 1)).to.deep.equal([['edge', -ENOMEM]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['edge', -ENOMEM]]);
     expect(gpio.pendingEdges).to.equal(1);
     r.mempool!.release(hog);
   });
@@ -208,6 +191,6 @@ describe('GpioIodev', function () {
     sqePrepRead(short, gpio, P, new Uint8Array(4), 4, 'short');
     short.iodevFlags = RTIO_IODEV_GPIO_WAIT_EDGE;
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['set', 2], ['edge-in-txn', -ENOTSUP], ['short', -EINVAL]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['set', 2], ['edge-in-txn', -ENOTSUP], ['short', -EINVAL]]);
   });
 });

@@ -12,9 +12,8 @@ import { I2cBus } from '../bus/i2c-bus';
 import { Eeprom24c32 } from '../devices/eeprom-24c32';
 import { Tmp102 } from '../devices/tmp102';
 import { I2C_MEMPOOL_READ_LEN, I2cIodev } from './i2c-iodev';
+import { acquire, i2cBitsMs as ms, takeCqes } from '../../testing/cqes';
 
-/** ms of `bits` bit times at the default 400 kHz. */
-const ms = (bits: number): number => (bits * 1000) / 400_000;
 /** START, address, one register byte, repeated START, address, two bytes, STOP. */
 const REG_READ_BITS = 1 + 9 + 9 + 1 + 9 + 18 + 1;
 const P = RTIO_PRIO_NORM;
@@ -28,36 +27,21 @@ describe('I2cIodev', function () {
   let temp: I2cIodev;
   let r: Rtio;
 
-  function sqe(): Sqe {
-    const s = r.sqeAcquire();
-    expect(s, 'SQE available').to.not.equal(null);
-    return s!;
-  }
 
   function write(dev: Iodev, bytes: number[], flags = 0, ud?: unknown): Sqe {
-    const s = sqe();
+    const s = acquire(r);
     sqePrepWrite(s, dev, P, Uint8Array.from(bytes), bytes.length, ud);
     s.flags |= flags;
     return s;
   }
 
   function read(dev: Iodev, buf: Uint8Array, flags = 0, ud?: unknown): Sqe {
-    const s = sqe();
+    const s = acquire(r);
     sqePrepRead(s, dev, P, buf, buf.length, ud);
     s.flags |= flags;
     return s;
   }
 
-  /** Consumes `n` completions in order (stepping the virtual clock), releasing each CQE. */
-  async function take(n: number): Promise<CqeData[]> {
-    const out: CqeData[] = [];
-    for (let i = 0; i < n; i++) {
-      const c = await r.cqeConsumeBlock();
-      out.push({ result: c!.result, userdata: c!.userdata, flags: c!.flags });
-      r.cqeRelease(c!);
-    }
-    return out;
-  }
 
   const results = (cqes: CqeData[]): number[] => cqes.map((c) => c.result);
 
@@ -85,7 +69,7 @@ describe('I2cIodev', function () {
     rd.iodevFlags = RTIO_IODEV_I2C_STOP | RTIO_IODEV_I2C_RESTART;
     await r.submit();
     expect(r.cqReady, 'never completes synchronously').to.equal(0);
-    const cqes = await take(2);
+    const cqes = await takeCqes(r, 2);
     expect(cqes.map((c) => [c.result, c.userdata])).to.deep.equal([[1, 'ptr'], [2, 'val']]);
     expect([...rx]).to.deep.equal([0x60, 0xa0]);
     expect(bus.transfers).to.equal(1);
@@ -96,12 +80,12 @@ describe('I2cIodev', function () {
   it('reads a register as a CHAIN: two transfers, each with its own START and STOP', async function () {
     const rx = new Uint8Array(2);
     tmp.setTemperature(25);
-    const ptr = sqe();
+    const ptr = acquire(r);
     sqePrepTinyWrite(ptr, temp, P, Uint8Array.of(0x00), 1);
     ptr.flags |= RTIO_SQE_CHAINED;
     read(temp, rx);
     await r.submit();
-    expect(results(await take(2))).to.deep.equal([1, 2]);
+    expect(results(await takeCqes(r, 2))).to.deep.equal([1, 2]);
     expect([...rx]).to.deep.equal([0x19, 0x00]);
     expect(bus.transfers).to.equal(2);
     expect(bus.restarts).to.equal(0);
@@ -112,9 +96,9 @@ describe('I2cIodev', function () {
     const ghost = new I2cIodev('ghost', clock, bus, 0x33);
     write(ghost, [0x00], RTIO_SQE_CHAINED);
     read(ghost, new Uint8Array(2), RTIO_SQE_CHAINED);
-    sqePrepNop(sqe(), null);
+    sqePrepNop(acquire(r), null);
     await r.submit();
-    expect(results(await take(3))).to.deep.equal([-EIO, -ECANCELED, -ECANCELED]);
+    expect(results(await takeCqes(r, 3))).to.deep.equal([-EIO, -ECANCELED, -ECANCELED]);
     expect(bus.nacks).to.equal(1);
     expect(clock.now()).to.equal(ms(11));
   });
@@ -125,12 +109,12 @@ describe('I2cIodev', function () {
     read(temp, new Uint8Array(2), RTIO_SQE_CHAINED);
     write(temp, [0x01]);
     await r.submit();
-    expect(results(await take(3))).to.deep.equal([1, -EIO, -ECANCELED]);
+    expect(results(await takeCqes(r, 3))).to.deep.equal([1, -EIO, -ECANCELED]);
     expect(clock.now()).to.equal(ms(1 + 9 + 9 + 1 + 9 + 1));
     expect(temp.faults.armed).to.equal(0);
     read(temp, new Uint8Array(2));
     await r.submit();
-    expect(results(await take(1)), 'the next operation is unaffected').to.deep.equal([2]);
+    expect(results(await takeCqes(r, 1)), 'the next operation is unaffected').to.deep.equal([2]);
   });
 
   it('reports a short read as a smaller count and cancels the chain after it', async function () {
@@ -141,7 +125,7 @@ describe('I2cIodev', function () {
     read(ee, rx, RTIO_SQE_CHAINED);
     write(ee, [0x00, 0x10]);
     await r.submit();
-    expect(results(await take(3))).to.deep.equal([2, 2, -ECANCELED]);
+    expect(results(await takeCqes(r, 3))).to.deep.equal([2, 2, -ECANCELED]);
     expect([...rx]).to.deep.equal([1, 2, 0, 0]);
   });
 
@@ -150,7 +134,7 @@ describe('I2cIodev', function () {
     read(temp, new Uint8Array(2), RTIO_SQE_CHAINED);
     read(temp, new Uint8Array(2));
     await r.submit();
-    expect(results(await take(2))).to.deep.equal([-ETIMEDOUT, -ECANCELED]);
+    expect(results(await takeCqes(r, 2))).to.deep.equal([-ETIMEDOUT, -ECANCELED]);
     expect(clock.now()).to.equal(25);
   });
 
@@ -158,7 +142,7 @@ describe('I2cIodev', function () {
     temp.faults.inject({ kind: 'delay', ms: 3 });
     read(temp, new Uint8Array(2));
     await r.submit();
-    expect(results(await take(1))).to.deep.equal([2]);
+    expect(results(await takeCqes(r, 1))).to.deep.equal([2]);
     expect(clock.now()).to.equal(ms(29) + 3);
   });
 
@@ -168,7 +152,7 @@ describe('I2cIodev', function () {
     write(ee, [0x00, 0x20], RTIO_SQE_TRANSACTION);
     read(ee, rx);
     await r.submit();
-    expect(results(await take(3))).to.deep.equal([4, -EIO, -ECANCELED]);
+    expect(results(await takeCqes(r, 3))).to.deep.equal([4, -EIO, -ECANCELED]);
     expect(clock.now()).to.be.closeTo(ms(47) + ms(11), 1e-12);
     expect([...eeprom.peek(0x20, 2)]).to.deep.equal([0xaa, 0xbb]);
   });
@@ -178,13 +162,13 @@ describe('I2cIodev', function () {
       const rx = new Uint8Array(2);
       const t0 = clock.now();
       write(ee, [0x00, 0x20, 0xaa, 0xbb], RTIO_SQE_CHAINED);
-      const d = sqe();
+      const d = acquire(r);
       sqePrepDelay(d, delay);
       d.flags |= RTIO_SQE_CHAINED;
       write(ee, [0x00, 0x20], RTIO_SQE_TRANSACTION);
       read(ee, rx);
       await r.submit();
-      expect(results(await take(4)), `DELAY ${delay}`).to.deep.equal(expected);
+      expect(results(await takeCqes(r, 4)), `DELAY ${delay}`).to.deep.equal(expected);
       if (delay === 5) {
         expect([...rx]).to.deep.equal([0xaa, 0xbb]);
         expect(clock.now() - t0).to.be.closeTo(ms(47) + 5 + ms(57), 1e-9);
@@ -197,13 +181,13 @@ describe('I2cIodev', function () {
     write(temp, [0x02], RTIO_SQE_TRANSACTION);
     write(temp, [0x4a, 0x00]);
     await r.submit();
-    await take(2);
+    await takeCqes(r, 2);
     expect(tmp.register(2), 'one write phase: pointer then value').to.equal(0x4a00);
     expect(bus.restarts).to.equal(0);
     write(temp, [0x02], RTIO_SQE_TRANSACTION);
     write(temp, [0x3c, 0x00]).iodevFlags = RTIO_IODEV_I2C_RESTART;
     await r.submit();
-    expect(results(await take(2))).to.deep.equal([1, 2]);
+    expect(results(await takeCqes(r, 2))).to.deep.equal([1, 2]);
     expect(bus.restarts).to.equal(1);
     expect(tmp.register(2), 'the restarted write set the pointer instead').to.equal(0x4a00);
   });
@@ -211,9 +195,9 @@ describe('I2cIodev', function () {
   it('reads a default-length mempool buffer, and fails with -ENOMEM once the pool is exhausted', async function () {
     const data = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
     eeprom.poke(0, data);
-    for (let i = 0; i < 3; i++) sqePrepReadWithPool(sqe(), ee, P, i);
+    for (let i = 0; i < 3; i++) sqePrepReadWithPool(acquire(r), ee, P, i);
     await r.submit();
-    const cqes = await take(3);
+    const cqes = await takeCqes(r, 3);
     expect(results(cqes)).to.deep.equal([I2C_MEMPOOL_READ_LEN, I2C_MEMPOOL_READ_LEN, -ENOMEM]);
     expect(RTIO_CQE_FLAG_GET(cqes[0]!.flags) & RTIO_CQE_FLAG_MEMPOOL_BUFFER).to.not.equal(0);
     expect(cqes[2]!.flags).to.equal(0);
@@ -229,24 +213,24 @@ describe('I2cIodev', function () {
   });
 
   it('recovers the bus in 9 clock pulses and a STOP, and stores a configuration', async function () {
-    sqePrepI2cRecover(sqe(), temp, P);
+    sqePrepI2cRecover(acquire(r), temp, P);
     await r.submit();
-    expect(results(await take(1))).to.deep.equal([0]);
+    expect(results(await takeCqes(r, 1))).to.deep.equal([0]);
     expect(clock.now()).to.equal(ms(10));
     expect(bus.recoveries).to.equal(1);
-    sqePrepI2cConfigure(sqe(), temp, P, 0x14);
+    sqePrepI2cConfigure(acquire(r), temp, P, 0x14);
     await r.submit();
-    expect(results(await take(1))).to.deep.equal([0]);
+    expect(results(await takeCqes(r, 1))).to.deep.equal([0]);
     expect(temp.i2cConfig).to.equal(0x14);
   });
 
   it('returns -ENOTSUP for TXRX, 10-bit addressing and a mempool read inside a transaction', async function () {
-    sqePrepTransceive(sqe(), temp, P, new Uint8Array(2), new Uint8Array(2), 2);
+    sqePrepTransceive(acquire(r), temp, P, new Uint8Array(2), new Uint8Array(2), 2);
     read(temp, new Uint8Array(2)).iodevFlags = RTIO_IODEV_I2C_10_BITS;
     write(temp, [0x00], RTIO_SQE_TRANSACTION);
-    sqePrepReadWithPool(sqe(), temp, P);
+    sqePrepReadWithPool(acquire(r), temp, P);
     await r.submit();
-    expect(results(await take(4))).to.deep.equal([-ENOTSUP, -ENOTSUP, 0, -ENOTSUP]);
+    expect(results(await takeCqes(r, 4))).to.deep.equal([-ENOTSUP, -ENOTSUP, 0, -ENOTSUP]);
     expect(bus.transfers).to.equal(0);
     expect(r.mempool!.free).to.equal(2);
   });

@@ -5,15 +5,13 @@ import {
   sqePrepI2cRecover, sqePrepNop, sqePrepRead, sqePrepReadWithPool, sqePrepTinyWrite, sqePrepTransceive,
   sqePrepWrite,
 } from '../../rtio';
-import type { Sqe } from '../../rtio';
 import { SpiBus } from '../bus/spi-bus';
 import { FLASH_T_PP_MS, NorFlash } from '../devices/nor-flash';
 import { SPI_POOL_READ_LEN, SPI_RX_FILL, SpiIodev } from './spi-iodev';
+import { TAKE_TIMEOUT_MS, acquire, takeResults } from '../../testing/cqes';
 
 const EPS = 1e-9;
 const P = RTIO_PRIO_NORM;
-/** Virtual ms a test waits for one CQE before it fails. */
-const TAKE_TIMEOUT_MS = 10_000;
 
 interface Rig {
   clock: VirtualClock;
@@ -33,22 +31,7 @@ function rig(): Rig {
   return { clock, bus, flash, dev, r };
 }
 
-async function take(r: Rtio, n: number): Promise<[unknown, number][]> {
-  const out: [unknown, number][] = [];
-  for (let i = 0; i < n; i++) {
-    const c = await r.cqeConsumeBlock(TAKE_TIMEOUT_MS);
-    if (c === null) throw new Error(`CQE ${i + 1} of ${n} did not come`);
-    out.push([c.userdata, c.result]);
-    r.cqeRelease(c);
-  }
-  return out;
-}
 
-function acquire(r: Rtio): Sqe {
-  const sqe = r.sqeAcquire();
-  if (sqe === null) throw new Error('SQ full');
-  return sqe;
-}
 
 const cmd = (op: number, addr: number): Uint8Array => Uint8Array.of(op, (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
 
@@ -56,7 +39,7 @@ async function readStatus(r: Rtio, dev: SpiIodev): Promise<number> {
   const rx = new Uint8Array(2);
   sqePrepTransceive(acquire(r), dev, P, Uint8Array.of(0x05, 0x00), rx, 2, 'status');
   await r.submit(1);
-  expect(await take(r, 1)).to.deep.equal([['status', 2]]);
+  expect(await takeResults(r, 1)).to.deep.equal([['status', 2]]);
   return rx[1]!;
 }
 
@@ -72,7 +55,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     pp.flags |= RTIO_SQE_TRANSACTION;
     sqePrepWrite(acquire(r), dev, P, data, 8, 'pp-data');
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['wren', 1], ['pp-cmd', 4], ['pp-data', 8]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['wren', 1], ['pp-cmd', 4], ['pp-data', 8]]);
 
     expect(bus.log.map((e) => e.bytes), 'CS released after WREN and held across the transaction').to.deep.equal([1, 12]);
     expect([...bus.log[1]!.mosi]).to.deep.equal([0x02, 0x01, 0x23, 0x00, ...data]);
@@ -95,7 +78,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     rd.flags |= RTIO_SQE_TRANSACTION;
     sqePrepRead(acquire(r), dev, P, back, 8, 'rd-data');
     await r.submit(2);
-    expect(await take(r, 2)).to.deep.equal([['rd-cmd', 4], ['rd-data', 8]]);
+    expect(await takeResults(r, 2)).to.deep.equal([['rd-cmd', 4], ['rd-data', 8]]);
     expect(back).to.deep.equal(data);
     expect(flash.peek(0x012300, 8)).to.deep.equal(data);
     expect(flash.programs).to.equal(1);
@@ -112,7 +95,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     pp.flags |= RTIO_SQE_CHAINED;
     sqePrepWrite(acquire(r), dev, P, data, 4, 'pp-data');
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['wren', 1], ['pp-cmd', 4], ['pp-data', 4]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['wren', 1], ['pp-cmd', 4], ['pp-data', 4]]);
     expect(bus.log.map((e) => e.bytes)).to.deep.equal([1, 4, 4]);
     expect(bus.csAssertions).to.equal(3);
     expect(flash.peek(0x000400, 4)).to.deep.equal(new Uint8Array([0xff, 0xff, 0xff, 0xff]));
@@ -126,7 +109,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     const rx = new Uint8Array(4);
     sqePrepTransceive(acquire(r), dev, P, Uint8Array.of(0x9f, 0, 0, 0), rx, 4, 'id');
     await r.submit(1);
-    expect(await take(r, 1)).to.deep.equal([['id', 4]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['id', 4]]);
     expect([...rx]).to.deep.equal([0xff, 0xef, 0x40, 0x14]);
     expect(clock.now()).to.be.closeTo(0.005, EPS);
   });
@@ -137,7 +120,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     sqePrepRead(acquire(r), dev, P, rx, 3, 'rx');
     sqePrepReadWithPool(acquire(r), dev, P, 'pool');
     await r.submit(2);
-    const got = await take(r, 1);
+    const got = await takeResults(r, 1);
     const c = (await r.cqeConsumeBlock(TAKE_TIMEOUT_MS))!;
     expect(got).to.deep.equal([['rx', 3]]);
     expect([...rx], 'no command: MISO stays high').to.deep.equal([0xff, 0xff, 0xff]);
@@ -159,7 +142,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     const r = new Rtio({ sqSize: 4, cqSize: 4, mempool: { blockSize: 16, blockCount: 2 }, clock });
     sqePrepReadWithPool(acquire(r), dev, P, 'big');
     await r.submit(1);
-    expect(await take(r, 1)).to.deep.equal([['big', -ENOMEM]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['big', -ENOMEM]]);
     expect(bus.csAssertions).to.equal(0);
     expect(r.mempool!.free).to.equal(2);
   });
@@ -177,7 +160,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     data.flags |= RTIO_SQE_CHAINED;
     sqePrepNop(acquire(r), null, 'after');
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['cmd', 4], ['data', 3], ['after', -ECANCELED]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['cmd', 4], ['data', 3], ['after', -ECANCELED]]);
     expect([...back]).to.deep.equal([1, 2, 3, 0, 0, 0, 0, 0]);
     expect(bus.log.map((e) => e.bytes)).to.deep.equal([7]);
   });
@@ -193,7 +176,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     data.flags |= RTIO_SQE_CHAINED;
     sqePrepNop(acquire(r), null, 'after');
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['cmd', 4], ['data', -EIO], ['after', -ECANCELED]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['cmd', 4], ['data', -EIO], ['after', -ECANCELED]]);
     expect(bus.log.map((e) => e.bytes), 'aborted before byte 6').to.deep.equal([6]);
     expect(clock.now()).to.be.closeTo(0.007, EPS);
   });
@@ -206,7 +189,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     wren.flags |= RTIO_SQE_CHAINED;
     sqePrepNop(acquire(r), null, 'after');
     await r.submit(2);
-    expect(await take(r, 2)).to.deep.equal([['wren', -ETIMEDOUT], ['after', -ECANCELED]]);
+    expect(await takeResults(r, 2)).to.deep.equal([['wren', -ETIMEDOUT], ['after', -ECANCELED]]);
     expect(clock.now()).to.equal(bus.timeoutMs).and.to.equal(25);
     expect([bus.timeouts, bus.bytesTransferred, flash.status]).to.deep.equal([1, 0, 0]);
   });
@@ -216,7 +199,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     dev.faults.inject({ kind: 'delay', ms: 2 });
     sqePrepTinyWrite(acquire(r), dev, P, Uint8Array.of(0x06), 1, 'wren');
     await r.submit(1);
-    expect(await take(r, 1)).to.deep.equal([['wren', 1]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['wren', 1]]);
     expect(clock.now()).to.be.closeTo(2.002, EPS);
   });
 
@@ -228,7 +211,7 @@ describe('SpiIodev (on a NOR flash)', function () {
     head.flags |= RTIO_SQE_TRANSACTION;
     sqePrepI2cRecover(acquire(r), dev, P, 'txn-member');
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['recover', -ENOTSUP], ['txn-head', 0], ['txn-member', -ENOTSUP]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['recover', -ENOTSUP], ['txn-head', 0], ['txn-member', -ENOTSUP]]);
     expect(bus.csAssertions).to.equal(0);
   });
 

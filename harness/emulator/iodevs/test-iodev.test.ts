@@ -11,10 +11,9 @@ import {
   decodeTestIodevScript, testIodevPattern, testIodevScript,
 } from './test-iodev';
 import type { TestIodevScript } from './test-iodev';
+import { acquire, takeResults } from '../../testing/cqes';
 
 const P = RTIO_PRIO_NORM;
-/** Virtual ms a test waits for one CQE before it fails. */
-const TAKE_TIMEOUT_MS = 10_000;
 const SQ_SIZE = 8;
 
 function rig(blockCount = 4): { clock: VirtualClock; dev: TestIodev; r: Rtio } {
@@ -24,22 +23,7 @@ function rig(blockCount = 4): { clock: VirtualClock; dev: TestIodev; r: Rtio } {
   return { clock, dev, r };
 }
 
-function acquire(r: Rtio): Sqe {
-  const sqe = r.sqeAcquire();
-  if (sqe === null) throw new Error('SQ full');
-  return sqe;
-}
 
-async function take(r: Rtio, n: number): Promise<[unknown, number][]> {
-  const out: [unknown, number][] = [];
-  for (let i = 0; i < n; i++) {
-    const c = await r.cqeConsumeBlock(TAKE_TIMEOUT_MS);
-    if (c === null) throw new Error(`CQE ${i + 1} of ${n} did not come`);
-    out.push([c.userdata, c.result]);
-    r.cqeRelease(c);
-  }
-  return out;
-}
 
 function nop(r: Rtio, dev: TestIodev, ud: string, script: TestIodevScript, chained = false): Sqe {
   const sqe = acquire(r);
@@ -95,7 +79,7 @@ describe('TestIodev', function () {
     sqePrepWrite(tx, dev, P, Uint8Array.of(1, 2), 2, 'c');
     tx.iodevFlags = testIodevScript({ delayMs: 0.5 });
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['a', 0], ['b', 4], ['c', 2]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['a', 0], ['b', 4], ['c', 2]]);
     expect(seen).to.deep.equal([3, 5, 5.5]);
     expect(clock.now()).to.equal(5.5);
   });
@@ -106,7 +90,7 @@ describe('TestIodev', function () {
     await r.submit(0);
     expect(r.cqeConsume(), 'not completed synchronously').to.equal(null);
     expect(clock.pending).to.equal(1);
-    expect(await take(r, 1)).to.deep.equal([['now', 0]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['now', 0]]);
     expect(clock.now()).to.equal(0);
   });
 
@@ -118,7 +102,7 @@ describe('TestIodev', function () {
     const rxb = new Uint8Array(3);
     sqePrepTransceive(acquire(r), dev, P, Uint8Array.of(7, 8, 9), rxb, 3, 'txrx');
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['rx', 5], ['tiny', 3], ['txrx', 3]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['rx', 5], ['tiny', 3], ['txrx', 3]]);
     expect([...buf]).to.deep.equal([0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0]);
     expect(testIodevPattern(3)).to.deep.equal(Uint8Array.of(TEST_IODEV_PATTERN_SEED, 0xa6, 0xa7));
     expect([...rxb]).to.deep.equal([7, 8, 9]);
@@ -146,7 +130,7 @@ describe('TestIodev', function () {
     nop(r, dev, 'fails', { delayMs: 1, result: -EIO }, true);
     nop(r, dev, 'next', {});
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['ok', 0], ['fails', -EIO], ['next', -ECANCELED]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['ok', 0], ['fails', -EIO], ['next', -ECANCELED]]);
     expect(clock.now()).to.equal(2);
   });
 
@@ -163,7 +147,7 @@ describe('TestIodev', function () {
     b.iodevFlags = testIodevScript({ delayMs: 2 });
     sqePrepNop(acquire(r), dev, 'nop');
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['rx', 4], ['tx', 3], ['nop', 0]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['rx', 4], ['tx', 3], ['nop', 0]]);
     expect(seen).to.deep.equal([3, 3, 3]);
 
     const c = acquire(r);
@@ -175,7 +159,7 @@ describe('TestIodev', function () {
     d.flags |= RTIO_SQE_TRANSACTION;
     sqePrepNop(acquire(r), dev, 'last');
     await r.submit(3);
-    expect(await take(r, 3)).to.deep.equal([['first', 1], ['bad', -EINVAL], ['last', -ECANCELED]]);
+    expect(await takeResults(r, 3)).to.deep.equal([['first', 1], ['bad', -EINVAL], ['last', -ECANCELED]]);
   });
 
   it('hang + timeoutMs: -ETIMEDOUT at the timeout, the unit is dropped and its slot released', async function () {
@@ -184,12 +168,12 @@ describe('TestIodev', function () {
     hung.timeoutMs = 5;
     nop(r, dev, 'after', {});
     await r.submit(2);
-    expect(await take(r, 2)).to.deep.equal([['hung', -ETIMEDOUT], ['after', -ECANCELED]]);
+    expect(await takeResults(r, 2)).to.deep.equal([['hung', -ETIMEDOUT], ['after', -ECANCELED]]);
     expect(clock.now()).to.equal(5);
     expect([r.sqeAcquirable(), r.inflight, dev.dropped, dev.depth]).to.deep.equal([SQ_SIZE, 0, 1, 0]);
     nop(r, dev, 'later', { delayMs: 1 });
     await r.submit(1);
-    expect(await take(r, 1), 'the iodev runs the next unit').to.deep.equal([['later', 0]]);
+    expect(await takeResults(r, 1), 'the iodev runs the next unit').to.deep.equal([['later', 0]]);
   });
 
   it('a hanging unit is dropped on cancel (0) and never completes again', async function () {
@@ -197,7 +181,7 @@ describe('TestIodev', function () {
     const hung = nop(r, dev, 'hung', { hang: true });
     await r.submit(0);
     expect(r.sqeCancel(hung)).to.equal(0);
-    expect(await take(r, 1)).to.deep.equal([['hung', -ECANCELED]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['hung', -ECANCELED]]);
     expect(await r.cqeConsumeBlock(50)).to.equal(null);
     expect([dev.completed, dev.dropped]).to.deep.equal([0, 1]);
   });
@@ -210,7 +194,7 @@ describe('TestIodev', function () {
     await r.submit(0);
     expect(dev.depth).to.equal(2);
     expect(r.sqeCancel(queued)).to.equal(0);
-    expect(await take(r, 2)).to.deep.equal([['queued', -ECANCELED], ['running', 0]]);
+    expect(await takeResults(r, 2)).to.deep.equal([['queued', -ECANCELED], ['running', 0]]);
     expect(seen).to.deep.equal([0, 10]);
   });
 
@@ -219,7 +203,7 @@ describe('TestIodev', function () {
     const running = nop(r, dev, 'running', { delayMs: 4, result: -EIO });
     await r.submit(0);
     expect(r.sqeCancel(running)).to.equal(-EALREADY);
-    expect(await take(r, 1)).to.deep.equal([['running', -EIO]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['running', -EIO]]);
     expect(clock.now()).to.equal(4);
   });
 
@@ -231,7 +215,7 @@ describe('TestIodev', function () {
     await r.submit(0);
     expect(await r.cqeConsumeBlock(5)).to.equal(null);
     sqeSignal(wait);
-    expect(await take(r, 2)).to.deep.equal([['await', 0], ['behind', 0]]);
+    expect(await takeResults(r, 2)).to.deep.equal([['await', 0], ['behind', 0]]);
     expect(clock.now()).to.equal(5);
   });
 
@@ -239,7 +223,7 @@ describe('TestIodev', function () {
     const { r, dev, clock } = rig();
     sqePrepI2cRecover(acquire(r), dev, P, 'recover');
     await r.submit(1);
-    expect(await take(r, 1)).to.deep.equal([['recover', -ENOTSUP]]);
+    expect(await takeResults(r, 1)).to.deep.equal([['recover', -ENOTSUP]]);
 
     dev.faults.inject({ kind: 'delay', ms: 2 });
     dev.faults.inject({ kind: 'nack', atByte: 0 });
@@ -252,7 +236,7 @@ describe('TestIodev', function () {
     const buf = new Uint8Array(4);
     sqePrepRead(acquire(r), dev, P, buf, 4, 'short');
     await r.submit(4);
-    expect(await take(r, 4)).to.deep.equal([['delayed', 0], ['nacked', -EIO], ['stalled', -ETIMEDOUT], ['short', 2]]);
+    expect(await takeResults(r, 4)).to.deep.equal([['delayed', 0], ['nacked', -EIO], ['stalled', -ETIMEDOUT], ['short', 2]]);
     expect(clock.now() - t0).to.equal(3 + 25);
     expect([...buf]).to.deep.equal([0xa5, 0xa6, 0, 0]);
   });
@@ -261,7 +245,7 @@ describe('TestIodev', function () {
     const { r, dev } = rig();
     for (const ud of ['a', 'b', 'c']) nop(r, dev, ud, { delayMs: 1 });
     await r.submit(3);
-    await take(r, 3);
+    await takeResults(r, 3);
     expect([dev.submitted, dev.completed, dev.dropped, dev.maxConcurrent, dev.depth]).to.deep.equal([3, 3, 0, 3, 0]);
   });
 });
