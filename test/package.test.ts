@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { skipBecause } from '../harness/report/skip-reason';
-import { PrerequisiteMissingError, buildNativeAgent } from '../harness/remote';
 import { REPO_ROOT } from '../harness/cli/run-cli';
+import { buildNativeAgentOrSkip } from '../harness/testing/qemu-support';
 
 const run = promisify(execFile);
 
@@ -152,12 +151,7 @@ describe('the packed package, installed into a project of its own', function () 
     });
 
     it('builds and pings the native agent from the firmware sources it ships', async function () {
-      try {
-        await buildNativeAgent();
-      } catch (e) {
-        if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built here: ${e.message}`);
-        throw e;
-      }
+      await buildNativeAgentOrSkip(this);
       // The repository's nanopb runtime, fetched once from Debian's source package, saves a second fetch.
       cpSync(join(REPO_ROOT, 'build', 'nanopb'), join(project, 'node_modules', 'rtio-hil', 'build', 'nanopb'), { recursive: true });
       const r = await exec('npx', ['rtio-hil', 'ping', '--board', 'native', '--count', '3', '--json'], project);

@@ -4,8 +4,7 @@
  */
 import { expect } from 'chai';
 import { SOAK_CONDITIONS, soakCondition } from '../bench/soak/index';
-import { PrerequisiteMissingError, buildNativeAgent } from '../harness/remote';
-import { skipBecause } from '../harness/report/skip-reason';
+import { buildNativeAgentOrSkip } from '../harness/testing/qemu-support';
 
 /** Seconds of workload per condition. */
 const SECONDS = 6;
@@ -14,12 +13,7 @@ describe('soak: the native agent behind a relay that drops, damages, stalls and 
   this.timeout(120_000);
 
   before(async function () {
-    try {
-      await buildNativeAgent();
-    } catch (e) {
-      if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built: ${e.message}`);
-      throw e;
-    }
+    await buildNativeAgentOrSkip(this);
   });
 
   for (const name of ['1% drop + 1e-3 flip', '5% drop + 1e-3 flip', 'stall 500 ms every 3 s', 'reset every 3 s']) {

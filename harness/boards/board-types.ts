@@ -3,7 +3,7 @@
  * TypeScript types: the target kind, how the board is found or started, its line settings,
  * timeouts, link settings and iodev table.
  */
-import type { QemuPeripheralsSpec } from '../qemu/peripherals';
+import type { QemuOptions } from '../qemu/launch';
 import type { IodevCapability, TargetCapability } from '../target/capabilities';
 import type { IodevKind } from '../target/target';
 
@@ -34,8 +34,12 @@ export interface PortMatch {
   readonly product?: string;
 }
 
-/** How a native agent or QEMU is started (`launch`). Relative paths are relative to the board file. */
-export interface LaunchSpec {
+/**
+ * How a native agent or QEMU is started (`launch`). Relative paths are relative to the board file.
+ * For qemu, also how QEMU is launched: `qemu`, `machine`, `machineOptions`, `peripherals`, `image`,
+ * `extraArgs`, as `startQemu` takes them (harness/qemu/launch.ts).
+ */
+export interface LaunchSpec extends Pick<QemuOptions, 'qemu' | 'machine' | 'machineOptions' | 'peripherals' | 'image' | 'extraArgs'> {
   /** native: the agent binary; it gets `--link <pty path>` and then {@link LaunchSpec.args}. */
   readonly command?: string;
   /** Further arguments; `${seed}` becomes the run's seed. */
@@ -45,18 +49,6 @@ export interface LaunchSpec {
    * `'firmware-stubs-<machine>'` is `make -C firmware-stubs <machine>` (qemu).
    */
   readonly build?: 'firmware-stubs-posix' | 'firmware-stubs-lm3s6965evb' | 'firmware-stubs-mps2-an385' | 'firmware-stubs-ast1030-evb';
-  /** qemu: the emulator binary (default `qemu-system-arm`). */
-  readonly qemu?: string;
-  /** qemu: the `-machine` value. */
-  readonly machine?: string;
-  /** qemu: machine properties appended to `-machine`, e.g. `spi-model=w25q80bl`. */
-  readonly machineOptions?: string;
-  /** qemu: QEMU's device models attached on the command line, and what the backplane reaches of them. */
-  readonly peripherals?: QemuPeripheralsSpec;
-  /** qemu: the firmware image. */
-  readonly image?: string;
-  /** qemu: more arguments. */
-  readonly extraArgs?: readonly string[];
 }
 
 /** One step of a DTR/RTS reset sequence: set the lines given, or wait. */

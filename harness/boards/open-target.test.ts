@@ -9,7 +9,6 @@ import { BoardNotConnectedError } from './match';
 import { serveSilence, serveTsAgentOverTcp } from '../testing/tcp-agent-server';
 import { UnknownBoardError } from './load-boards';
 import { HandshakeTimeoutError, PortOpenError } from '../link/errors';
-import { skipBecause } from '../report/skip-reason';
 import { targetRecords } from '../target/registry';
 import {
   Rtio, RTIO_PRIO_NORM, RTIO_SQE_TRANSACTION, sqePrepNop, sqePrepRead, sqePrepTinyWrite,
@@ -18,7 +17,8 @@ import { EmulatorTarget } from '../emulator/emulator-target';
 import { defaultBoardId, openTarget } from './open-target';
 import { RemoteTarget } from '../remote';
 import type { Target } from '../target/target';
-import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from '../remote';
+import { NATIVE_AGENT_BINARY } from '../remote';
+import { buildNativeAgentOrSkip } from '../testing/qemu-support';
 
 async function nop(target: Target): Promise<number> {
   const r = new Rtio({ sqSize: 2, cqSize: 2, clock: target.clock });
@@ -143,12 +143,7 @@ describe('openTarget through board files', function () {
   });
 
   it('launches a native agent from its board file\'s command and args', async function () {
-    try {
-      await buildNativeAgent();
-    } catch (e) {
-      if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built here: ${e.message}`);
-      throw e;
-    }
+    await buildNativeAgentOrSkip(this);
     write({ id: 'native-prebuilt', name: 'The native agent, already built', target: 'native', launch: { command: NATIVE_AGENT_BINARY, args: ['--seed', '${seed}'] }, capabilities: ['fault-injection'], iodevs: [] });
     const target = await openTarget('native-prebuilt', { boardDirs: dirs(), seed: 3 });
     try {

@@ -6,8 +6,8 @@ import type { LinkLimits } from '../link/link';
 import { startAgentProcess } from './agent-process';
 import type { AgentProcess } from './agent-process';
 import type { RemoteTarget } from '.';
-import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent, openSerialRemote } from '.';
-import { skipBecause } from '../report/skip-reason';
+import { NATIVE_AGENT_BINARY, openSerialRemote } from '.';
+import { buildNativeAgentOrSkip } from '../testing/qemu-support';
 
 /** The native agent on its pty, with a host link of these limits, and its process to signal. */
 async function openAgent(limits: Partial<LinkLimits> = {}): Promise<{ target: RemoteTarget; proc: AgentProcess }> {
@@ -37,12 +37,7 @@ describe('the native agent on its pty: resets and stops while the host sends not
   let agent: { target: RemoteTarget; proc: AgentProcess } | null = null;
 
   before(async function () {
-    try {
-      await buildNativeAgent();
-    } catch (e) {
-      if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built: ${e.message}`);
-      throw e;
-    }
+    await buildNativeAgentOrSkip(this);
   });
 
   afterEach(async function () {

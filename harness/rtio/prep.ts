@@ -54,13 +54,18 @@ export function sqePrepNop(sqe: Sqe, iodev: Iodev | null, userdata?: unknown): v
   prep(sqe, RTIO_OP_NOP, iodev, 0, userdata);
 }
 
-/** Prepares a read of `len` bytes into `buf`. */
-export function sqePrepRead(sqe: Sqe, iodev: Iodev, prio: number, buf: Uint8Array, len: number, userdata?: unknown): void {
-  const dev = needIodev(iodev, 'a read');
+/** Prepares a transfer of `len` bytes of `buf` (RX, TX): the arguments checked, then {@link prep}. */
+function prepBuffer(sqe: Sqe, op: number, what: string, iodev: Iodev, prio: number, buf: Uint8Array, len: number, userdata: unknown): void {
+  const dev = needIodev(iodev, what);
   needBuf('buf', buf, len);
-  prep(sqe, RTIO_OP_RX, dev, needPrio(prio), userdata);
+  prep(sqe, op, dev, needPrio(prio), userdata);
   sqe.buf = buf;
   sqe.bufLen = len;
+}
+
+/** Prepares a read of `len` bytes into `buf`. */
+export function sqePrepRead(sqe: Sqe, iodev: Iodev, prio: number, buf: Uint8Array, len: number, userdata?: unknown): void {
+  prepBuffer(sqe, RTIO_OP_RX, 'a read', iodev, prio, buf, len, userdata);
 }
 
 /** Prepares a read into a buffer the iodev takes from the context's mempool. */
@@ -77,11 +82,7 @@ export function sqePrepReadMultishot(sqe: Sqe, iodev: Iodev, prio: number, userd
 
 /** Prepares a write of the first `len` bytes of `buf` (the caller keeps `buf` alive until the CQE). */
 export function sqePrepWrite(sqe: Sqe, iodev: Iodev, prio: number, buf: Uint8Array, len: number, userdata?: unknown): void {
-  const dev = needIodev(iodev, 'a write');
-  needBuf('buf', buf, len);
-  prep(sqe, RTIO_OP_TX, dev, needPrio(prio), userdata);
-  sqe.buf = buf;
-  sqe.bufLen = len;
+  prepBuffer(sqe, RTIO_OP_TX, 'a write', iodev, prio, buf, len, userdata);
 }
 
 /** Prepares a write of 1..7 bytes copied into the SQE, so `data` may be reused at once. */

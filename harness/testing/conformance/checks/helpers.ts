@@ -1,6 +1,6 @@
 /** @file Steps several checks share: running setup writes, draining stale events, streaming shots. */
 import {
-  EALREADY, ENOENT, ENOMEM, ETIMEDOUT, resultName, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER,
+  ECANCELED, EALREADY, ENOENT, ENOMEM, ETIMEDOUT, resultName, RTIO_CQE_FLAG_GET, RTIO_CQE_FLAG_MEMPOOL_BUFFER,
   RTIO_CQE_FLAG_MORE, RTIO_PRIO_NORM, sqePrepReadMultishot, sqePrepReadWithPool,
 } from '../../../rtio';
 import type { CqeData, Sqe } from '../../../rtio';
@@ -158,4 +158,17 @@ export async function streamShots(ctx: CheckContext, multishot: boolean): Promis
     ctx.expectResults('byte-counts', got, left, 'the stimulus writes');
   }
   await runWrites(ctx, 'teardown', st.teardown ?? []);
+}
+
+/**
+ * Arms a `nack` at the iodev's address byte and runs a read chained to another: the read must
+ * fail and `next` must be cancelled (rule failure-completes). Returns the read's result, for the
+ * caller's own rule on which errno.
+ */
+export async function nackedReadFails(ctx: CheckContext, what: string): Promise<number> {
+  ctx.target.injectFault(ctx.env.iodevName, { kind: 'nack', atByte: 0 });
+  ctx.chain(ctx.rx('read', ctx.readLen).sqe, ctx.rx('next', ctx.readLen).sqe);
+  const got = await ctx.run1(['read', 'next'], 'failure-completes');
+  ctx.expectResults('failure-completes', got, [['next', -ECANCELED]], `the member after ${what}`);
+  return got.result('read');
 }

@@ -1,7 +1,7 @@
 /** @file Transfers on a bus device (I2C, SPI, a sensor on one, the test iodev): byte counts, short reads, lengths, mixed chains. */
 import { ECANCELED, resultName } from '../../../rtio';
 import type { ConformanceCheck } from '../context';
-import { settle } from './helpers';
+import { nackedReadFails, settle } from './helpers';
 
 /** Bytes of the read the short-read check cuts, and where the injected fault cuts it. */
 const SHORT_READ_LEN = 4;
@@ -106,11 +106,8 @@ export function deviceErrorCheck(id: string): ConformanceCheck {
     needs: ['chain'],
     needsTarget: ['fault-injection'],
     async run(ctx) {
-      ctx.target.injectFault(ctx.env.iodevName, { kind: 'nack', atByte: 0 });
-      ctx.chain(ctx.rx('read', ctx.readLen).sqe, ctx.rx('next', ctx.readLen).sqe);
-      const got = await ctx.run1(['read', 'next'], 'failure-completes');
-      ctx.expect('failure-completes', got.result('read') < 0, `a read the device did not answer (an injected fault) completed with ${resultName(got.result('read'))}`);
-      ctx.expectResults('failure-completes', got, [['next', -ECANCELED]], 'the member after the failure');
+      const read = await nackedReadFails(ctx, 'the failure');
+      ctx.expect('failure-completes', read < 0, `a read the device did not answer (an injected fault) completed with ${resultName(read)}`);
     },
   };
 }
