@@ -1,6 +1,7 @@
 import { timeFn } from '../bus/i2c-bus';
 import type { I2cDevice, TimeSource } from '../bus/i2c-bus';
 import { hash32 } from './hash32';
+import { RegisterPointer } from './register-pointer';
 
 /** Default address: 0x68 (AP_AD0 low; 0x69 when high). */
 export const ICM42688_DEFAULT_ADDRESS = 0x68;
@@ -129,9 +130,13 @@ export class Icm42688 implements I2cDevice {
   private intGenerated = 0;
   private intDropped = 0;
   private countLatch: number | null = null;
-  private pointer = 0;
-  private writing = false;
-  private pointerSet = false;
+  private readonly registers = new RegisterPointer({
+    pointerMask: 0xff,
+    // The pointer stays on FIFO_DATA, so that repeated reads pop the FIFO.
+    nextPointer: (p) => (p === ICM42688_REG_FIFO_DATA ? p : (p + 1) & 0xff),
+    readRegister: (p) => this.readRegister(p),
+    writeRegister: (p, v) => this.writeRegister(p, v),
+  });
 
   /** `time` gives the virtual time. Throws `RangeError` naming the option for a bad address or seed. */
   constructor(time: TimeSource, opts: Icm42688Options = {}) {
@@ -200,31 +205,20 @@ export class Icm42688 implements I2cDevice {
   }
 
   start(read: boolean): boolean {
-    this.writing = !read;
-    this.pointerSet = false;
+    this.registers.start(read);
     return true;
   }
 
   write(byte: number): boolean {
-    if (!this.writing) return false;
-    if (!this.pointerSet) {
-      this.pointer = byte & 0xff;
-      this.pointerSet = true;
-      return true;
-    }
-    this.writeRegister(this.pointer, byte & 0xff);
-    if (this.pointer !== ICM42688_REG_FIFO_DATA) this.pointer = (this.pointer + 1) & 0xff;
-    return true;
+    return this.registers.write(byte);
   }
 
   read(): number {
-    const v = this.readRegister(this.pointer);
-    if (this.pointer !== ICM42688_REG_FIFO_DATA) this.pointer = (this.pointer + 1) & 0xff;
-    return v;
+    return this.registers.read();
   }
 
   stop(): void {
-    this.writing = false;
+    this.registers.stop();
   }
 
   private reset(): void {

@@ -1,5 +1,6 @@
 import { timeFn } from '../bus/i2c-bus';
 import type { I2cDevice, TimeSource } from '../bus/i2c-bus';
+import { RegisterPointer } from './register-pointer';
 
 /** Fixed address of the PCF8563: 0x51. */
 export const PCF8563_ADDRESS = 0x51;
@@ -157,9 +158,12 @@ export class Pcf8563 implements I2cDevice {
   private readonly latch = new Uint8Array(7);
   private latchWritten = false;
   private inTransfer = false;
-  private pointer = 0;
-  private writing = false;
-  private pointerSet = false;
+  private readonly registers = new RegisterPointer({
+    pointerMask: 0x0f,
+    nextPointer: (p) => (p + 1) % PCF8563_REGISTERS,
+    readRegister: (p) => this.readRegister(p),
+    writeRegister: (p, v) => this.writeRegister(p, v),
+  });
   private timerEpochMs = 0;
   private timerCounted = 0;
 
@@ -203,32 +207,21 @@ export class Pcf8563 implements I2cDevice {
       this.latchTime(this.now());
       this.latchWritten = false;
     }
-    this.writing = !read;
-    this.pointerSet = false;
+    this.registers.start(read);
     return true;
   }
 
   write(byte: number): boolean {
-    if (!this.writing) return false;
-    if (!this.pointerSet) {
-      this.pointer = byte & 0x0f;
-      this.pointerSet = true;
-      return true;
-    }
-    this.writeRegister(this.pointer, byte & 0xff);
-    this.pointer = (this.pointer + 1) % PCF8563_REGISTERS;
-    return true;
+    return this.registers.write(byte);
   }
 
   read(): number {
-    const v = this.readRegister(this.pointer);
-    this.pointer = (this.pointer + 1) % PCF8563_REGISTERS;
-    return v;
+    return this.registers.read();
   }
 
   stop(): void {
     this.inTransfer = false;
-    this.writing = false;
+    this.registers.stop();
     if (!this.latchWritten) return;
     this.latchWritten = false;
     this.setTime(this.latch, this.now());
