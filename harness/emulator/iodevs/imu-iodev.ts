@@ -1,12 +1,12 @@
 import type { VirtualClock } from '../../clock';
-import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER, sqeRxBuf, txnNext } from '../../rtio';
+import { sqeRxBuf } from '../../rtio';
 import type { IodevSqe } from '../../rtio';
 import type { I2cBus, I2cMsg } from '../bus/i2c-bus';
 import {
   ICM42688_FIFO_PACKETS, ICM42688_PACKET_SIZE, ICM42688_REG_FIFO_COUNTH, ICM42688_REG_FIFO_DATA, Icm42688,
 } from '../devices/icm42688';
 import type { Fault } from '../../target/faults';
-import { I2cIodev } from './i2c-iodev';
+import { EventI2cIodev } from './event-iodev';
 import type { Outcome } from './queued-iodev';
 
 /** Default FIFO watermark of a batch read: 8 packets (8 ms of data at 1 kHz). */
@@ -28,7 +28,7 @@ const COUNT_REG = Uint8Array.of(ICM42688_REG_FIFO_COUNTH);
 const DATA_REG = Uint8Array.of(ICM42688_REG_FIFO_DATA);
 
 /**
- * The iodev of an {@link Icm42688} IMU: register access exactly as {@link I2cIodev}, plus
+ * The iodev of an {@link Icm42688} IMU: register access exactly as `I2cIodev`, plus
  * streaming. A mempool RX (`RTIO_SQE_MEMPOOL_BUFFER`, not in a transaction) reads one FIFO
  * batch: it waits, without holding the bus, until the FIFO holds `watermarkPackets` packets,
  * then reads FIFO_COUNT, takes a pool buffer for the whole packets present (at most
@@ -41,7 +41,7 @@ const DATA_REG = Uint8Array.of(ICM42688_REG_FIFO_DATA);
  * The IMU must keep time with the iodev's clock (give it the bus with that clock, or the clock);
  * a waiting read whose FIFO cannot fill (streaming off) waits until cancelled.
  */
-export class ImuIodev extends I2cIodev {
+export class ImuIodev extends EventI2cIodev {
   /** Packets the FIFO must hold before a batch is read. */
   readonly watermarkPackets: number;
   /** Most bytes one batch reads (whole packets). */
@@ -49,9 +49,6 @@ export class ImuIodev extends I2cIodev {
   /** Batches read. */
   batches = 0;
 
-  private waitTimer = 0;
-  private waitFault: Fault | null = null;
-  private readonly wakeFn = (head: IodevSqe): void => this.wake(head);
 
   /** Throws `TypeError`/`RangeError` naming a bad argument or option. */
   constructor(name: string, clock: VirtualClock, bus: I2cBus, readonly imu: Icm42688, opts: ImuIodevOptions = {}) {
@@ -68,38 +65,16 @@ export class ImuIodev extends I2cIodev {
     this.maxBatchBytes = maxBatchBytes - (maxBatchBytes % ICM42688_PACKET_SIZE);
   }
 
-  protected override begin(head: IodevSqe, fault: Fault | null): Outcome | null {
-    const sqe = head.sqe;
-    if (sqe.op !== RTIO_OP_RX || !(sqe.flags & RTIO_SQE_MEMPOOL_BUFFER) || txnNext(head) !== null) {
-      return super.begin(head, fault);
-    }
-    this.waitFault = fault;
-    return this.poll(head);
+  protected eventReady(): boolean {
+    return this.imu.fifoPackets() >= this.watermarkPackets;
   }
 
-  protected override abortWaiting(): void {
-    if (this.waitTimer !== 0) this.clock.clearTimer(this.waitTimer);
-    this.waitTimer = 0;
-    this.waitFault = null;
+  protected eventAt(): number {
+    return this.imu.nextPacketAt(this.watermarkPackets);
   }
 
-  /** Reads a batch if the watermark is reached, else arms the wake-up timer and returns null. */
-  private poll(head: IodevSqe): Outcome | null {
-    if (this.imu.fifoPackets() >= this.watermarkPackets) {
-      const fault = this.waitFault;
-      this.waitFault = null;
-      return this.readBatch(head, fault);
-    }
-    const at = this.imu.nextPacketAt(this.watermarkPackets);
-    if (Number.isFinite(at)) this.waitTimer = this.clock.setTimer(at, this.wakeFn, head);
-    return null;
-  }
-
-  private wake(head: IodevSqe): void {
-    this.waitTimer = 0;
-    if (this.running !== head) return;
-    const o = this.poll(head);
-    if (o !== null) this.resume(o);
+  protected readEvent(head: IodevSqe, fault: Fault | null): Outcome {
+    return this.readBatch(head, fault);
   }
 
   private readBatch(head: IodevSqe, fault: Fault | null): Outcome {

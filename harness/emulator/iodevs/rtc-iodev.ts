@@ -1,10 +1,10 @@
 import type { VirtualClock } from '../../clock';
-import { RTIO_OP_RX, RTIO_SQE_MEMPOOL_BUFFER, sqeRxBuf, txnNext } from '../../rtio';
+import { sqeRxBuf } from '../../rtio';
 import type { IodevSqe } from '../../rtio';
 import type { I2cBus } from '../bus/i2c-bus';
 import { PCF8563_CTRL2_AF, PCF8563_CTRL2_TF, PCF8563_REG, Pcf8563 } from '../devices/pcf8563';
 import type { Fault } from '../../target/faults';
-import { I2cIodev } from './i2c-iodev';
+import { EventI2cIodev } from './event-iodev';
 import type { Outcome } from './queued-iodev';
 
 /** Bytes of a tick record: the seven time registers, SECONDS..YEARS, as the RTC holds them (BCD). */
@@ -14,7 +14,7 @@ const TICK_READ_LEN = 1 + RTC_TICK_RECORD_LEN;
 const POINTER = Uint8Array.of(PCF8563_REG.CONTROL2);
 
 /**
- * The iodev of a {@link Pcf8563} RTC: register access exactly as {@link I2cIodev}, plus tick
+ * The iodev of a {@link Pcf8563} RTC: register access exactly as `I2cIodev`, plus tick
  * reads. A mempool RX (`RTIO_SQE_MEMPOOL_BUFFER`, not in a transaction) waits, without using the
  * bus, for the RTC's INT line (the timer flag with TIE set, or the alarm flag with AIE set),
  * then reads CONTROL2 and the time registers in one transfer (a repeated START after the
@@ -27,13 +27,10 @@ const POINTER = Uint8Array.of(PCF8563_REG.CONTROL2);
  * Faults on a tick read go to the first transfer (`nack`, `short-read`: the record is then
  * short and TF stays set, `bus-timeout`); `delay` lengthens the read.
  */
-export class RtcIodev extends I2cIodev {
+export class RtcIodev extends EventI2cIodev {
   /** Tick records delivered. */
   ticks = 0;
 
-  private waitTimer = 0;
-  private waitFault: Fault | null = null;
-  private readonly wakeFn = (head: IodevSqe): void => this.wake(head);
 
   /** `rtc` must keep time with `clock` (through `bus`). Throws `TypeError` for a bad `rtc`. */
   constructor(name: string, clock: VirtualClock, bus: I2cBus, readonly rtc: Pcf8563) {
@@ -41,36 +38,16 @@ export class RtcIodev extends I2cIodev {
     super(name, clock, bus, rtc.address);
   }
 
-  protected override begin(head: IodevSqe, fault: Fault | null): Outcome | null {
-    const sqe = head.sqe;
-    if (sqe.op !== RTIO_OP_RX || !(sqe.flags & RTIO_SQE_MEMPOOL_BUFFER) || txnNext(head) !== null) return super.begin(head, fault);
-    this.waitFault = fault;
-    return this.poll(head);
+  protected eventReady(): boolean {
+    return this.rtc.interrupt();
   }
 
-  protected override abortWaiting(): void {
-    if (this.waitTimer !== 0) this.clock.clearTimer(this.waitTimer);
-    this.waitTimer = 0;
-    this.waitFault = null;
+  protected eventAt(): number {
+    return this.rtc.nextTimerFlagAt();
   }
 
-  /** Reads a tick if INT is asserted, else arms the wake-up at the next timer flag and returns null. */
-  private poll(head: IodevSqe): Outcome | null {
-    if (this.rtc.interrupt()) {
-      const fault = this.waitFault;
-      this.waitFault = null;
-      return this.readTick(head, fault);
-    }
-    const at = this.rtc.nextTimerFlagAt();
-    if (Number.isFinite(at)) this.waitTimer = this.clock.setTimer(at, this.wakeFn, head);
-    return null;
-  }
-
-  private wake(head: IodevSqe): void {
-    this.waitTimer = 0;
-    if (this.running !== head) return;
-    const o = this.poll(head);
-    if (o !== null) this.resume(o);
+  protected readEvent(head: IodevSqe, fault: Fault | null): Outcome {
+    return this.readTick(head, fault);
   }
 
   private readTick(head: IodevSqe, fault: Fault | null): Outcome {
