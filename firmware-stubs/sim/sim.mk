@@ -47,7 +47,7 @@ SIM_OBJ := $(SIM_NAMES:%=$(SIM_OUT)/obj/%.o)
 SIM_MODEL_OBJ := $(SIM_MODEL_NAMES:%=$(SIM_OUT)/obj/%.o)
 SIM_SPARSE_MODEL_OBJ := $(SIM_MODEL_NAMES:%=$(SIM_OUT)/obj-sparse/%.o)
 SIM_FREE_OBJ := $(SIM_NAMES:%=$(SIM_OUT)/freestanding/%.o)
-SIM_TEST_SUPPORT := $(SIM_DIR)/tests/check.c $(SIM_DIR)/tests/check.h
+SIM_TEST_SUPPORT := $(SIM_DIR)/../tests/check.c $(SIM_DIR)/../tests/check.h
 SIM_GOLDEN := $(SIM_OUT)/ts_golden.h
 SIM_TS_MODELS := $(wildcard $(SIM_ROOT)/harness/emulator/devices/*.ts) $(SIM_ROOT)/harness/emulator/bus/i2c-bus.ts
 
@@ -74,20 +74,20 @@ $(SIM_OUT)/obj-sparse/%.o: $(SIM_DIR)/%.c $(SIM_HDR) $(SIM_CORE_HDR)
 	$(CC) $(SIM_STRICT) $(SIM_WARNINGS) $(CFLAGS) $(SANITIZE) -DSIM_NOR_FLASH_SPARSE_PAGES=$(SIM_TEST_SPARSE_PAGES) -c $< -o $@
 
 $(SIM_OUT)/models-test: $(SIM_DIR)/tests/models-test.c $(SIM_MODEL_OBJ) $(SIM_TEST_SUPPORT) $(SIM_GOLDEN)
-	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) -I$(SIM_OUT) $(SIM_DIR)/tests/models-test.c $(SIM_DIR)/tests/check.c \
+	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) -I$(SIM_OUT) $(SIM_DIR)/tests/models-test.c $(SIM_DIR)/../tests/check.c \
 		$(SIM_MODEL_OBJ) -o $@
 
 $(SIM_OUT)/models-sparse-test: $(SIM_DIR)/tests/models-test.c $(SIM_SPARSE_MODEL_OBJ) $(SIM_TEST_SUPPORT) $(SIM_GOLDEN)
 	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) -DSIM_NOR_FLASH_SPARSE_PAGES=$(SIM_TEST_SPARSE_PAGES) -I$(SIM_OUT) \
-		$(SIM_DIR)/tests/models-test.c $(SIM_DIR)/tests/check.c $(SIM_SPARSE_MODEL_OBJ) -o $@
+		$(SIM_DIR)/tests/models-test.c $(SIM_DIR)/../tests/check.c $(SIM_SPARSE_MODEL_OBJ) -o $@
 
 $(SIM_OUT)/drivers-test: $(SIM_DIR)/tests/drivers-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/tests/fake_exec.h \
 		$(SIM_OBJ) $(SIM_TEST_SUPPORT) $(SIM_GOLDEN)
 	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) -I$(SIM_OUT) $(SIM_DIR)/tests/drivers-test.c $(SIM_DIR)/tests/fake_exec.c \
-		$(SIM_DIR)/tests/check.c $(SIM_OBJ) -o $@
+		$(SIM_DIR)/../tests/check.c $(SIM_OBJ) -o $@
 
 $(SIM_OUT)/rtc-test: $(SIM_DIR)/tests/rtc-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/tests/fake_exec.h $(SIM_OBJ) $(SIM_TEST_SUPPORT)
-	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) $(SIM_DIR)/tests/rtc-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/tests/check.c \
+	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) $(SIM_DIR)/tests/rtc-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/../tests/check.c \
 		$(SIM_OBJ) -o $@
 
 # Freestanding and position-dependent, so that const tables of pointers land in .rodata: any

@@ -3,33 +3,14 @@
  * host packets with nanopb, frames them, pushes the bytes one at a time through
  * agent_rx_byte(), drives time with agent_poll(), and decodes every frame the agent writes.
  * The iodevs are unit-test fakes (below), scripted per SQE through iodev_flags or driven by
- * hand. Prints one line per failure and a summary; exits 1 on any failure.
+ * hand. Runs on tests/check.h.
  */
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
+#include "check.h"
 #include "test-wire.h"
-
-/* ---------------------------------------------------------------- checks */
-
-static unsigned int cases;
-static unsigned int checks;
-static unsigned int failures;
-static const char *current;
-
-#define CHECK(cond, ...)                                                              \
-	do {                                                                          \
-		checks++;                                                             \
-		if (!(cond)) {                                                        \
-			failures++;                                                   \
-			printf("FAIL %s (line %d): %s: ", current, __LINE__, #cond);  \
-			printf(__VA_ARGS__);                                          \
-			printf("\n");                                                 \
-		}                                                                     \
-	} while (0)
 
 /* ---------------------------------------------------------------- the fake iodev */
 
@@ -281,8 +262,7 @@ static void host_write(void *ctx, const uint8_t *data, size_t len)
 {
 	(void)ctx;
 	if (h.out_len + len > OUT_CAP) {
-		printf("FAIL %s: the agent wrote more than %u bytes\n", current, OUT_CAP);
-		failures++;
+		CHECK_MSG(h.out_len + len <= OUT_CAP, "the agent wrote more than %u bytes", OUT_CAP);
 		return;
 	}
 	memcpy(h.out + h.out_len, data, len);
@@ -393,9 +373,9 @@ static void host_feed(const struct tw_packet *p)
 	size_t w;
 	size_t i;
 
-	CHECK(n > 0u || p->p.which_body == 0u, "the test could not encode its packet");
+	CHECK_MSG(n > 0u || p->p.which_body == 0u, "the test could not encode its packet");
 	w = tw_frame(payload, n, wire, sizeof(wire));
-	CHECK(w > 0u, "the test could not frame its packet");
+	CHECK_MSG(w > 0u, "the test could not frame its packet");
 	for (i = 0u; i < w; i++) {
 		agent_rx_byte(&agent, wire[i]);
 	}
@@ -579,22 +559,22 @@ static void setup_with(void (*reset)(void *), uint32_t nonce)
 	cfg.iodev_count = 2u;
 	cfg.build_id = "agent-test";
 	cfg.ack_delay_us = ack_delay_us;
-	CHECK(agent_init(&agent, &cfg) == 0, "agent_init failed");
+	CHECK_MSG(agent_init(&agent, &cfg) == 0, "agent_init failed");
 }
 
 static void setup(void)
 {
 	setup_with(NULL, 0x1234u);
 	host_hello(AGENT_PROTOCOL_VERSION, 0xabcu);
-	CHECK(h.have_hello, "no HelloReply");
+	CHECK_MSG(h.have_hello, "no HelloReply");
 }
 
 /* Nothing left behind: no slot, no arena byte, no CQE waiting. */
 static void check_idle(void)
 {
-	CHECK(exec_slots_used(&agent.ex) == 0u, "%zu slots still used", exec_slots_used(&agent.ex));
-	CHECK(exec_arena_used(&agent.ex) == 0u, "%zu arena bytes still used", exec_arena_used(&agent.ex));
-	CHECK(exec_cqe_count(&agent.ex) == 0u, "%zu CQEs still waiting", exec_cqe_count(&agent.ex));
+	CHECK_MSG(exec_slots_used(&agent.ex) == 0u, "%zu slots still used", exec_slots_used(&agent.ex));
+	CHECK_MSG(exec_arena_used(&agent.ex) == 0u, "%zu arena bytes still used", exec_arena_used(&agent.ex));
+	CHECK_MSG(exec_cqe_count(&agent.ex) == 0u, "%zu CQEs still waiting", exec_cqe_count(&agent.ex));
 }
 
 /* ---------------------------------------------------------------- cases */
@@ -609,36 +589,36 @@ static void test_handshake(void)
 	tw_add_sqe(&pk, 1u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
 	s = stats();
-	CHECK(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0u &&
+	CHECK_MSG(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0u &&
 	      h.hello.p.body.hello_reply.boot_nonce == 0x1234u, "no unsolicited HelloReply before any Hello");
-	CHECK(h.n_cqes == 0u && s.sqes_run == 0u, "a Submit ran outside a session");
-	CHECK(s.no_session == 1u, "no_session %u", s.no_session);
+	CHECK_MSG(h.n_cqes == 0u && s.sqes_run == 0u, "a Submit ran outside a session");
+	CHECK_MSG(s.no_session == 1u, "no_session %u", s.no_session);
 
 	host_hello(AGENT_PROTOCOL_VERSION, 0xabcu);
-	CHECK(h.have_hello, "no HelloReply");
-	CHECK(h.hello.p.seq == 0u && h.hello.p.ack == 0u, "HelloReply seq %u ack %u", h.hello.p.seq, h.hello.p.ack);
-	CHECK(h.hello.p.body.hello_reply.protocol_version == AGENT_PROTOCOL_VERSION, "protocol %u",
+	CHECK_MSG(h.have_hello, "no HelloReply");
+	CHECK_MSG(h.hello.p.seq == 0u && h.hello.p.ack == 0u, "HelloReply seq %u ack %u", h.hello.p.seq, h.hello.p.ack);
+	CHECK_MSG(h.hello.p.body.hello_reply.protocol_version == AGENT_PROTOCOL_VERSION, "protocol %u",
 	      h.hello.p.body.hello_reply.protocol_version);
-	CHECK(h.hello.p.body.hello_reply.boot_nonce == 0x1234u, "nonce %x", h.hello.p.body.hello_reply.boot_nonce);
-	CHECK(h.hello.p.body.hello_reply.host_nonce == 0xabcu, "host nonce %x", h.hello.p.body.hello_reply.host_nonce);
-	CHECK(h.hello.p.body.hello_reply.max_frame_bytes == 1033u, "max frame %u", h.hello.p.body.hello_reply.max_frame_bytes);
-	CHECK(h.hello.p.body.hello_reply.window == AGENT_WINDOW, "window %u", h.hello.p.body.hello_reply.window);
-	CHECK(h.hello.p.body.hello_reply.max_sqes == AGENT_MAX_SQES, "max sqes %u", h.hello.p.body.hello_reply.max_sqes);
-	CHECK(h.hello.p.body.hello_reply.max_buffer_bytes == AGENT_MAX_BUFFER_BYTES, "max buffer %u",
+	CHECK_MSG(h.hello.p.body.hello_reply.boot_nonce == 0x1234u, "nonce %x", h.hello.p.body.hello_reply.boot_nonce);
+	CHECK_MSG(h.hello.p.body.hello_reply.host_nonce == 0xabcu, "host nonce %x", h.hello.p.body.hello_reply.host_nonce);
+	CHECK_MSG(h.hello.p.body.hello_reply.max_frame_bytes == 1033u, "max frame %u", h.hello.p.body.hello_reply.max_frame_bytes);
+	CHECK_MSG(h.hello.p.body.hello_reply.window == AGENT_WINDOW, "window %u", h.hello.p.body.hello_reply.window);
+	CHECK_MSG(h.hello.p.body.hello_reply.max_sqes == AGENT_MAX_SQES, "max sqes %u", h.hello.p.body.hello_reply.max_sqes);
+	CHECK_MSG(h.hello.p.body.hello_reply.max_buffer_bytes == AGENT_MAX_BUFFER_BYTES, "max buffer %u",
 	      h.hello.p.body.hello_reply.max_buffer_bytes);
-	CHECK(strcmp(h.hello.build_id, "agent-test") == 0, "build id \"%s\"", h.hello.build_id);
-	CHECK(h.hello.n_iodevs == 2u, "%u iodevs", h.hello.n_iodevs);
-	CHECK(h.hello.iodevs[0].m.id == 1u && strcmp(h.hello.iodevs[0].name, "fake0") == 0 &&
+	CHECK_MSG(strcmp(h.hello.build_id, "agent-test") == 0, "build id \"%s\"", h.hello.build_id);
+	CHECK_MSG(h.hello.n_iodevs == 2u, "%u iodevs", h.hello.n_iodevs);
+	CHECK_MSG(h.hello.iodevs[0].m.id == 1u && strcmp(h.hello.iodevs[0].name, "fake0") == 0 &&
 	      h.hello.iodevs[0].m.kind == rtiohil_IodevKind_IODEV_KIND_I2C &&
 	      strcmp(h.hello.iodevs[0].bus, "i2c0") == 0 && h.hello.iodevs[0].m.address == 0x50u &&
 	      strcmp(h.hello.iodevs[0].part, "24c32") == 0, "row 0: id %u name %s", h.hello.iodevs[0].m.id,
 	      h.hello.iodevs[0].name);
-	CHECK(h.hello.iodevs[0].n_caps == 3u && strcmp(h.hello.iodevs[0].caps[1], "multishot") == 0,
+	CHECK_MSG(h.hello.iodevs[0].n_caps == 3u && strcmp(h.hello.iodevs[0].caps[1], "multishot") == 0,
 	      "row 0: %u capabilities", h.hello.iodevs[0].n_caps);
-	CHECK(h.hello.iodevs[1].m.id == 2u && strcmp(h.hello.iodevs[1].name, "fake1") == 0 &&
+	CHECK_MSG(h.hello.iodevs[1].m.id == 2u && strcmp(h.hello.iodevs[1].name, "fake1") == 0 &&
 	      h.hello.iodevs[1].m.kind == rtiohil_IodevKind_IODEV_KIND_TEST && h.hello.iodevs[1].n_caps == 0u,
 	      "row 1: id %u name %s", h.hello.iodevs[1].m.id, h.hello.iodevs[1].name);
-	CHECK(agent_in_session(&agent), "no session after Hello");
+	CHECK_MSG(agent_in_session(&agent), "no session after Hello");
 
 	/* The same Hello again (our reply was lost): answered, the session goes on. */
 	{
@@ -655,15 +635,15 @@ static void test_handshake(void)
 		h.have_hello = false;
 		host_feed(&pk);
 		host_parse();
-		CHECK(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0xabcu, "a repeated Hello got no reply");
+		CHECK_MSG(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0xabcu, "a repeated Hello got no reply");
 		host_poll(100u);
-		CHECK(result_of(2u) == 0, "a repeated Hello reset the session (DELAY: %d)", result_of(2u));
+		CHECK_MSG(result_of(2u) == 0, "a repeated Hello reset the session (DELAY: %d)", result_of(2u));
 	}
 
 	/* Another protocol version: answered, but no session. */
 	host_hello(AGENT_PROTOCOL_VERSION + 1u, 0x55u);
-	CHECK(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0x55u, "no HelloReply to a newer version's Hello");
-	CHECK(!agent_in_session(&agent), "a newer version's Hello started a session");
+	CHECK_MSG(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0x55u, "no HelloReply to a newer version's Hello");
+	CHECK_MSG(!agent_in_session(&agent), "a newer version's Hello started a session");
 
 	/* An invalid config is refused. */
 	{
@@ -672,12 +652,12 @@ static void test_handshake(void)
 
 		memset(&bad, 0, sizeof(bad));
 		bad.now_us = host_now;
-		CHECK(agent_init(&other, &bad) == -AGENT_EINVAL, "agent_init accepted a config without write");
+		CHECK_MSG(agent_init(&other, &bad) == -AGENT_EINVAL, "agent_init accepted a config without write");
 		bad.write = host_write;
 		bad.iodevs = table;
 		bad.iodev_count = 2u;
 		fakes[1].dev.id = 1u;
-		CHECK(agent_init(&other, &bad) == -AGENT_EINVAL, "agent_init accepted two iodevs with id 1");
+		CHECK_MSG(agent_init(&other, &bad) == -AGENT_EINVAL, "agent_init accepted two iodevs with id 1");
 		fakes[1].dev.id = 2u;
 	}
 }
@@ -691,22 +671,22 @@ static void test_nop(void)
 	tw_init(&pk);
 	tw_add_sqe(&pk, 7u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
-	CHECK(h.n_cqes == 1u && h.cqes[0].id == 7u && h.cqes[0].result == 0 && h.cqes[0].flags == 0u &&
+	CHECK_MSG(h.n_cqes == 1u && h.cqes[0].id == 7u && h.cqes[0].result == 0 && h.cqes[0].flags == 0u &&
 	      h.cqes[0].len == 0u, "%zu CQEs, first id %u result %d", h.n_cqes, h.cqes[0].id, h.cqes[0].result);
-	CHECK(h.cqes[0].seq == 1u, "the Complete has seq %u", h.cqes[0].seq);
-	CHECK(h.last_ack == 1u, "the Complete acks %u", h.last_ack);
-	CHECK(h.pure_acks == 0u, "%u pure acks: the ack should ride on the Complete", h.pure_acks);
+	CHECK_MSG(h.cqes[0].seq == 1u, "the Complete has seq %u", h.cqes[0].seq);
+	CHECK_MSG(h.last_ack == 1u, "the Complete acks %u", h.last_ack);
+	CHECK_MSG(h.pure_acks == 0u, "%u pure acks: the ack should ride on the Complete", h.pure_acks);
 
 	/* A NOP on an iodev completes as the iodev decides: at its poll, which the agent runs
 	 * before it looks at the next packet. */
 	tw_init(&pk);
 	tw_add_sqe(&pk, 8u, AGENT_OP_NOP, 0u, 1u);
 	host_send(&pk);
-	CHECK(result_of(8u) == 0, "iodev NOP result %d", result_of(8u));
-	CHECK(h.pure_acks == 0u && h.last_ack == 2u, "%u pure acks, ack %u: the Complete carries the ack", h.pure_acks,
+	CHECK_MSG(result_of(8u) == 0, "iodev NOP result %d", result_of(8u));
+	CHECK_MSG(h.pure_acks == 0u && h.last_ack == 2u, "%u pure acks, ack %u: the Complete carries the ack", h.pure_acks,
 	      h.last_ack);
 	s = stats();
-	CHECK(s.sqes_run == 2u && s.cqes_sent == 2u, "sqes_run %u cqes_sent %u", s.sqes_run, s.cqes_sent);
+	CHECK_MSG(s.sqes_run == 2u && s.cqes_sent == 2u, "sqes_run %u cqes_sent %u", s.sqes_run, s.cqes_sent);
 	check_idle();
 }
 
@@ -727,13 +707,13 @@ static void test_chain_failure(void)
 	q->len = 2u;
 	host_send(&pk);
 	host_settle();
-	CHECK(h.n_cqes == 4u, "%zu CQEs", h.n_cqes);
-	CHECK(order_of(1u) == 0 && order_of(2u) == 1 && order_of(3u) == 2 && order_of(4u) == 3, "CQEs out of chain order");
-	CHECK(result_of(1u) == 4 && pattern_ok(cqe_of(1u), 4u), "RX: result %d", result_of(1u));
-	CHECK(result_of(2u) == -AGENT_EIO, "TX: %d", result_of(2u));
-	CHECK(result_of(3u) == -AGENT_ECANCELED && result_of(4u) == -AGENT_ECANCELED, "rest: %d %d",
+	CHECK_MSG(h.n_cqes == 4u, "%zu CQEs", h.n_cqes);
+	CHECK_MSG(order_of(1u) == 0 && order_of(2u) == 1 && order_of(3u) == 2 && order_of(4u) == 3, "CQEs out of chain order");
+	CHECK_MSG(result_of(1u) == 4 && pattern_ok(cqe_of(1u), 4u), "RX: result %d", result_of(1u));
+	CHECK_MSG(result_of(2u) == -AGENT_EIO, "TX: %d", result_of(2u));
+	CHECK_MSG(result_of(3u) == -AGENT_ECANCELED && result_of(4u) == -AGENT_ECANCELED, "rest: %d %d",
 	      result_of(3u), result_of(4u));
-	CHECK(fakes[0].submits == 2u, "the fake ran %u units; the cancelled ones must not start", fakes[0].submits);
+	CHECK_MSG(fakes[0].submits == 2u, "the fake ran %u units; the cancelled ones must not start", fakes[0].submits);
 	check_idle();
 
 	/* A short transfer ends the chain like an error, keeping its count. */
@@ -744,8 +724,8 @@ static void test_chain_failure(void)
 	tw_add_sqe(&pk, 11u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(10u) == 3 && pattern_ok(cqe_of(10u), 3u), "short RX: %d", result_of(10u));
-	CHECK(result_of(11u) == -AGENT_ECANCELED, "after a short RX: %d", result_of(11u));
+	CHECK_MSG(result_of(10u) == 3 && pattern_ok(cqe_of(10u), 3u), "short RX: %d", result_of(10u));
+	CHECK_MSG(result_of(11u) == -AGENT_ECANCELED, "after a short RX: %d", result_of(11u));
 	check_idle();
 }
 
@@ -764,14 +744,14 @@ static void test_transaction(void)
 	q->len = 2u;
 	tw_add_sqe(&pk, 4u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
-	CHECK(fakes[0].submits == 1u, "the transaction reached the iodev as %u units", fakes[0].submits);
+	CHECK_MSG(fakes[0].submits == 1u, "the transaction reached the iodev as %u units", fakes[0].submits);
 	host_settle();
-	CHECK(h.n_cqes == 4u, "%zu CQEs", h.n_cqes);
-	CHECK(order_of(1u) == 0 && order_of(2u) == 1 && order_of(3u) == 2 && order_of(4u) == 3, "CQEs out of order");
-	CHECK(result_of(1u) == 3 && result_of(2u) == 4 && result_of(3u) == 2 && result_of(4u) == 0,
+	CHECK_MSG(h.n_cqes == 4u, "%zu CQEs", h.n_cqes);
+	CHECK_MSG(order_of(1u) == 0 && order_of(2u) == 1 && order_of(3u) == 2 && order_of(4u) == 3, "CQEs out of order");
+	CHECK_MSG(result_of(1u) == 3 && result_of(2u) == 4 && result_of(3u) == 2 && result_of(4u) == 0,
 	      "results %d %d %d %d", result_of(1u), result_of(2u), result_of(3u), result_of(4u));
-	CHECK(pattern_ok(cqe_of(2u), 4u) && pattern_ok(cqe_of(3u), 2u), "member data");
-	CHECK(fakes[0].tx_seen_len == 3u && memcmp(fakes[0].tx_seen, "xyz", 3u) == 0, "the TX member sent the wrong bytes");
+	CHECK_MSG(pattern_ok(cqe_of(2u), 4u) && pattern_ok(cqe_of(3u), 2u), "member data");
+	CHECK_MSG(fakes[0].tx_seen_len == 3u && memcmp(fakes[0].tx_seen, "xyz", 3u) == 0, "the TX member sent the wrong bytes");
 	check_idle();
 
 	/* A failing member carries the error; earlier members succeed; the rest is cancelled. */
@@ -786,11 +766,11 @@ static void test_transaction(void)
 	tw_add_sqe(&pk, 14u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(11u) == 3, "member before the failure: %d", result_of(11u));
-	CHECK(result_of(12u) == -AGENT_EIO, "failing member: %d", result_of(12u));
-	CHECK(result_of(13u) == -AGENT_ECANCELED && result_of(14u) == -AGENT_ECANCELED, "after: %d %d",
+	CHECK_MSG(result_of(11u) == 3, "member before the failure: %d", result_of(11u));
+	CHECK_MSG(result_of(12u) == -AGENT_EIO, "failing member: %d", result_of(12u));
+	CHECK_MSG(result_of(13u) == -AGENT_ECANCELED && result_of(14u) == -AGENT_ECANCELED, "after: %d %d",
 	      result_of(13u), result_of(14u));
-	CHECK(order_of(11u) < order_of(12u) && order_of(12u) < order_of(13u) && order_of(13u) < order_of(14u),
+	CHECK_MSG(order_of(11u) < order_of(12u) && order_of(12u) < order_of(13u) && order_of(13u) < order_of(14u),
 	      "CQEs out of order");
 	check_idle();
 }
@@ -810,9 +790,9 @@ static void test_multishot_cancel(void)
 	for (k = 0; k < 3; k++) {
 		host_poll(10u);
 	}
-	CHECK(cqes_of(5u) >= 3u, "%u shots after 3 polls", cqes_of(5u));
+	CHECK_MSG(cqes_of(5u) >= 3u, "%u shots after 3 polls", cqes_of(5u));
 	host_cancel(5u);
-	CHECK(h.n_cancel == 1u && h.cancel_ids[0] == 5u && h.cancel_results[0] == -AGENT_EALREADY,
+	CHECK_MSG(h.n_cancel == 1u && h.cancel_ids[0] == 5u && h.cancel_results[0] == -AGENT_EALREADY,
 	      "CancelReply %u: %d", h.cancel_ids[0], h.cancel_results[0]);
 	host_settle();
 	host_poll(10u);
@@ -821,16 +801,16 @@ static void test_multishot_cancel(void)
 			continue;
 		}
 		if (last != NULL) {
-			CHECK((last->flags & AGENT_CQE_FLAG_MORE) != 0u, "a CQE without MORE before the last");
-			CHECK(last->result == (int32_t)FAKE_POOL_LEN && pattern_ok(last, FAKE_POOL_LEN), "shot result %d len %u",
+			CHECK_MSG((last->flags & AGENT_CQE_FLAG_MORE) != 0u, "a CQE without MORE before the last");
+			CHECK_MSG(last->result == (int32_t)FAKE_POOL_LEN && pattern_ok(last, FAKE_POOL_LEN), "shot result %d len %u",
 			      last->result, last->len);
 			more++;
 		}
 		last = &h.cqes[i];
 	}
-	CHECK(last != NULL && last->flags == 0u && last->result == -AGENT_ECANCELED && last->len == 0u,
+	CHECK_MSG(last != NULL && last->flags == 0u && last->result == -AGENT_ECANCELED && last->len == 0u,
 	      "final CQE: flags %u result %d", last ? last->flags : 99u, last ? last->result : 99);
-	CHECK(more >= 3u, "%u CQEs with MORE", more);
+	CHECK_MSG(more >= 3u, "%u CQEs with MORE", more);
 	check_idle();
 
 	/* A cancel hook that drops the queued shot: 0, and the final CQE at once. */
@@ -841,8 +821,8 @@ static void test_multishot_cancel(void)
 	tw_add_sqe(&pk, 6u, AGENT_OP_RX, AGENT_SQE_MEMPOOL_BUFFER | AGENT_SQE_MULTISHOT, 1u);
 	host_send(&pk);
 	host_cancel(6u);
-	CHECK(h.n_cancel == 2u && h.cancel_results[1] == 0, "CancelReply %d", h.cancel_results[1]);
-	CHECK(cqes_of(6u) == 1u && result_of(6u) == -AGENT_ECANCELED, "%u CQEs, %d", cqes_of(6u), result_of(6u));
+	CHECK_MSG(h.n_cancel == 2u && h.cancel_results[1] == 0, "CancelReply %d", h.cancel_results[1]);
+	CHECK_MSG(cqes_of(6u) == 1u && result_of(6u) == -AGENT_ECANCELED, "%u CQEs, %d", cqes_of(6u), result_of(6u));
 	check_idle();
 }
 
@@ -863,10 +843,10 @@ static void test_multishot_stops_when_full(void)
 	for (k = 0; k < 1000 && fakes[0].n > 0u; k++) {
 		host_poll(10u);
 	}
-	CHECK(fakes[0].n == 0u, "the multishot never ended");
-	CHECK(exec_slots_used(&agent.ex) == 0u, "the multishot still holds its slot");
+	CHECK_MSG(fakes[0].n == 0u, "the multishot never ended");
+	CHECK_MSG(exec_slots_used(&agent.ex) == 0u, "the multishot still holds its slot");
 	/* It ended when its CQE took the last entry of the ring; the window holds the rest. */
-	CHECK(exec_cqe_count(&agent.ex) == AGENT_CQE_RING && h.rx_seq == AGENT_WINDOW,
+	CHECK_MSG(exec_cqe_count(&agent.ex) == AGENT_CQE_RING && h.rx_seq == AGENT_WINDOW,
 	      "%zu CQEs waiting, %u packets sent", exec_cqe_count(&agent.ex), h.rx_seq);
 	/* Now acknowledge everything and collect the rest. */
 	h.withhold = false;
@@ -882,8 +862,8 @@ static void test_multishot_stops_when_full(void)
 			with_more++;
 		}
 	}
-	CHECK(total > 1u && with_more == total - 1u, "%u CQEs, %u with MORE", total, with_more);
-	CHECK(h.cqes[h.n_cqes - 1u].id == 9u && h.cqes[h.n_cqes - 1u].flags == 0u &&
+	CHECK_MSG(total > 1u && with_more == total - 1u, "%u CQEs, %u with MORE", total, with_more);
+	CHECK_MSG(h.cqes[h.n_cqes - 1u].id == 9u && h.cqes[h.n_cqes - 1u].flags == 0u &&
 	      h.cqes[h.n_cqes - 1u].result == (int32_t)FAKE_POOL_LEN,
 	      "the final CQE carries its shot's result without MORE (%d, flags %u)", h.cqes[h.n_cqes - 1u].result,
 	      h.cqes[h.n_cqes - 1u].flags);
@@ -904,14 +884,14 @@ static void test_timeout(void)
 	tw_add_sqe(&pk, 2u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
 	host_poll(0u);
-	CHECK(agent_next_due_us(&agent) == h.now + 1000u, "next due %llu, now %llu",
+	CHECK_MSG(agent_next_due_us(&agent) == h.now + 1000u, "next due %llu, now %llu",
 	      (unsigned long long)agent_next_due_us(&agent), (unsigned long long)h.now);
 	host_poll(999u);
-	CHECK(h.n_cqes == 0u, "completed before its timeout");
+	CHECK_MSG(h.n_cqes == 0u, "completed before its timeout");
 	host_poll(1u);
-	CHECK(result_of(1u) == -AGENT_ETIMEDOUT && result_of(2u) == -AGENT_ECANCELED, "%d %d", result_of(1u),
+	CHECK_MSG(result_of(1u) == -AGENT_ETIMEDOUT && result_of(2u) == -AGENT_ECANCELED, "%d %d", result_of(1u),
 	      result_of(2u));
-	CHECK(fakes[0].dropped == 1u, "the cancel hook was not asked to drop the timed-out unit");
+	CHECK_MSG(fakes[0].dropped == 1u, "the cancel hook was not asked to drop the timed-out unit");
 	check_idle();
 
 	/* A driver that keeps the unit: its slot stays reserved until it lets go, silently. */
@@ -923,14 +903,14 @@ static void test_timeout(void)
 	q->timeout_us = 500u;
 	host_send(&pk);
 	host_poll(500u);
-	CHECK(result_of(3u) == -AGENT_ETIMEDOUT, "%d", result_of(3u));
-	CHECK(exec_slots_used(&agent.ex) == 1u, "%zu slots used: the timed-out unit's must stay reserved",
+	CHECK_MSG(result_of(3u) == -AGENT_ETIMEDOUT, "%d", result_of(3u));
+	CHECK_MSG(exec_slots_used(&agent.ex) == 1u, "%zu slots used: the timed-out unit's must stay reserved",
 	      exec_slots_used(&agent.ex));
 	fake_complete(&fakes[0], 4);
 	host_poll(0u);
-	CHECK(cqes_of(3u) == 1u, "the late completion posted a CQE");
+	CHECK_MSG(cqes_of(3u) == 1u, "the late completion posted a CQE");
 	s = stats();
-	CHECK(s.late_completions == 1u && s.stray_completions == 0u, "late %u stray %u", s.late_completions,
+	CHECK_MSG(s.late_completions == 1u && s.stray_completions == 0u, "late %u stray %u", s.late_completions,
 	      s.stray_completions);
 	check_idle();
 
@@ -941,7 +921,7 @@ static void test_timeout(void)
 	q->timeout_us = 100u;
 	host_send(&pk);
 	host_poll(100u);
-	CHECK(result_of(4u) == -AGENT_ETIMEDOUT, "DELAY with a timeout: %d", result_of(4u));
+	CHECK_MSG(result_of(4u) == -AGENT_ETIMEDOUT, "DELAY with a timeout: %d", result_of(4u));
 	check_idle();
 }
 
@@ -958,23 +938,23 @@ static void test_duplicate_submit(void)
 	host_send_seq(&pk, 1u);
 	acks = h.pure_acks;
 	host_send_seq(&pk, 1u); /* the host retransmits: its ack was lost */
-	CHECK(h.pure_acks == acks + 1u && h.last_ack == 1u, "the duplicate was not acknowledged again (ack %u)",
+	CHECK_MSG(h.pure_acks == acks + 1u && h.last_ack == 1u, "the duplicate was not acknowledged again (ack %u)",
 	      h.last_ack);
 	host_settle();
 	s = stats();
-	CHECK(fakes[0].submits == 1u, "the duplicate Submit ran again (%u units)", fakes[0].submits);
-	CHECK(cqes_of(1u) == 1u, "%u CQEs", cqes_of(1u));
-	CHECK(s.duplicates == 1u, "duplicates %u", s.duplicates);
+	CHECK_MSG(fakes[0].submits == 1u, "the duplicate Submit ran again (%u units)", fakes[0].submits);
+	CHECK_MSG(cqes_of(1u) == 1u, "%u CQEs", cqes_of(1u));
+	CHECK_MSG(s.duplicates == 1u, "duplicates %u", s.duplicates);
 
 	/* A gap: seq 3 while 2 is expected is dropped and the agent acks 1 again. */
 	tw_init(&pk);
 	tw_add_sqe(&pk, 2u, AGENT_OP_NOP, 0u, 0u);
 	host_send_seq(&pk, 3u);
 	s = stats();
-	CHECK(s.out_of_order == 1u && cqe_of(2u) == NULL, "out_of_order %u", s.out_of_order);
-	CHECK(h.last_ack == 1u, "ack %u after a gap", h.last_ack);
+	CHECK_MSG(s.out_of_order == 1u && cqe_of(2u) == NULL, "out_of_order %u", s.out_of_order);
+	CHECK_MSG(h.last_ack == 1u, "ack %u after a gap", h.last_ack);
 	host_send_seq(&pk, 2u);
-	CHECK(result_of(2u) == 0, "seq 2 after the gap: %d", result_of(2u));
+	CHECK_MSG(result_of(2u) == 0, "seq 2 after the gap: %d", result_of(2u));
 	check_idle();
 }
 
@@ -1014,18 +994,18 @@ static void test_bad_frames(void)
 	n = tw_frame(truncated_payload, 1u, good, sizeof(good));
 	host_send_raw(good, n);
 	s = stats();
-	CHECK(s.crc_errors == 1u, "crc_errors %u", s.crc_errors);
-	CHECK(s.cobs_errors == 2u, "cobs_errors %u (the cut frame and the bad one)", s.cobs_errors);
-	CHECK(s.too_short == 1u, "too_short %u", s.too_short);
-	CHECK(s.too_long == 1u, "too_long %u", s.too_long);
-	CHECK(s.decode_errors == 1u, "decode_errors %u", s.decode_errors);
-	CHECK(h.n_cqes == 0u, "a bad frame ran something");
+	CHECK_MSG(s.crc_errors == 1u, "crc_errors %u", s.crc_errors);
+	CHECK_MSG(s.cobs_errors == 2u, "cobs_errors %u (the cut frame and the bad one)", s.cobs_errors);
+	CHECK_MSG(s.too_short == 1u, "too_short %u", s.too_short);
+	CHECK_MSG(s.too_long == 1u, "too_long %u", s.too_long);
+	CHECK_MSG(s.decode_errors == 1u, "decode_errors %u", s.decode_errors);
+	CHECK_MSG(h.n_cqes == 0u, "a bad frame ran something");
 	/* The next good frame is served. */
 	tw_init(&pk);
 	tw_add_sqe(&pk, 1u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
-	CHECK(result_of(1u) == 0, "the good frame after the bad ones: %d", result_of(1u));
-	CHECK(stats().frames_ok == 4u, "frames_ok %u (Hello, the bad Packet, the Submit, an ack)", stats().frames_ok);
+	CHECK_MSG(result_of(1u) == 0, "the good frame after the bad ones: %d", result_of(1u));
+	CHECK_MSG(stats().frames_ok == 4u, "frames_ok %u (Hello, the bad Packet, the Submit, an ack)", stats().frames_ok);
 	check_idle();
 }
 
@@ -1061,21 +1041,21 @@ static void test_invalid_sqes(void)
 	tw_add_sqe(&pk, 14u, AGENT_OP_NOP, AGENT_SQE_MEMPOOL_BUFFER, 0u);  /* mempool on a NOP */
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(1u) == -AGENT_EINVAL, "unknown op: %d", result_of(1u));
-	CHECK(result_of(2u) == -AGENT_EINVAL, "CALLBACK: %d", result_of(2u));
-	CHECK(result_of(3u) == -AGENT_ENODEV, "unknown iodev: %d", result_of(3u));
-	CHECK(result_of(4u) == -AGENT_ENODEV, "RX without iodev: %d", result_of(4u));
-	CHECK(result_of(5u) == -AGENT_EINVAL, "RX of 0: %d", result_of(5u));
-	CHECK(result_of(6u) == -AGENT_EMSGSIZE, "RX of 2000: %d", result_of(6u));
-	CHECK(result_of(7u) == -AGENT_EMSGSIZE, "TX of 600: %d", result_of(7u));
-	CHECK(result_of(8u) == -AGENT_EINVAL && result_of(9u) == -AGENT_ECANCELED, "CHAINED|TRANSACTION: %d, then %d",
+	CHECK_MSG(result_of(1u) == -AGENT_EINVAL, "unknown op: %d", result_of(1u));
+	CHECK_MSG(result_of(2u) == -AGENT_EINVAL, "CALLBACK: %d", result_of(2u));
+	CHECK_MSG(result_of(3u) == -AGENT_ENODEV, "unknown iodev: %d", result_of(3u));
+	CHECK_MSG(result_of(4u) == -AGENT_ENODEV, "RX without iodev: %d", result_of(4u));
+	CHECK_MSG(result_of(5u) == -AGENT_EINVAL, "RX of 0: %d", result_of(5u));
+	CHECK_MSG(result_of(6u) == -AGENT_EMSGSIZE, "RX of 2000: %d", result_of(6u));
+	CHECK_MSG(result_of(7u) == -AGENT_EMSGSIZE, "TX of 600: %d", result_of(7u));
+	CHECK_MSG(result_of(8u) == -AGENT_EINVAL && result_of(9u) == -AGENT_ECANCELED, "CHAINED|TRANSACTION: %d, then %d",
 	      result_of(8u), result_of(9u));
-	CHECK(result_of(10u) == -AGENT_EINVAL, "multishot without mempool: %d", result_of(10u));
-	CHECK(result_of(11u) == -AGENT_EINVAL, "unknown flag: %d", result_of(11u));
-	CHECK(result_of(12u) == -AGENT_EINVAL, "TINY_TX of 8: %d", result_of(12u));
-	CHECK(result_of(13u) == -AGENT_EINVAL, "missing region: %d", result_of(13u));
-	CHECK(result_of(14u) == -AGENT_EINVAL, "mempool NOP: %d", result_of(14u));
-	CHECK(h.n_cqes == 14u && fakes[0].submits == 0u, "%zu CQEs, %u units ran", h.n_cqes, fakes[0].submits);
+	CHECK_MSG(result_of(10u) == -AGENT_EINVAL, "multishot without mempool: %d", result_of(10u));
+	CHECK_MSG(result_of(11u) == -AGENT_EINVAL, "unknown flag: %d", result_of(11u));
+	CHECK_MSG(result_of(12u) == -AGENT_EINVAL, "TINY_TX of 8: %d", result_of(12u));
+	CHECK_MSG(result_of(13u) == -AGENT_EINVAL, "missing region: %d", result_of(13u));
+	CHECK_MSG(result_of(14u) == -AGENT_EINVAL, "mempool NOP: %d", result_of(14u));
+	CHECK_MSG(h.n_cqes == 14u && fakes[0].submits == 0u, "%zu CQEs, %u units ran", h.n_cqes, fakes[0].submits);
 	check_idle();
 
 	/* A bad member inside a chain: it carries the error, the others -ECANCELED, in order. */
@@ -1090,13 +1070,13 @@ static void test_invalid_sqes(void)
 	tw_add_sqe(&pk, 25u, AGENT_OP_NOP, AGENT_SQE_CHAINED, 0u);         /* links to nothing */
 	tw_add_sqe(&pk, 26u, AGENT_OP_NOP, AGENT_SQE_CHAINED, 0u);
 	host_send(&pk);
-	CHECK(result_of(20u) == -AGENT_ECANCELED && result_of(21u) == -AGENT_ENODEV &&
+	CHECK_MSG(result_of(20u) == -AGENT_ECANCELED && result_of(21u) == -AGENT_ENODEV &&
 	      result_of(22u) == -AGENT_ECANCELED && result_of(23u) == -AGENT_ECANCELED,
 	      "chain: %d %d %d %d", result_of(20u), result_of(21u), result_of(22u), result_of(23u));
-	CHECK(order_of(20u) < order_of(21u) && order_of(21u) < order_of(22u) && order_of(22u) < order_of(23u),
+	CHECK_MSG(order_of(20u) < order_of(21u) && order_of(21u) < order_of(22u) && order_of(22u) < order_of(23u),
 	      "chain CQEs out of order");
-	CHECK(result_of(24u) == 0, "independent chain: %d", result_of(24u));
-	CHECK(result_of(25u) == -AGENT_ECANCELED && result_of(26u) == -AGENT_EINVAL, "dangling chain: %d %d",
+	CHECK_MSG(result_of(24u) == 0, "independent chain: %d", result_of(24u));
+	CHECK_MSG(result_of(25u) == -AGENT_ECANCELED && result_of(26u) == -AGENT_EINVAL, "dangling chain: %d %d",
 	      result_of(25u), result_of(26u));
 	check_idle();
 }
@@ -1118,8 +1098,8 @@ static void test_capacity(void)
 		ok += h.cqes[i].result == 0;
 		busy += h.cqes[i].result == -AGENT_EBUSY;
 	}
-	CHECK(h.n_cqes == AGENT_MAX_SQES + 2u, "%zu CQEs", h.n_cqes);
-	CHECK(ok == AGENT_MAX_SQES && busy == 2u, "%u ok, %u -EBUSY", ok, busy);
+	CHECK_MSG(h.n_cqes == AGENT_MAX_SQES + 2u, "%zu CQEs", h.n_cqes);
+	CHECK_MSG(ok == AGENT_MAX_SQES && busy == 2u, "%u ok, %u -EBUSY", ok, busy);
 	check_idle();
 
 	/* The arena runs out: -ENOMEM for what does not fit. */
@@ -1131,15 +1111,15 @@ static void test_capacity(void)
 		q->len = AGENT_MAX_BUFFER_BYTES;
 	}
 	host_send(&pk);
-	CHECK(h.n_cqes == 1u && h.cqes[0].id == 207u && h.cqes[0].result == -AGENT_ENOMEM,
+	CHECK_MSG(h.n_cqes == 1u && h.cqes[0].id == 207u && h.cqes[0].result == -AGENT_ENOMEM,
 	      "%zu CQEs; first id %u result %d", h.n_cqes, h.cqes[0].id, h.cqes[0].result);
-	CHECK(fakes[0].n == 7u, "%zu units at the iodev", fakes[0].n);
+	CHECK_MSG(fakes[0].n == 7u, "%zu units at the iodev", fakes[0].n);
 	while (fakes[0].n > 0u) {
 		fake_complete(&fakes[0], (int32_t)AGENT_MAX_BUFFER_BYTES);
 	}
 	host_poll(0u);
-	CHECK(h.n_cqes == 8u && result_of(200u) == (int32_t)AGENT_MAX_BUFFER_BYTES, "%zu CQEs", h.n_cqes);
-	CHECK(h.complete_packets >= 8u, "%u Complete packets for 7 full buffers: one CQE of %u bytes per packet",
+	CHECK_MSG(h.n_cqes == 8u && result_of(200u) == (int32_t)AGENT_MAX_BUFFER_BYTES, "%zu CQEs", h.n_cqes);
+	CHECK_MSG(h.complete_packets >= 8u, "%u Complete packets for 7 full buffers: one CQE of %u bytes per packet",
 	      h.complete_packets, AGENT_MAX_BUFFER_BYTES);
 	check_idle();
 }
@@ -1156,18 +1136,18 @@ static void test_delay_await_cancel(void)
 	tw_add_sqe(&pk, 2u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
 	host_poll(499u);
-	CHECK(h.n_cqes == 0u, "DELAY ended early");
+	CHECK_MSG(h.n_cqes == 0u, "DELAY ended early");
 	host_poll(1u);
-	CHECK(result_of(1u) == 0 && result_of(2u) == 0, "DELAY %d, NOP %d", result_of(1u), result_of(2u));
+	CHECK_MSG(result_of(1u) == 0 && result_of(2u) == 0, "DELAY %d, NOP %d", result_of(1u), result_of(2u));
 
 	/* An executor AWAIT completes on Signal; a Signal before it is reached also counts. */
 	tw_init(&pk);
 	tw_add_sqe(&pk, 3u, AGENT_OP_AWAIT, 0u, 0u);
 	host_send(&pk);
 	host_poll(1000u);
-	CHECK(cqe_of(3u) == NULL, "AWAIT completed without a Signal");
+	CHECK_MSG(cqe_of(3u) == NULL, "AWAIT completed without a Signal");
 	host_signal(3u);
-	CHECK(result_of(3u) == 0, "AWAIT after Signal: %d", result_of(3u));
+	CHECK_MSG(result_of(3u) == 0, "AWAIT after Signal: %d", result_of(3u));
 	tw_init(&pk);
 	q = tw_add_sqe(&pk, 4u, AGENT_OP_DELAY, AGENT_SQE_CHAINED, 0u);
 	q->delay_us = 100u;
@@ -1175,21 +1155,21 @@ static void test_delay_await_cancel(void)
 	host_send(&pk);
 	host_signal(5u);
 	host_poll(100u);
-	CHECK(result_of(4u) == 0 && result_of(5u) == 0, "pre-signalled AWAIT: %d", result_of(5u));
+	CHECK_MSG(result_of(4u) == 0 && result_of(5u) == 0, "pre-signalled AWAIT: %d", result_of(5u));
 
 	/* An AWAIT held by an iodev: the driver sees agent_sqe_signaled(). */
 	tw_init(&pk);
 	tw_add_sqe(&pk, 6u, AGENT_OP_AWAIT, 0u, 1u);
 	host_send(&pk);
 	host_poll(10u);
-	CHECK(cqe_of(6u) == NULL, "iodev AWAIT completed without a Signal");
+	CHECK_MSG(cqe_of(6u) == NULL, "iodev AWAIT completed without a Signal");
 	host_signal(6u);
 	host_poll(0u);
-	CHECK(result_of(6u) == 0, "iodev AWAIT: %d", result_of(6u));
+	CHECK_MSG(result_of(6u) == 0, "iodev AWAIT: %d", result_of(6u));
 
 	/* Signal of nothing: a warning in the log. */
 	host_signal(77u);
-	CHECK(h.n_logs == 1u && h.log_levels[0] == AGENT_LOG_WRN, "%zu logs", h.n_logs);
+	CHECK_MSG(h.n_logs == 1u && h.log_levels[0] == AGENT_LOG_WRN, "%zu logs", h.n_logs);
 
 	/* Cancel: a running DELAY (0, -ECANCELED now), a pending NOP (0, -ECANCELED when reached),
 	 * a running iodev unit (-EALREADY), nothing (-ENOENT). */
@@ -1204,17 +1184,17 @@ static void test_delay_await_cancel(void)
 	host_cancel(11u);
 	host_cancel(12u);
 	host_cancel(99u);
-	CHECK(h.n_cancel == 3u && h.cancel_results[0] == 0 && h.cancel_results[1] == -AGENT_EALREADY &&
+	CHECK_MSG(h.n_cancel == 3u && h.cancel_results[0] == 0 && h.cancel_results[1] == -AGENT_EALREADY &&
 	      h.cancel_results[2] == -AGENT_ENOENT, "CancelReplies %d %d %d", h.cancel_results[0], h.cancel_results[1],
 	      h.cancel_results[2]);
 	host_cancel(10u);
-	CHECK(h.cancel_results[3] == 0 && result_of(10u) == -AGENT_ECANCELED && result_of(11u) == -AGENT_ECANCELED,
+	CHECK_MSG(h.cancel_results[3] == 0 && result_of(10u) == -AGENT_ECANCELED && result_of(11u) == -AGENT_ECANCELED,
 	      "cancelled DELAY %d, then NOP %d", result_of(10u), result_of(11u));
 	host_cancel(10u);
-	CHECK(h.cancel_results[4] == -AGENT_ENOENT, "cancel of a completed SQE: %d", h.cancel_results[4]);
+	CHECK_MSG(h.cancel_results[4] == -AGENT_ENOENT, "cancel of a completed SQE: %d", h.cancel_results[4]);
 	fake_complete(&fakes[0], 1);
 	host_poll(0u);
-	CHECK(result_of(12u) == 1, "the running RX completes as the device decides: %d", result_of(12u));
+	CHECK_MSG(result_of(12u) == 1, "the running RX completes as the device decides: %d", result_of(12u));
 	check_idle();
 }
 
@@ -1229,14 +1209,14 @@ static void test_retransmit_and_window(void)
 	tw_init(&pk);
 	tw_add_sqe(&pk, 1u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
-	CHECK(h.rx_seq == 1u && result_of(1u) == 0, "no Complete");
+	CHECK_MSG(h.rx_seq == 1u && result_of(1u) == 0, "no Complete");
 	host_poll(AGENT_RETRANSMIT_US - 1u);
-	CHECK(h.dup_packets == 0u, "retransmitted early");
+	CHECK_MSG(h.dup_packets == 0u, "retransmitted early");
 	host_poll(1u);
-	CHECK(h.dup_packets == 1u, "not retransmitted after %u us", AGENT_RETRANSMIT_US);
+	CHECK_MSG(h.dup_packets == 1u, "not retransmitted after %u us", AGENT_RETRANSMIT_US);
 	s = stats();
-	CHECK(s.retransmits == 1u, "retransmits %u", s.retransmits);
-	CHECK(h.last_ack == 1u, "the retransmission acks %u", h.last_ack);
+	CHECK_MSG(s.retransmits == 1u, "retransmits %u", s.retransmits);
+	CHECK_MSG(h.last_ack == 1u, "the retransmission acks %u", h.last_ack);
 
 	/* The window: AGENT_WINDOW packets unacknowledged, then CQEs wait. */
 	for (i = 0u; i < AGENT_WINDOW + 2u; i++) {
@@ -1244,22 +1224,22 @@ static void test_retransmit_and_window(void)
 		tw_add_sqe(&pk, 10u + i, AGENT_OP_NOP, 0u, 0u);
 		host_send(&pk);
 	}
-	CHECK(h.rx_seq == AGENT_WINDOW, "%u packets sent with %u unacknowledged allowed", h.rx_seq, AGENT_WINDOW);
-	CHECK(exec_cqe_count(&agent.ex) == 3u, "%zu CQEs waiting", exec_cqe_count(&agent.ex));
+	CHECK_MSG(h.rx_seq == AGENT_WINDOW, "%u packets sent with %u unacknowledged allowed", h.rx_seq, AGENT_WINDOW);
+	CHECK_MSG(exec_cqe_count(&agent.ex) == 3u, "%zu CQEs waiting", exec_cqe_count(&agent.ex));
 	h.withhold = false;
 	tw_init(&pk);
 	pk.p.ack = h.rx_seq;
 	host_feed(&pk);
 	host_parse();
-	CHECK(exec_cqe_count(&agent.ex) == 0u && h.n_cqes == AGENT_WINDOW + 3u, "%zu CQEs received", h.n_cqes);
+	CHECK_MSG(exec_cqe_count(&agent.ex) == 0u && h.n_cqes == AGENT_WINDOW + 3u, "%zu CQEs received", h.n_cqes);
 	host_poll(10u * AGENT_RETRANSMIT_US);
 	s = stats();
-	CHECK(s.retransmits == 1u, "retransmitted acknowledged packets (%u)", s.retransmits);
-	CHECK(s.bad_acks == 0u, "bad acks %u", s.bad_acks);
+	CHECK_MSG(s.retransmits == 1u, "retransmitted acknowledged packets (%u)", s.retransmits);
+	CHECK_MSG(s.bad_acks == 0u, "bad acks %u", s.bad_acks);
 	tw_init(&pk);
 	pk.p.ack = 1000u; /* never sent */
 	host_feed(&pk);
-	CHECK(stats().bad_acks == 1u, "bad acks %u", stats().bad_acks);
+	CHECK_MSG(stats().bad_acks == 1u, "bad acks %u", stats().bad_acks);
 	check_idle();
 }
 
@@ -1283,7 +1263,7 @@ static void test_link_recovery(void)
 	/* A boot announces itself: an unsolicited HelloReply, before any Hello. */
 	setup_with(NULL, 0x4321u);
 	host_parse();
-	CHECK(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0u && h.hello.p.body.hello_reply.boot_nonce == 0x4321u,
+	CHECK_MSG(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0u && h.hello.p.body.hello_reply.boot_nonce == 0x4321u,
 	      "no boot announcement (HelloReply host nonce %u)", h.hello.p.body.hello_reply.host_nonce);
 	host_hello(AGENT_PROTOCOL_VERSION, 0xabcu);
 
@@ -1298,7 +1278,7 @@ static void test_link_recovery(void)
 		host_pure_ack(h.ack_value, false);
 	}
 	rto = agent_link_rto_us(&agent.link);
-	CHECK(rto < AGENT_RETRANSMIT_US && rto >= AGENT_RTO_MIN_US, "RTO %u us after 200 us round trips", rto);
+	CHECK_MSG(rto < AGENT_RETRANSMIT_US && rto >= AGENT_RTO_MIN_US, "RTO %u us after 200 us round trips", rto);
 
 	/* A REJ sends the window again at once, not after the timeout; once per round trip. A plain
 	 * duplicate ack does not. */
@@ -1307,17 +1287,17 @@ static void test_link_recovery(void)
 	host_send(&pk);
 	dups = h.dup_packets;
 	host_pure_ack(h.ack_value, false);
-	CHECK(h.dup_packets == dups && stats().fast_retransmits == 0u, "a duplicate ack without REJ resent");
+	CHECK_MSG(h.dup_packets == dups && stats().fast_retransmits == 0u, "a duplicate ack without REJ resent");
 	host_pure_ack(h.ack_value, true);
-	CHECK(h.dup_packets == dups + 1u && stats().fast_retransmits == 1u, "a REJ: %u resent, %u fast rounds",
+	CHECK_MSG(h.dup_packets == dups + 1u && stats().fast_retransmits == 1u, "a REJ: %u resent, %u fast rounds",
 	      h.dup_packets - dups, stats().fast_retransmits);
 	host_pure_ack(h.ack_value, true);
-	CHECK(h.dup_packets == dups + 1u, "a second REJ in the same round trip resent again");
+	CHECK_MSG(h.dup_packets == dups + 1u, "a second REJ in the same round trip resent again");
 
 	/* Each timeout doubles the retransmission timeout (up to its ceiling). */
 	rto = agent_link_rto_us(&agent.link);
 	host_poll(rto);
-	CHECK(agent_link_rto_us(&agent.link) == (2u * rto < AGENT_RTO_MAX_US ? 2u * rto : AGENT_RTO_MAX_US), "RTO %u after %u",
+	CHECK_MSG(agent_link_rto_us(&agent.link) == (2u * rto < AGENT_RTO_MAX_US ? 2u * rto : AGENT_RTO_MAX_US), "RTO %u after %u",
 	      agent_link_rto_us(&agent.link), rto);
 	h.ack_value = h.rx_seq;
 	host_pure_ack(h.ack_value, false);
@@ -1327,12 +1307,12 @@ static void test_link_recovery(void)
 	tw_init(&pk);
 	tw_add_sqe(&pk, 60u, AGENT_OP_NOP, 0u, 0u);
 	host_send_seq(&pk, h.tx_seq + 2u);
-	CHECK(h.pure_acks == acks + 1u && h.last_rej, "an out-of-order packet was not answered at once with a REJ");
-	CHECK(result_of(60u) == 12345, "the out-of-order packet ran");
+	CHECK_MSG(h.pure_acks == acks + 1u && h.last_rej, "an out-of-order packet was not answered at once with a REJ");
+	CHECK_MSG(result_of(60u) == 12345, "the out-of-order packet ran");
 	tw_init(&pk);
 	tw_add_sqe(&pk, 61u, AGENT_OP_NOP, 0u, 0u);
 	host_send_seq(&pk, h.tx_seq + 3u);
-	CHECK(h.pure_acks == acks + 1u, "a second REJ for the same gap");
+	CHECK_MSG(h.pure_acks == acks + 1u, "a second REJ for the same gap");
 	h.withhold = false;
 	host_settle();
 	check_idle();
@@ -1352,21 +1332,21 @@ static void test_hello_drops_session(void)
 	q->delay_us = 100u;
 	tw_add_sqe(&pk, 3u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
-	CHECK(result_of(3u) == 0, "NOP %d", result_of(3u));
+	CHECK_MSG(result_of(3u) == 0, "NOP %d", result_of(3u));
 	h.withhold = false;
 	host_hello(AGENT_PROTOCOL_VERSION, 7u);
 	host_poll(1000u);
-	CHECK(cqes_of(1u) == 0u && cqes_of(2u) == 0u, "a new session completed SQEs of the old one");
-	CHECK(fakes[0].dropped == 1u, "the driver was not asked to drop its unit");
+	CHECK_MSG(cqes_of(1u) == 0u && cqes_of(2u) == 0u, "a new session completed SQEs of the old one");
+	CHECK_MSG(fakes[0].dropped == 1u, "the driver was not asked to drop its unit");
 	host_poll(10u * AGENT_RETRANSMIT_US);
-	CHECK(h.dup_packets == 0u, "packets of the old session were retransmitted");
+	CHECK_MSG(h.dup_packets == 0u, "packets of the old session were retransmitted");
 	check_idle();
 
 	/* Sequence numbers restart: seq 1 is new again. */
 	tw_init(&pk);
 	tw_add_sqe(&pk, 4u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
-	CHECK(result_of(4u) == 0 && h.cqes[h.n_cqes - 1u].seq == 1u, "after a new Hello: %d", result_of(4u));
+	CHECK_MSG(result_of(4u) == 0 && h.cqes[h.n_cqes - 1u].seq == 1u, "after a new Hello: %d", result_of(4u));
 
 	/* A driver that keeps its unit across a Hello: reserved until it lets go, no CQE. */
 	fakes[0].refuse_cancel = true;
@@ -1376,10 +1356,10 @@ static void test_hello_drops_session(void)
 	q->iodev_flags = FAKE_HANG;
 	host_send(&pk);
 	host_hello(AGENT_PROTOCOL_VERSION, 8u);
-	CHECK(exec_slots_used(&agent.ex) == 1u, "%zu slots", exec_slots_used(&agent.ex));
+	CHECK_MSG(exec_slots_used(&agent.ex) == 1u, "%zu slots", exec_slots_used(&agent.ex));
 	fake_complete(&fakes[0], 4);
 	host_poll(0u);
-	CHECK(cqes_of(5u) == 0u, "the old session's SQE completed on the new session");
+	CHECK_MSG(cqes_of(5u) == 0u, "the old session's SQE completed on the new session");
 	check_idle();
 }
 
@@ -1389,18 +1369,18 @@ static void test_reset(void)
 	setup();
 	pk.p.which_body = rtiohil_Packet_reset_tag;
 	host_feed(&pk);
-	CHECK(!agent_in_session(&agent), "still in session after Reset");
-	CHECK(agent_boot_nonce(&agent) != 0x1234u, "the boot nonce did not change");
+	CHECK_MSG(!agent_in_session(&agent), "still in session after Reset");
+	CHECK_MSG(agent_boot_nonce(&agent) != 0x1234u, "the boot nonce did not change");
 	/* The host, unaware, sends on: the unsolicited HelloReply carries the new nonce. */
 	h.have_hello = false;
 	tw_init(&pk);
 	tw_add_sqe(&pk, 1u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
-	CHECK(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0u &&
+	CHECK_MSG(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0u &&
 	      h.hello.p.body.hello_reply.boot_nonce == agent_boot_nonce(&agent) && h.n_cqes == 0u,
 	      "no unsolicited HelloReply after a reset");
 	host_hello(AGENT_PROTOCOL_VERSION, 9u);
-	CHECK(h.have_hello && h.hello.p.body.hello_reply.boot_nonce != 0x1234u, "HelloReply nonce %x",
+	CHECK_MSG(h.have_hello && h.hello.p.body.hello_reply.boot_nonce != 0x1234u, "HelloReply nonce %x",
 	      h.hello.p.body.hello_reply.boot_nonce);
 
 	/* With a port hook: the port re-initialises; until then input is ignored. */
@@ -1409,9 +1389,9 @@ static void test_reset(void)
 	tw_init(&pk);
 	pk.p.which_body = rtiohil_Packet_reset_tag;
 	host_feed(&pk);
-	CHECK(h.reset_calls == 1u && agent_reset_pending(&agent), "reset hook calls %u", h.reset_calls);
+	CHECK_MSG(h.reset_calls == 1u && agent_reset_pending(&agent), "reset hook calls %u", h.reset_calls);
 	host_hello(AGENT_PROTOCOL_VERSION, 2u);
-	CHECK(!h.have_hello, "answered while a reset is pending");
+	CHECK_MSG(!h.have_hello, "answered while a reset is pending");
 }
 
 static void test_faults(void)
@@ -1427,21 +1407,21 @@ static void test_faults(void)
 	pk.p.body.inject_fault.at_byte = 2u;
 	pk.p.body.inject_fault.count = 1u;
 	host_send(&pk);
-	CHECK(h.n_status == 1u && h.statuses[0] == 0, "Status %d", h.statuses[0]);
-	CHECK(fakes[0].dev.faults.len == 1u && fakes[0].dev.faults.queue[0].kind == AGENT_FAULT_NACK &&
+	CHECK_MSG(h.n_status == 1u && h.statuses[0] == 0, "Status %d", h.statuses[0]);
+	CHECK_MSG(fakes[0].dev.faults.len == 1u && fakes[0].dev.faults.queue[0].kind == AGENT_FAULT_NACK &&
 	      fakes[0].dev.faults.queue[0].at_byte == 2u, "fault not armed");
 	f = agent_fault_take(&fakes[0].dev.faults);
-	CHECK(f.kind == AGENT_FAULT_NACK && fakes[0].dev.faults.len == 0u, "take: kind %d, %u left", f.kind,
+	CHECK_MSG(f.kind == AGENT_FAULT_NACK && fakes[0].dev.faults.len == 0u, "take: kind %d, %u left", f.kind,
 	      fakes[0].dev.faults.len);
 	f = agent_fault_take(&fakes[0].dev.faults);
-	CHECK(f.kind == AGENT_FAULT_NONE, "take from nothing: %d", f.kind);
+	CHECK_MSG(f.kind == AGENT_FAULT_NONE, "take from nothing: %d", f.kind);
 
 	pk.p.body.inject_fault.iodev = 99u;
 	host_send(&pk);
 	pk.p.body.inject_fault.iodev = 2u;
 	pk.p.body.inject_fault.kind = rtiohil_FaultKind_FAULT_KIND_UNSPECIFIED;
 	host_send(&pk);
-	CHECK(h.statuses[1] == -AGENT_ENODEV && h.statuses[2] == -AGENT_EINVAL, "Status %d %d", h.statuses[1],
+	CHECK_MSG(h.statuses[1] == -AGENT_ENODEV && h.statuses[2] == -AGENT_EINVAL, "Status %d %d", h.statuses[1],
 	      h.statuses[2]);
 	pk.p.body.inject_fault.kind = rtiohil_FaultKind_FAULT_KIND_SHORT_READ;
 	pk.p.body.inject_fault.bytes = 3u;
@@ -1449,28 +1429,28 @@ static void test_faults(void)
 	for (i = 0u; i < AGENT_FAULTS_MAX + 1u; i++) {
 		host_send(&pk);
 	}
-	CHECK(h.n_status == 3u + AGENT_FAULTS_MAX + 1u && h.statuses[h.n_status - 1u] == -AGENT_ENOMEM,
+	CHECK_MSG(h.n_status == 3u + AGENT_FAULTS_MAX + 1u && h.statuses[h.n_status - 1u] == -AGENT_ENOMEM,
 	      "a full fault queue: %d", h.statuses[h.n_status - 1u]);
 	f = agent_fault_take(&fakes[1].dev.faults);
 	f = agent_fault_take(&fakes[1].dev.faults);
-	CHECK(f.kind == AGENT_FAULT_SHORT_READ && f.bytes == 3u && fakes[1].dev.faults.len == AGENT_FAULTS_MAX,
+	CHECK_MSG(f.kind == AGENT_FAULT_SHORT_READ && f.bytes == 3u && fakes[1].dev.faults.len == AGENT_FAULTS_MAX,
 	      "a count-0 fault was used up");
 	tw_init(&pk);
 	pk.p.which_body = rtiohil_Packet_clear_faults_tag;
 	host_send(&pk);
-	CHECK(h.statuses[h.n_status - 1u] == 0 && fakes[1].dev.faults.len == 0u, "ClearFaults");
+	CHECK_MSG(h.statuses[h.n_status - 1u] == 0 && fakes[1].dev.faults.len == 0u, "ClearFaults");
 }
 
 static void test_log(void)
 {
 	setup_with(NULL, 1u);
-	CHECK(agent_log(&agent, AGENT_LOG_INF, "x") == -AGENT_ENOTCONN, "log without a session");
+	CHECK_MSG(agent_log(&agent, AGENT_LOG_INF, "x") == -AGENT_ENOTCONN, "log without a session");
 	host_hello(AGENT_PROTOCOL_VERSION, 1u);
-	CHECK(agent_log(&agent, 0u, "x") == -AGENT_EINVAL && agent_log(&agent, 5u, "x") == -AGENT_EINVAL &&
+	CHECK_MSG(agent_log(&agent, 0u, "x") == -AGENT_EINVAL && agent_log(&agent, 5u, "x") == -AGENT_EINVAL &&
 	      agent_log(&agent, 1u, NULL) == -AGENT_EINVAL, "bad log arguments accepted");
-	CHECK(agent_log(&agent, AGENT_LOG_INF, "eeprom0 ready in 5 \xc2\xb5s") == 0, "agent_log failed");
+	CHECK_MSG(agent_log(&agent, AGENT_LOG_INF, "eeprom0 ready in 5 \xc2\xb5s") == 0, "agent_log failed");
 	host_parse();
-	CHECK(h.n_logs == 1u && h.log_levels[0] == AGENT_LOG_INF && strcmp(h.logs[0], "eeprom0 ready in 5 \xc2\xb5s") == 0,
+	CHECK_MSG(h.n_logs == 1u && h.log_levels[0] == AGENT_LOG_INF && strcmp(h.logs[0], "eeprom0 ready in 5 \xc2\xb5s") == 0,
 	      "log \"%s\"", h.logs[0]);
 }
 
@@ -1492,8 +1472,8 @@ static void test_regions_and_buffers(void)
 	tw_add_region(&pk, 4u, NULL, 0u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(1u) == 4 && result_of(2u) == 4, "RX %d TX %d", result_of(1u), result_of(2u));
-	CHECK(fakes[1].tx_seen_len == 4u && fakes[1].tx_seen[0] == FAKE_PATTERN && fakes[1].tx_seen[3] == FAKE_PATTERN + 3u,
+	CHECK_MSG(result_of(1u) == 4 && result_of(2u) == 4, "RX %d TX %d", result_of(1u), result_of(2u));
+	CHECK_MSG(fakes[1].tx_seen_len == 4u && fakes[1].tx_seen[0] == FAKE_PATTERN && fakes[1].tx_seen[3] == FAKE_PATTERN + 3u,
 	      "the TX sent %u bytes, first %02x", fakes[1].tx_seen_len, fakes[1].tx_seen[0]);
 	check_idle();
 
@@ -1520,8 +1500,8 @@ static void test_regions_and_buffers(void)
 	tw_add_region(&pk, 8u, init, 8u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(5u) == 2 && result_of(6u) == 4, "RX %d TX %d", result_of(5u), result_of(6u));
-	CHECK(fakes[1].tx_seen_len == 4u && fakes[1].tx_seen[0] == 3u && fakes[1].tx_seen[1] == FAKE_PATTERN &&
+	CHECK_MSG(result_of(5u) == 2 && result_of(6u) == 4, "RX %d TX %d", result_of(5u), result_of(6u));
+	CHECK_MSG(fakes[1].tx_seen_len == 4u && fakes[1].tx_seen[0] == 3u && fakes[1].tx_seen[1] == FAKE_PATTERN &&
 	      fakes[1].tx_seen[2] == FAKE_PATTERN + 1u && fakes[1].tx_seen[3] == 6u,
 	      "the TX sent %02x %02x %02x %02x", fakes[1].tx_seen[0], fakes[1].tx_seen[1], fakes[1].tx_seen[2], fakes[1].tx_seen[3]);
 	check_idle();
@@ -1538,7 +1518,7 @@ static void test_regions_and_buffers(void)
 	tw_add_region(&pk, 2u, NULL, 0u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(7u) == 2 && result_of(8u) == 2 && pattern_ok(cqe_of(8u), 2u), "TXRX from the RX's region: %d",
+	CHECK_MSG(result_of(7u) == 2 && result_of(8u) == 2 && pattern_ok(cqe_of(8u), 2u), "TXRX from the RX's region: %d",
 	      result_of(8u));
 	check_idle();
 
@@ -1552,7 +1532,7 @@ static void test_regions_and_buffers(void)
 	tw_add_region(&pk, 8u, init, 8u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(9u) == 3 && fakes[1].tx_seen_len == 3u && fakes[1].tx_seen[0] == 6u && fakes[1].tx_seen[2] == 8u,
+	CHECK_MSG(result_of(9u) == 3 && fakes[1].tx_seen_len == 3u && fakes[1].tx_seen[0] == 6u && fakes[1].tx_seen[2] == 8u,
 	      "TX from a region sent first: %d, %u bytes", result_of(9u), fakes[1].tx_seen_len);
 	check_idle();
 
@@ -1573,9 +1553,9 @@ static void test_regions_and_buffers(void)
 	tw_add_region(&pk, 6u, init, 8u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(10u) == -AGENT_EINVAL, "a range past the region: %d", result_of(10u));
-	CHECK(result_of(11u) == -AGENT_EMSGSIZE, "a region over the limit: %d", result_of(11u));
-	CHECK(result_of(12u) == -AGENT_EINVAL, "an init of another length: %d", result_of(12u));
+	CHECK_MSG(result_of(10u) == -AGENT_EINVAL, "a range past the region: %d", result_of(10u));
+	CHECK_MSG(result_of(11u) == -AGENT_EMSGSIZE, "a region over the limit: %d", result_of(11u));
+	CHECK_MSG(result_of(12u) == -AGENT_EINVAL, "an init of another length: %d", result_of(12u));
 	check_idle();
 
 	/* TXRX with its own data; a single mempool RX. */
@@ -1586,9 +1566,9 @@ static void test_regions_and_buffers(void)
 	tw_add_sqe(&pk, 16u, AGENT_OP_RX, AGENT_SQE_MEMPOOL_BUFFER, 1u);
 	host_send(&pk);
 	host_settle();
-	CHECK(result_of(15u) == 4 && cqe_of(15u) != NULL && memcmp(cqe_of(15u)->data, "abcd", 4u) == 0, "TXRX %d",
+	CHECK_MSG(result_of(15u) == 4 && cqe_of(15u) != NULL && memcmp(cqe_of(15u)->data, "abcd", 4u) == 0, "TXRX %d",
 	      result_of(15u));
-	CHECK(result_of(16u) == (int32_t)FAKE_POOL_LEN && pattern_ok(cqe_of(16u), FAKE_POOL_LEN) &&
+	CHECK_MSG(result_of(16u) == (int32_t)FAKE_POOL_LEN && pattern_ok(cqe_of(16u), FAKE_POOL_LEN) &&
 	      cqe_of(16u)->flags == 0u, "mempool RX %d", result_of(16u));
 
 	/* Many small CQEs share one Complete packet. */
@@ -1600,7 +1580,7 @@ static void test_regions_and_buffers(void)
 	}
 	(void)q;
 	host_send(&pk);
-	CHECK(h.n_cqes == 30u && h.complete_packets == 1u, "%zu CQEs in %u packets", h.n_cqes, h.complete_packets);
+	CHECK_MSG(h.n_cqes == 30u && h.complete_packets == 1u, "%zu CQEs in %u packets", h.n_cqes, h.complete_packets);
 	check_idle();
 }
 
@@ -1617,7 +1597,7 @@ static void test_ack_delay(void)
 	q->len = 2u;
 	host_send(&pk);
 	host_poll(100u);
-	CHECK(result_of(1u) == 2 && h.pure_acks == 0u && h.last_ack == 1u, "pure acks %u, ack %u", h.pure_acks, h.last_ack);
+	CHECK_MSG(result_of(1u) == 2 && h.pure_acks == 0u && h.last_ack == 1u, "pure acks %u, ack %u", h.pure_acks, h.last_ack);
 	/* Nothing to carry it: a pure ack once the delay has passed. */
 	tw_init(&pk);
 	q = tw_add_sqe(&pk, 2u, AGENT_OP_RX, 0u, 1u);
@@ -1625,12 +1605,12 @@ static void test_ack_delay(void)
 	q->iodev_flags = FAKE_HANG;
 	host_send(&pk);
 	host_poll(0u);
-	CHECK(agent_next_due_us(&agent) == h.now + 10000u, "next due %llu, now %llu",
+	CHECK_MSG(agent_next_due_us(&agent) == h.now + 10000u, "next due %llu, now %llu",
 	      (unsigned long long)agent_next_due_us(&agent), (unsigned long long)h.now);
 	host_poll(9999u);
-	CHECK(h.pure_acks == 0u, "pure ack before the delay");
+	CHECK_MSG(h.pure_acks == 0u, "pure ack before the delay");
 	host_poll(1u);
-	CHECK(h.pure_acks == 1u && h.last_ack == 2u, "pure acks %u, ack %u", h.pure_acks, h.last_ack);
+	CHECK_MSG(h.pure_acks == 1u && h.last_ack == 2u, "pure acks %u, ack %u", h.pure_acks, h.last_ack);
 	tw_init(&pk);
 	host_hello(AGENT_PROTOCOL_VERSION, 5u); /* drops the hanging RX */
 	check_idle();
@@ -1638,12 +1618,7 @@ static void test_ack_delay(void)
 
 /* ---------------------------------------------------------------- main */
 
-struct test_case {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test_case all[] = {
+static const struct check_test all[] = {
 	{ "handshake", test_handshake },
 	{ "nop", test_nop },
 	{ "chain failure cascade", test_chain_failure },
@@ -1668,18 +1643,7 @@ static const struct test_case all[] = {
 
 int main(void)
 {
-	size_t i;
-
 	printf("agent: sizeof(struct agent) = %zu bytes (executor %zu, link %zu, arena %u)\n", sizeof(struct agent),
 	       sizeof(struct executor), sizeof(struct agent_link), AGENT_ARENA_BYTES);
-	for (i = 0u; i < sizeof(all) / sizeof(all[0]); i++) {
-		unsigned int before = failures;
-
-		current = all[i].name;
-		all[i].fn();
-		cases++;
-		printf("%s %s\n", failures == before ? "ok  " : "FAIL", all[i].name);
-	}
-	printf("agent-test: %u cases, %u checks, %u failures\n", cases, checks, failures);
-	return failures == 0u ? 0 : 1;
+	return check_run("agent-test", all, sizeof(all) / sizeof(all[0]));
 }

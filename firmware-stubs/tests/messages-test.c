@@ -4,26 +4,15 @@
  * rendered here from the decoded structs) and encode back to exactly its bytes; every
  * decodeErrors payload is rejected by nanopb and, framed and sent to an agent in session, is
  * counted as a decode error and ignored. Also checks the agent's own packet header encoding
- * against the pure-ack vector. Prints one line per failure and a summary; exits 1 on any failure.
+ * against the pure-ack vector. Runs on tests/check.h; every vector case is counted.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "agent.h"
+#include "check.h"
 #include "messages.h"
 #include "test-wire.h"
-
-static unsigned int vector_cases;
-static unsigned int other_checks;
-static unsigned int failures;
-
-#define FAIL(...)                              \
-	do {                                   \
-		failures++;                    \
-		printf("FAIL ");               \
-		printf(__VA_ARGS__);           \
-		printf("\n");                  \
-	} while (0)
 
 /* ---------------------------------------------------------------- canonical text */
 
@@ -71,6 +60,26 @@ static void open_obj(struct text *t, const char *k)
 static void close_obj(struct text *t)
 {
 	puts_(t, "}");
+	t->first = false;
+}
+
+/* An array under key @p k: open_array, then array_item before each element, then close_array. */
+static void open_array(struct text *t, const char *k)
+{
+	key(t, k);
+	puts_(t, "[");
+}
+
+static void array_item(struct text *t, uint32_t i)
+{
+	if (i > 0u) {
+		puts_(t, ",");
+	}
+}
+
+static void close_array(struct text *t)
+{
+	puts_(t, "]");
 	t->first = false;
 }
 
@@ -211,14 +220,11 @@ static void render(const struct tw_packet *pk, struct text *t)
 		u32(t, "window", h->window);
 		u32(t, "maxSqes", h->max_sqes);
 		if (pk->n_iodevs > 0u) {
-			key(t, "iodevs");
-			puts_(t, "[");
+			open_array(t, "iodevs");
 			for (i = 0u; i < pk->n_iodevs; i++) {
 				const struct tw_iodev *d = &pk->iodevs[i];
 
-				if (i > 0u) {
-					puts_(t, ",");
-				}
+				array_item(t, i);
 				open_obj(t, NULL);
 				u32(t, "id", d->m.id);
 				str(t, "name", d->name);
@@ -227,20 +233,16 @@ static void render(const struct tw_packet *pk, struct text *t)
 				u32(t, "address", d->m.address);
 				str(t, "part", d->part);
 				if (d->n_caps > 0u) {
-					key(t, "capabilities");
-					puts_(t, "[");
+					open_array(t, "capabilities");
 					for (j = 0u; j < d->n_caps; j++) {
-						if (j > 0u) {
-							puts_(t, ",");
-						}
+						array_item(t, j);
 						json_str(t, d->caps[j], strlen(d->caps[j]));
 					}
-					puts_(t, "]");
+					close_array(t);
 				}
 				close_obj(t);
 			}
-			puts_(t, "]");
-			t->first = false;
+			close_array(t);
 		}
 		u32(t, "hostNonce", h->host_nonce);
 		u32(t, "maxBufferBytes", h->max_buffer_bytes);
@@ -250,14 +252,11 @@ static void render(const struct tw_packet *pk, struct text *t)
 	case rtiohil_Packet_submit_tag:
 		open_obj(t, "submit");
 		if (pk->n_sqes > 0u) {
-			key(t, "sqes");
-			puts_(t, "[");
+			open_array(t, "sqes");
 			for (i = 0u; i < pk->n_sqes; i++) {
 				const rtiohil_Sqe *s = &pk->sqes[i].m;
 
-				if (i > 0u) {
-					puts_(t, ",");
-				}
+				array_item(t, i);
 				open_obj(t, NULL);
 				u32(t, "id", s->id);
 				u32(t, "op", s->op);
@@ -276,37 +275,29 @@ static void render(const struct tw_packet *pk, struct text *t)
 				u32(t, "rxOffset", s->rx_offset);
 				close_obj(t);
 			}
-			puts_(t, "]");
-			t->first = false;
+			close_array(t);
 		}
 		if (pk->n_regions > 0u) {
-			key(t, "regions");
-			puts_(t, "[");
+			open_array(t, "regions");
 			for (i = 0u; i < pk->n_regions; i++) {
-				if (i > 0u) {
-					puts_(t, ",");
-				}
+				array_item(t, i);
 				open_obj(t, NULL);
 				u32(t, "len", pk->regions[i].m.len);
 				b64(t, "init", tw_bytes(pk, pk->regions[i].init_off), pk->regions[i].init_len);
 				close_obj(t);
 			}
-			puts_(t, "]");
-			t->first = false;
+			close_array(t);
 		}
 		close_obj(t);
 		break;
 	case rtiohil_Packet_complete_tag:
 		open_obj(t, "complete");
 		if (pk->n_cqes > 0u) {
-			key(t, "cqes");
-			puts_(t, "[");
+			open_array(t, "cqes");
 			for (i = 0u; i < pk->n_cqes; i++) {
 				const rtiohil_Cqe *c = &pk->cqes[i].m;
 
-				if (i > 0u) {
-					puts_(t, ",");
-				}
+				array_item(t, i);
 				open_obj(t, NULL);
 				u32(t, "id", c->id);
 				s32(t, "result", c->result);
@@ -314,8 +305,7 @@ static void render(const struct tw_packet *pk, struct text *t)
 				b64(t, "data", tw_bytes(pk, pk->cqes[i].data_off), pk->cqes[i].data_len);
 				close_obj(t);
 			}
-			puts_(t, "]");
-			t->first = false;
+			close_array(t);
 		}
 		close_obj(t);
 		break;
@@ -439,9 +429,7 @@ static void start_agent(void)
 	cfg.write = agent_write;
 	cfg.now_us = agent_now;
 	cfg.boot_nonce = 1u;
-	if (agent_init(&agent, &cfg) != 0) {
-		FAIL("agent_init failed");
-	}
+	CHECK_MSG(agent_init(&agent, &cfg) == 0, "agent_init failed");
 	feed(hello, sizeof(hello));
 	agent_out_len = 0u;
 }
@@ -452,53 +440,61 @@ static struct tw_packet pk;
 static struct text text;
 static uint8_t encoded[4096];
 
-int main(void)
+/* Every case's bytes decode to its packet and encode back to its bytes. */
+static void test_cases(void)
 {
-	struct agent_stats st;
-	uint8_t payload[64];
+	static const uint8_t none[1];
 	size_t i;
-	size_t n;
 
 	for (i = 0u; i < MSG_CASE_COUNT; i++) {
 		const struct msg_case *c = &msg_cases[i];
-		static const uint8_t none[1];
+		size_t n;
 
-		vector_cases++;
-		if (!tw_decode(c->bytes != NULL ? c->bytes : none, c->len, &pk)) {
-			FAIL("case \"%s\": nanopb cannot decode it", c->description);
+		check_vector_case();
+		if (!CHECK_MSG(tw_decode(c->bytes != NULL ? c->bytes : none, c->len, &pk), "case \"%s\": nanopb cannot decode it",
+			       c->description)) {
 			continue;
 		}
 		render(&pk, &text);
-		if (strcmp(text.buf, c->canonical) != 0) {
-			FAIL("case \"%s\": decoded as\n  %s\nexpected\n  %s", c->description, text.buf, c->canonical);
-		}
+		CHECK_MSG(strcmp(text.buf, c->canonical) == 0, "case \"%s\": decoded as\n  %s\nexpected\n  %s", c->description,
+			  text.buf, c->canonical);
 		n = tw_encode(&pk, encoded, sizeof(encoded));
-		if (n != c->len || (n > 0u && memcmp(encoded, c->bytes, n) != 0)) {
-			FAIL("case \"%s\": encodes to %zu other bytes (expected %zu)", c->description, n, c->len);
-		}
+		CHECK_MSG(n == c->len && (n == 0u || memcmp(encoded, c->bytes, n) == 0),
+			  "case \"%s\": encodes to %zu other bytes (expected %zu)", c->description, n, c->len);
 	}
+}
+
+/* Every decodeErrors payload is rejected by nanopb, and counted and dropped by an agent in session. */
+static void test_decode_errors(void)
+{
+	size_t i;
 
 	start_agent();
 	for (i = 0u; i < MSG_ERROR_COUNT; i++) {
 		const struct msg_error *e = &msg_errors[i];
 		struct agent_stats before;
+		struct agent_stats after;
 
-		vector_cases++;
-		if (tw_decode(e->bytes, e->len, &pk)) {
-			FAIL("decodeErrors \"%s\": nanopb accepts it", e->description);
-		}
+		check_vector_case();
+		CHECK_MSG(!tw_decode(e->bytes, e->len, &pk), "decodeErrors \"%s\": nanopb accepts it", e->description);
 		agent_get_stats(&agent, &before);
 		agent_out_len = 0u;
 		feed(e->bytes, e->len);
-		agent_get_stats(&agent, &st);
-		if (st.decode_errors != before.decode_errors + 1u || agent_out_len != 0u) {
-			FAIL("decodeErrors \"%s\": the agent did not count and drop it (decode_errors %u, wrote %zu bytes)",
-			     e->description, st.decode_errors - before.decode_errors, agent_out_len);
-		}
+		agent_get_stats(&agent, &after);
+		CHECK_MSG(after.decode_errors == before.decode_errors + 1u && agent_out_len == 0u,
+			  "decodeErrors \"%s\": the agent did not count and drop it (decode_errors %u, wrote %zu bytes)",
+			  e->description, after.decode_errors - before.decode_errors, agent_out_len);
 	}
+}
 
-	/* The agent's own encoding of a pure ack with ack 300 is the vector's. */
-	other_checks++;
+/* The agent's own encoding of a pure ack with ack 300 is the vector's. */
+static void test_pure_ack(void)
+{
+	uint8_t payload[64];
+	size_t n;
+	size_t i;
+
+	start_agent();
 	for (i = 1u; i <= 300u; i++) {
 		uint8_t empty_seq[8];
 		size_t k = 0u;
@@ -515,16 +511,19 @@ int main(void)
 	n = last_payload(payload, sizeof(payload));
 	for (i = 0u; i < MSG_CASE_COUNT; i++) {
 		if (strcmp(msg_cases[i].canonical, "{\"ack\":300}") == 0) {
-			if (n != msg_cases[i].len || memcmp(payload, msg_cases[i].bytes, n) != 0) {
-				FAIL("the agent's pure ack for 300 is %zu other bytes", n);
-			}
-			break;
+			CHECK_MSG(n == msg_cases[i].len && memcmp(payload, msg_cases[i].bytes, n) == 0,
+				  "the agent's pure ack for 300 is %zu other bytes", n);
+			return;
 		}
 	}
-	if (i == MSG_CASE_COUNT) {
-		FAIL("no pure-ack vector (ack 300) in messages.json");
-	}
+	CHECK_MSG(i < MSG_CASE_COUNT, "no pure-ack vector (ack 300) in messages.json");
+}
 
-	printf("messages-test: %u vector cases, %u other checks, %u failures\n", vector_cases, other_checks, failures);
-	return failures == 0u ? 0 : 1;
+#define T(fn) { #fn, fn }
+
+int main(void)
+{
+	static const struct check_test tests[] = { T(test_cases), T(test_decode_errors), T(test_pure_ack) };
+
+	return check_run("messages-test", tests, sizeof(tests) / sizeof(tests[0]));
 }

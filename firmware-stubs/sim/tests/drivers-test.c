@@ -5,7 +5,7 @@
  * fractional µs, the comment says so). Also the reference board's table, and the fake's own
  * policing of the driver contract.
  */
-#include "check.h"
+#include "../../tests/check.h"
 #include "fake_exec.h"
 
 #include "../board.h"

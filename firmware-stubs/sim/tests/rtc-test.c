@@ -3,7 +3,7 @@
  * scenario as harness/emulator/devices/pcf8563.test.ts and harness/emulator/iodevs/rtc-iodev.test.ts,
  * the driver through the fake executor (fake_exec.c), which also polices the driver contract.
  */
-#include "check.h"
+#include "../../tests/check.h"
 #include "fake_exec.h"
 
 #include "../pcf8563.h"
