@@ -1,8 +1,9 @@
 /**
  * @file
  * @brief The agent's RTIO executor: the C twin of harness/rtio/rtio.ts, with exactly its
- *        semantics (docs/semantics.md). It owns a static pool of SQE slots, a buffer arena and
- *        a ring of completions waiting to be sent; it never allocates.
+ *        semantics (docs/semantics.md). It owns a static pool of SQE slots (exec_slots.c), a
+ *        buffer arena (exec_arena.c) and a ring of completions waiting to be sent (exec_cq.c);
+ *        it never allocates. Submits come in through exec_submit.c, the rest is executor.c.
  *
  * The agent (agent.c) feeds it the SQEs of a Submit one at a time (exec_submit_begin(),
  * exec_submit_sqe() per SQE, exec_submit_end()), forwards Cancel and Signal messages, runs its
@@ -122,7 +123,7 @@ struct exec_slot {
 	struct executor *ex;
 	uint64_t timeout_at;        /**< AGENT_NEVER: none */
 	uint64_t delay_at;          /**< DELAY expiry; AGENT_NEVER: none */
-	uint8_t reserved;           /**< holds a completion-ring reservation */
+	bool reserved;              /**< holds a completion-ring reservation */
 };
 
 /** @brief Executor counters (part of the agent's stats). */
@@ -134,37 +135,61 @@ struct exec_stats {
 	uint32_t late_completions;  /**< timed-out SQEs their driver finally let go of */
 };
 
+/** @cond ignore */
+#define EXEC_ARENA_WORDS ((AGENT_ARENA_BLOCKS + 31u) / 32u)
+
+/* The buffer arena (exec_arena.c): blocks in use, blocks that start a buffer, the bytes. */
+struct exec_arena {
+	uint32_t used[EXEC_ARENA_WORDS];
+	uint32_t starts[EXEC_ARENA_WORDS];
+	uint32_t words[AGENT_ARENA_BYTES / 4u];
+};
+
+/* The completion ring (exec_cq.c): entries head.. (len of them), and the entries live SQEs reserved. */
+struct exec_cq {
+	struct exec_cqe entries[AGENT_CQE_RING];
+	uint16_t head;
+	uint16_t len;
+	uint16_t reserved;
+};
+
+/* Where the Submit being decoded is (exec_submit.c). */
+enum exec_chain_state {
+	EXEC_CHAIN_NONE,     /* no chain open: the next SQE starts one */
+	EXEC_CHAIN_OPEN,     /* the last SQE linked on: the next one joins its chain */
+	EXEC_CHAIN_REJECTED, /* as OPEN, but the chain was rejected: the rest completes -ECANCELED */
+};
+
+/* The Submit being decoded (exec_submit.c): the chain being built and the Submit's regions. */
+struct exec_submit {
+	struct exec_slot *chain_head;
+	struct exec_slot *chain_tail;
+	struct exec_slot *txn_head;
+	enum exec_chain_state chain;
+	uint16_t region_count;
+	uint8_t *regions[AGENT_MAX_REGIONS];
+	uint32_t region_len[AGENT_MAX_REGIONS];
+	int32_t region_err[AGENT_MAX_REGIONS];
+};
+/** @endcond */
+
 /** @brief The executor. Place it (inside struct agent) and set it up with exec_init(). */
 struct executor {
 	/** @cond ignore */
 	struct exec_slot slots[AGENT_MAX_SQES];
-	struct exec_slot *ready[AGENT_MAX_SQES];
-	struct exec_cqe cqes[AGENT_CQE_RING];
-	uint32_t arena_map[(AGENT_ARENA_BLOCKS + 31u) / 32u];
-	uint32_t arena_starts[(AGENT_ARENA_BLOCKS + 31u) / 32u];
-	uint32_t arena[AGENT_ARENA_BYTES / 4u];
+	struct exec_slot *ready[AGENT_MAX_SQES]; /* units to start, a ring from ready_head */
+	uint16_t ready_head;
+	uint16_t ready_len;
+	uint16_t live;                           /* slots in use */
+	bool draining;
+	struct exec_cq cq;
+	struct exec_arena arena;
+	struct exec_submit submit;
 	struct agent_iodev *const *iodevs;
 	size_t iodev_count;
 	uint64_t (*now_us)(void *ctx);
 	void *ctx;
 	struct exec_stats stats;
-	uint16_t ready_head;
-	uint16_t ready_len;
-	uint16_t cq_head;
-	uint16_t cq_len;
-	uint16_t reserved;
-	uint16_t live;
-	bool draining;
-	/* Submit in progress. */
-	struct exec_slot *chain_head;
-	struct exec_slot *chain_tail;
-	struct exec_slot *txn_head;
-	uint8_t *regions[AGENT_MAX_REGIONS];
-	uint32_t region_len[AGENT_MAX_REGIONS];
-	int32_t region_err[AGENT_MAX_REGIONS];
-	uint16_t region_count;
-	bool chain_open;
-	bool chain_rejected;
 	/** @endcond */
 };
 

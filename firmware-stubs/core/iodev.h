@@ -143,10 +143,10 @@ struct agent_sqe {
 	int32_t txn_result;
 	int32_t last_result;
 	uint64_t timer_us;            /**< timeout or DELAY expiry, AGENT_NEVER when none */
-	uint8_t state;
-	uint8_t cancel_requested;
-	uint8_t signaled;
-	uint8_t awaiting;
+	uint8_t state;                /**< enum exec_slot_state (core/executor_internal.h) */
+	bool cancel_requested;        /**< a multishot asked to end after its running shot */
+	bool signaled;                /**< an AWAIT signalled before it was reached */
+	bool awaiting;                /**< an executor AWAIT waiting for its signal */
 };
 
 /** @brief A driver's entry points (Zephyr's struct rtio_iodev_api plus poll hooks). */
@@ -209,5 +209,17 @@ bool agent_sqe_signaled(const struct agent_sqe *sqe);
  *        of kind AGENT_FAULT_NONE.
  */
 struct agent_fault agent_fault_take(struct agent_faults *faults);
+
+/**
+ * @brief Queues @p fault (copied) behind the faults already armed on an iodev (the agent does, on
+ *        InjectFault).
+ * @retval 0             queued.
+ * @retval -AGENT_EINVAL its kind is not NACK, SHORT_READ, BUS_TIMEOUT or DELAY.
+ * @retval -AGENT_ENOMEM AGENT_FAULTS_MAX faults are queued already.
+ */
+int32_t agent_faults_push(struct agent_faults *faults, const struct agent_fault *fault);
+
+/** @brief Disarms every fault queued (ClearFaults, a new session). */
+void agent_faults_clear(struct agent_faults *faults);
 
 #endif /* AGENT_IODEV_H */
