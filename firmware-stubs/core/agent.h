@@ -146,10 +146,23 @@ struct agent_stats {
 };
 
 /** @cond ignore */
+/* A reply waiting for room in the send window (agent_dispatch.c). */
+enum agent_reply_kind {
+	AGENT_REPLY_CANCEL = 1, /* CancelReply { id, result } */
+	AGENT_REPLY_STATUS = 2, /* Status { result }: to InjectFault and ClearFaults */
+};
+
 struct agent_reply {
-	uint8_t kind;
+	enum agent_reply_kind kind;
 	uint32_t id;
 	int32_t result;
+};
+
+/* Which pass over a received Packet nanopb is making (agent_submit.c). */
+enum agent_decode_pass {
+	AGENT_PASS_SCAN,    /* check the whole Packet, read seq, ack and the body kind; no side effects */
+	AGENT_PASS_REGIONS, /* hand a Submit's regions to the executor */
+	AGENT_PASS_SQES,    /* hand its SQEs to the executor */
 };
 /** @endcond */
 
@@ -170,7 +183,7 @@ struct agent {
 	uint32_t host_nonce;
 	uint8_t reply_head;
 	uint8_t reply_len;
-	uint8_t decode_mode;
+	enum agent_decode_pass decode_pass;
 	uint32_t seen_retransmits;
 	uint32_t lossy_packets;
 	bool session;
