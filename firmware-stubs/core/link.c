@@ -62,12 +62,7 @@ void agent_link_init(struct agent_link *link, void (*write)(void *ctx, const uin
 	link->srtt_us = 0u;
 	link->rttvar_us = 0u;
 	link->ack_delay_us = ack_delay_us;
-	link->stats.frames_sent = 0u;
-	link->stats.retransmits = 0u;
-	link->stats.fast_retransmits = 0u;
-	link->stats.duplicates = 0u;
-	link->stats.out_of_order = 0u;
-	link->stats.bad_acks = 0u;
+	link->stats = (struct agent_link_stats){ 0 };
 	agent_link_reset(link);
 }
 
@@ -86,11 +81,13 @@ void agent_link_reset(struct agent_link *link)
 	link->rejected_time = 0u;
 	link->fast_hold_until = 0u;
 	for (i = 0u; i < AGENT_WINDOW; i++) {
-		link->window[i].seq = 0u;
-		link->window[i].len = 0u;
-		link->window[i].sent = 0u;
-		link->window[i].resent = 0u;
-		link->window[i].sent_at = 0u;
+		struct agent_link_packet *p = &link->window[i];
+
+		p->seq = 0u;
+		p->len = 0u;
+		p->sent = false;
+		p->resent = false;
+		p->sent_at = 0u;
 	}
 }
 
@@ -117,8 +114,8 @@ void agent_link_commit(struct agent_link *link, size_t len)
 	p = slot_for(link, link->tx_next);
 	p->seq = link->tx_next;
 	p->len = (uint16_t)len;
-	p->sent = 0u;
-	p->resent = 0u;
+	p->sent = false;
+	p->resent = false;
 	link->tx_next++;
 }
 
@@ -150,6 +147,12 @@ static void sample_rtt(struct agent_link *link, uint64_t rtt)
 	link->rto_us = clamp_rto((uint64_t)link->srtt_us + 4u * (uint64_t)link->rttvar_us);
 }
 
+/* A round trip as the link reckons it for holding back repeats: the smoothed RTT, at least AGENT_RTO_MIN_US. */
+static uint32_t round_trip_us(const struct agent_link *link)
+{
+	return link->srtt_us > AGENT_RTO_MIN_US ? link->srtt_us : AGENT_RTO_MIN_US;
+}
+
 static void resend_all(struct agent_link *link, uint64_t now_us);
 
 bool agent_link_on_ack(struct agent_link *link, uint32_t ack, bool rej, uint64_t now_us)
@@ -161,7 +164,7 @@ bool agent_link_on_ack(struct agent_link *link, uint32_t ack, bool rej, uint64_t
 		link->stats.bad_acks++;
 	} else if (ack > link->tx_acked) {
 		newest = slot_for(link, ack);
-		if (newest->resent == 0u && newest->sent != 0u && now_us >= newest->sent_at) {
+		if (!newest->resent && newest->sent && now_us >= newest->sent_at) {
 			sample_rtt(link, now_us - newest->sent_at);
 		}
 		link->tx_acked = ack;
@@ -171,17 +174,23 @@ bool agent_link_on_ack(struct agent_link *link, uint32_t ack, bool rej, uint64_t
 	if (rej && unacked(link) > 0u && now_us >= link->fast_hold_until) {
 		/* The peer got a packet after a gap: the one after ack is lost. */
 		link->stats.fast_retransmits++;
-		link->fast_hold_until = now_us + (link->srtt_us > AGENT_RTO_MIN_US ? link->srtt_us : AGENT_RTO_MIN_US);
+		link->fast_hold_until = now_us + round_trip_us(link);
 		resend_all(link, now_us);
 	}
 	return progressed;
 }
 
-static void owe_ack(struct agent_link *link, uint64_t now_us, bool now)
+/* When an owed ack goes out if no packet carries it first. */
+enum ack_due {
+	ACK_AT_ONCE,     /* a duplicate or a gap: the peer needs to hear now */
+	ACK_AFTER_DELAY, /* in order: the ack delay gives a reply the chance to carry it */
+};
+
+static void owe_ack(struct agent_link *link, uint64_t now_us, enum ack_due due)
 {
-	if (!link->ack_pending || now) {
+	if (!link->ack_pending || due == ACK_AT_ONCE) {
 		link->ack_pending = true;
-		link->ack_at = now ? now_us : now_us + link->ack_delay_us;
+		link->ack_at = due == ACK_AT_ONCE ? now_us : now_us + link->ack_delay_us;
 	}
 }
 
@@ -189,22 +198,22 @@ enum agent_link_rx agent_link_classify(struct agent_link *link, uint32_t seq, ui
 {
 	if (seq <= link->rx_last) {
 		link->stats.duplicates++;
-		owe_ack(link, now_us, true);
+		owe_ack(link, now_us, ACK_AT_ONCE);
 		return AGENT_LINK_DUPLICATE;
 	}
 	if (seq != link->rx_last + 1u) {
 		link->stats.out_of_order++;
 		if (link->rejected_at != link->rx_last ||
-		    now_us - link->rejected_time >= (link->srtt_us > AGENT_RTO_MIN_US ? link->srtt_us : AGENT_RTO_MIN_US)) {
+		    now_us - link->rejected_time >= round_trip_us(link)) {
 			/* The first after a gap: REJ at once (again only a round trip later). */
 			link->rejected_at = link->rx_last;
 			link->rejected_time = now_us;
 			link->rej_pending = true;
-			owe_ack(link, now_us, true);
+			owe_ack(link, now_us, ACK_AT_ONCE);
 		}
 		return AGENT_LINK_OUT_OF_ORDER;
 	}
-	owe_ack(link, now_us, false);
+	owe_ack(link, now_us, ACK_AFTER_DELAY);
 	return AGENT_LINK_DELIVER;
 }
 
@@ -227,7 +236,7 @@ static void send_packet(struct agent_link *link, struct agent_link_packet *p, ui
 		payload[i] = hdr[i];
 	}
 	(void)agent_link_send_raw(link, payload, n + p->len);
-	p->sent = 1u;
+	p->sent = true;
 	p->sent_at = now_us;
 	link->ack_pending = false;
 	link->rej_pending = false;
@@ -253,7 +262,7 @@ void agent_link_flush(struct agent_link *link, uint64_t now_us)
 	for (seq = link->tx_acked + 1u; seq < link->tx_next; seq++) {
 		struct agent_link_packet *p = slot_for(link, seq);
 
-		if (p->sent == 0u) {
+		if (!p->sent) {
 			if (link->retransmit_at == AGENT_NEVER) {
 				link->retransmit_at = now_us + link->rto_us;
 			}
@@ -279,9 +288,9 @@ static void resend_all(struct agent_link *link, uint64_t now_us)
 	for (seq = link->tx_acked + 1u; seq < link->tx_next; seq++) {
 		struct agent_link_packet *p = slot_for(link, seq);
 
-		if (p->sent != 0u) {
+		if (p->sent) {
 			link->stats.retransmits++;
-			p->resent = 1u;
+			p->resent = true;
 		}
 		send_packet(link, p, now_us);
 	}

@@ -82,8 +82,8 @@ struct agent_link_packet {
 	uint32_t seq;
 	uint64_t sent_at; /* when last sent */
 	uint16_t len;  /* body bytes, at buf + AGENT_LINK_HDR_MAX */
-	uint8_t sent;
-	uint8_t resent; /* sent more than once: its ack measures no round trip (Karn) */
+	bool sent;
+	bool resent; /* sent more than once: its ack measures no round trip (Karn) */
 	uint8_t buf[AGENT_LINK_HDR_MAX + AGENT_LINK_BODY_MAX];
 };
 /** @endcond */
