@@ -1,7 +1,7 @@
 /**
  * @file
- * @brief UART5 (a 16550 with 16-byte FIFOs) for the ast1030-evb port: interrupt-driven receive
- *        into the shared ring (cortex-m/uart_rx.c), polled send. See port.h.
+ * @brief UART5 (a 16550 with 16-byte FIFOs) for the ast1030-evb port: the hooks of the shared
+ *        interrupt-driven receive ring and polled send (cortex-m/uart.h). See port.h.
  *
  * The receive FIFO interrupts at 14 bytes, or after 4 character times with fewer waiting (the
  * receive timeout). At divisor 1 QEMU's model takes ~1 ms for that timeout; the main loop also
@@ -9,7 +9,7 @@
  */
 #include "ast1030.h"
 #include "port.h"
-#include "uart_rx.h"
+#include "uart.h"
 
 void UART5_Handler(void);
 
@@ -61,23 +61,18 @@ void uart_init(void)
 	nvic_enable(IRQ_UART5);
 }
 
-void uart_write(const uint8_t *data, size_t len)
+uint32_t uart_hw_tx_room(void)
 {
-	size_t i = 0u;
-
-	while (i < len) {
-		size_t n;
-
-		while ((UART_LSR & UART_LSR_THRE) == 0u) {
-		}
-		for (n = 0u; n < UART_TX_FIFO_BYTES && i < len; n++) {
-			UART_THR = data[i++];
-		}
-	}
+	/* The 16550 tells only that its TX FIFO is empty, then takes a whole FIFO's worth. */
+	return (UART_LSR & UART_LSR_THRE) != 0u ? UART_TX_FIFO_BYTES : 0u;
 }
 
-void uart_flush(void)
+void uart_hw_tx_byte(uint8_t byte)
 {
-	while ((UART_LSR & UART_LSR_TEMT) == 0u) {
-	}
+	UART_THR = byte;
+}
+
+bool uart_hw_tx_done(void)
+{
+	return (UART_LSR & UART_LSR_TEMT) != 0u;
 }

@@ -5,23 +5,24 @@
  *        survives a reset. Everything runs on one core, with interrupts only for UART receive,
  *        the SysTick, the wake-up timer and (where a board has real buses) its peripherals.
  *
- * Generic half (this folder, shared by every Cortex-M machine): startup.c, boot.c, uart_rx.c,
- * systick.c or systick_tickless.c, main.c, echo.c, and board_sim.c (the simulated reference
- * board). Machine half (ports/<machine>/): vectors.c, clock.c, uart.c, link.ld, a register
- * header, and the board of real drivers where it has one.
+ * Generic half (this folder, shared by every Cortex-M machine): startup.c, boot.c, uart_rx.c and
+ * uart_tx.c (on the machine's UART hooks, uart.h), clock_us.c, systick.c with wake_timer.c or
+ * systick_tickless.c, main.c, echo.c, and board_sim.c (the simulated reference board). Machine
+ * half (ports/<machine>/): vectors.c, clock.c, uart.c, link.ld, a register header, and the board
+ * of real drivers where it has one.
  *
  * Clock (clock.c, systick*.c): the core runs at PORT_CPU_HZ (set by the Makefile per machine; a
  * whole number of MHz). Time is core cycles counted by SysTick, extended to 64 bits: now_us is µs
  * since clock_init(). Two ways to wake the core at the agent's next due time:
  * - systick.c: SysTick free-running (its wrap every 2^24 cycles extends the count) and a machine
- *   timer as a one-shot (clock.c: clock_wake_at_us()). lm3s6965evb, mps2-an385.
+ *   timer as a one-shot (wake_timer.c on clock.c's hooks). lm3s6965evb, mps2-an385.
  * - systick_tickless.c: SysTick itself is the one-shot; each re-arm folds the cycles counted so far
  *   into the 64-bit count. For a machine without a usable one-shot timer (ast1030-evb: QEMU's
  *   Aspeed timer toggles its interrupt line, which the NVIC takes as every other expiry).
  *
- * UART (uart.c, uart_rx.c): PORT_UART_BAUD (default 115200) 8N1 on a real board (QEMU ignores the
- * rate). The receive interrupt empties the hardware FIFO into a ring that the main loop drains
- * (uart_rx.c: the same ring and throttle on every machine). When the ring is full the interrupt
+ * UART (uart.c, uart_rx.c, uart_tx.c): PORT_UART_BAUD (default 115200) 8N1 on a real board (QEMU
+ * ignores the rate). The receive interrupt empties the hardware FIFO into a ring that the main loop
+ * drains (uart_rx.c: the same ring and throttle on every machine). When the ring is full the interrupt
  * masks itself and bytes wait in the UART (under QEMU they then wait in the host's socket: nothing
  * is lost); a real line would overrun, and the link layer recovers by retransmission. Sending
  * waits for room in the TX FIFO.
@@ -63,11 +64,23 @@ typedef char port_cpu_hz_whole_mhz_check[PORT_CPU_HZ % 1000000u == 0u ? 1 : -1];
 
 /** @brief Starts the core clock, SysTick (time 0) and the wake-up timer. Interrupts must be enabled after. */
 void clock_init(void);
+
+/* The one-shot wake-up timer's hooks (clock.c, on machines that use wake_timer.c) */
+
+/** @brief Stops the wake-up timer and clears its interrupt at the timer. */
+void wake_timer_hw_stop(void);
+/** @brief Starts the stopped wake-up timer: it interrupts once, after @p cycles core cycles (>= 1). */
+void wake_timer_hw_start(uint32_t cycles);
+
+/* wake_timer.c or systick_tickless.c */
+
+/** @brief For clock_init(), once the timer is set up: stops it and enables its interrupt @p irq. wake_timer.c only. */
+void wake_timer_enable(uint32_t irq);
 /**
  * @brief Makes a timer interrupt wake the core at @p due_us (clock_now_us() time; at once if that
  *        has passed). A time further ahead than the timer reaches (85 s for a 32-bit timer at
  *        50 MHz, 84 ms for a tickless SysTick at 200 MHz) just wakes early. Re-arming replaces the
- *        last. The machine's clock.c, or systick_tickless.c.
+ *        last.
  */
 void clock_wake_at_us(uint64_t due_us);
 
@@ -86,12 +99,15 @@ uint64_t clock_cycles_until_us(uint64_t due_us);
 
 /** @brief Sets up the UART and its receive interrupt. */
 void uart_init(void);
+
+/* uart_tx.c: polled send, on the machine's hooks (uart.h) */
+
 /** @brief Sends @p len bytes, waiting for room in the TX FIFO. */
 void uart_write(const uint8_t *data, size_t len);
 /** @brief Waits until every byte written has left the UART. */
 void uart_flush(void);
 
-/* uart_rx.c: the receive ring, on the machine's hooks (uart_rx.h) */
+/* uart_rx.c: the receive ring, on the machine's hooks (uart.h) */
 
 /** @brief Takes one received byte; false when none is waiting. Main loop only. */
 bool uart_read(uint8_t *byte);

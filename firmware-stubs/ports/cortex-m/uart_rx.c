@@ -1,11 +1,11 @@
 /**
  * @file
- * @brief The UART receive ring and its throttle, shared by every Cortex-M machine; see uart_rx.h
+ * @brief The UART receive ring and its throttle, shared by every Cortex-M machine; see uart.h
  *        and port.h (uart_read(), uart_rx_pending()).
  */
 #include "cortex_m.h"
 #include "port.h"
-#include "uart_rx.h"
+#include "uart.h"
 
 typedef char port_rx_ring_pow2_check[(PORT_RX_RING_BYTES & (PORT_RX_RING_BYTES - 1u)) == 0u ? 1 : -1];
 

@@ -1,7 +1,7 @@
 /**
  * @file
  * @brief The LM3S6965's clocks: the PLL at 50 MHz, then SysTick (systick.c) for time and
- *        general-purpose timer 0A as a one-shot wake-up. See port.h.
+ *        general-purpose timer 0A as the one-shot wake-up (wake_timer.c). See port.h.
  */
 #include "lm3s6965.h"
 #include "port.h"
@@ -50,25 +50,18 @@ void clock_init(void)
 	TIMER0_CTL = 0u;
 	TIMER0_CFG = 0u; /* one 32-bit timer */
 	TIMER0_TAMR = TIMER_TAMR_ONE_SHOT;
-	TIMER0_ICR = TIMER_INT_TATO;
-	TIMER0_IMR = TIMER_INT_TATO;
-	NVIC_ICPR0 = 1u << IRQ_TIMER0A;
-	NVIC_ISER0 = 1u << IRQ_TIMER0A;
+	wake_timer_enable(IRQ_TIMER0A);
 }
 
-void clock_wake_at_us(uint64_t due_us)
+void wake_timer_hw_stop(void)
 {
-	uint64_t cycles = clock_cycles_until_us(due_us);
-
-	if (cycles == 0u) {
-		cycles = 1u;
-	} else if (cycles > UINT32_MAX) {
-		cycles = UINT32_MAX;
-	}
 	TIMER0_CTL = 0u;
 	TIMER0_ICR = TIMER_INT_TATO;
 	TIMER0_IMR = TIMER_INT_TATO;
-	NVIC_ICPR0 = 1u << IRQ_TIMER0A;
-	TIMER0_TAILR = (uint32_t)cycles;
+}
+
+void wake_timer_hw_start(uint32_t cycles)
+{
+	TIMER0_TAILR = cycles;
 	TIMER0_CTL = TIMER_CTL_TAEN;
 }

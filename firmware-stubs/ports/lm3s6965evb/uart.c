@@ -1,11 +1,11 @@
 /**
  * @file
- * @brief UART0 (PL011) for the lm3s6965evb port: interrupt-driven receive into the shared ring
- *        (cortex-m/uart_rx.c), polled send. See port.h.
+ * @brief UART0 (PL011) for the lm3s6965evb port: the hooks of the shared interrupt-driven
+ *        receive ring and polled send (cortex-m/uart.h). See port.h.
  */
 #include "lm3s6965.h"
 #include "port.h"
-#include "uart_rx.h"
+#include "uart.h"
 
 void UART0_Handler(void);
 
@@ -66,19 +66,17 @@ void uart_init(void)
 	NVIC_ISER0 = 1u << IRQ_UART0;
 }
 
-void uart_write(const uint8_t *data, size_t len)
+uint32_t uart_hw_tx_room(void)
 {
-	size_t i;
-
-	for (i = 0u; i < len; i++) {
-		while ((UART0_FR & UART_FR_TXFF) != 0u) {
-		}
-		UART0_DR = data[i];
-	}
+	return (UART0_FR & UART_FR_TXFF) != 0u ? 0u : 1u;
 }
 
-void uart_flush(void)
+void uart_hw_tx_byte(uint8_t byte)
 {
-	while ((UART0_FR & UART_FR_BUSY) != 0u) {
-	}
+	UART0_DR = byte;
+}
+
+bool uart_hw_tx_done(void)
+{
+	return (UART0_FR & UART_FR_BUSY) == 0u;
 }

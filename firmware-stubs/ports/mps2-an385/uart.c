@@ -1,13 +1,13 @@
 /**
  * @file
- * @brief UART0 (CMSDK APB UART) for the mps2-an385 port: interrupt-driven receive into the shared
- *        ring (cortex-m/uart_rx.c), polled send. See port.h. Its receive buffer holds one byte, so
+ * @brief UART0 (CMSDK APB UART) for the mps2-an385 port: the hooks of the shared interrupt-driven
+ *        receive ring and polled send (cortex-m/uart.h). See port.h. Its receive buffer holds one byte, so
  *        the interrupt fires per byte (QEMU feeds the guest ~14 KiB/s this way, 5-7 times slower
  *        than the lm3s6965evb's 16-byte PL011 FIFO).
  */
 #include "mps2_an385.h"
 #include "port.h"
-#include "uart_rx.h"
+#include "uart.h"
 
 void UART0_RX_Handler(void);
 
@@ -62,19 +62,18 @@ void uart_init(void)
 	NVIC_ISER0 = 1u << IRQ_UART0_RX;
 }
 
-void uart_write(const uint8_t *data, size_t len)
+uint32_t uart_hw_tx_room(void)
 {
-	size_t i;
-
-	for (i = 0u; i < len; i++) {
-		while ((UART0_STATE & UART_STATE_TXFULL) != 0u) {
-		}
-		UART0_DATA = data[i];
-	}
+	return (UART0_STATE & UART_STATE_TXFULL) != 0u ? 0u : 1u;
 }
 
-void uart_flush(void)
+void uart_hw_tx_byte(uint8_t byte)
 {
-	while ((UART0_STATE & UART_STATE_TXFULL) != 0u) {
-	}
+	UART0_DATA = byte;
+}
+
+bool uart_hw_tx_done(void)
+{
+	/* The CMSDK UART shows no shift register: a byte may still be going out. */
+	return (UART0_STATE & UART_STATE_TXFULL) == 0u;
 }

@@ -18,8 +18,7 @@
  * removing the link; exit status 0, or 1 on a setup error, 2 on a usage error.
  *
  * The iodevs are the simulated reference board (sim/board.h, seeded with --seed, default 1, as
- * the TS emulator's board) when built with AGENT_POSIX_SIM_BOARD, else a fallback test iodev
- * (test_iodev.h). Time is CLOCK_MONOTONIC in µs since the last (re)boot; the boot nonce comes
+ * the TS emulator's board), its test iodev (test0) included. Time is CLOCK_MONOTONIC in µs since the last (re)boot; the boot nonce comes
  * from getrandom() (/dev/urandom as a fallback). A Reset packet re-initialises the board and
  * the agent with a new nonce and discards unread input, as a board reset would.
  *
@@ -44,13 +43,9 @@
 
 #include "agent.h"
 
-#ifdef AGENT_POSIX_SIM_BOARD
 #include "../../sim/board.h"
+
 #define BOARD_NAME "reference board"
-#else
-#include "test_iodev.h"
-#define BOARD_NAME "test iodev only"
-#endif
 
 #ifndef AGENT_POSIX_VERSION
 #define AGENT_POSIX_VERSION "0.1.0"
@@ -73,18 +68,12 @@ struct port {
 	unsigned long dropped_bytes;
 };
 
-static struct port port = { -1, -1, "", NULL, 0u, 1u, false, 0ul };
+static struct port port = { .master = -1, .slave = -1, .seed = 1u };
 static struct agent agent;
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reset_signal;
 
-#ifdef AGENT_POSIX_SIM_BOARD
 static struct sim_board board;
-#else
-static struct posix_test_iodev test0;
-static struct agent_iodev test0_dev;
-static struct agent_iodev *table[1] = { &test0_dev };
-#endif
 
 static uint64_t mono_us(void)
 {
@@ -160,15 +149,9 @@ static void boot(void)
 
 	memset(&cfg, 0, sizeof(cfg));
 	port.boot_us = mono_us();
-#ifdef AGENT_POSIX_SIM_BOARD
 	sim_board_init(&board, port.seed);
 	cfg.iodevs = board.table;
 	cfg.iodev_count = SIM_BOARD_IODEVS;
-#else
-	posix_test_iodev_init(&test0, &test0_dev, 1u);
-	cfg.iodevs = table;
-	cfg.iodev_count = 1u;
-#endif
 	cfg.write = port_write;
 	cfg.now_us = port_now;
 	cfg.reset = port_reset;
