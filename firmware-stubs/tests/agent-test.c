@@ -258,6 +258,22 @@ static uint8_t payload[AGENT_MAX_PAYLOAD_BYTES * 2u];
 static uint32_t ack_delay_us; /* agent_config.ack_delay_us of the next setup */
 static uint8_t wire[AGENT_FRAME_WIRE_LEN_MAX(AGENT_MAX_PAYLOAD_BYTES * 2u)];
 
+/* Appends to pk an RX of @p len bytes on @p iodev (a fake) scripted by @p script (FAKE_*; 0: as asked). */
+static rtiohil_Sqe *add_rx(uint32_t id, uint32_t flags, uint32_t iodev, uint32_t len, uint32_t script)
+{
+	rtiohil_Sqe *q = tw_add_sqe(&pk, id, AGENT_OP_RX, flags, iodev);
+
+	q->len = len;
+	q->iodev_flags = script;
+	return q;
+}
+
+/* Appends to pk a DELAY of @p us. */
+static void add_delay(uint32_t id, uint32_t flags, uint32_t us)
+{
+	tw_add_sqe(&pk, id, AGENT_OP_DELAY, flags, 0u)->delay_us = us;
+}
+
 static void host_write(void *ctx, const uint8_t *data, size_t len)
 {
 	(void)ctx;
@@ -434,6 +450,14 @@ static void host_poll(uint64_t advance_us)
 	host_parse();
 }
 
+/* Checks that the agent's next due time is @p us from now, then polls to one µs before it. */
+static void poll_to_just_before_due(uint64_t us)
+{
+	CHECK_MSG(agent_next_due_us(&agent) == h.now + us, "next due %llu, now %llu",
+		  (unsigned long long)agent_next_due_us(&agent), (unsigned long long)h.now);
+	host_poll(us - 1u);
+}
+
 /* Polls until the agent has nothing due now (bounded). */
 static void host_settle(void)
 {
@@ -442,6 +466,13 @@ static void host_settle(void)
 	for (i = 0; i < 64 && agent_next_due_us(&agent) <= h.now; i++) {
 		host_poll(0u);
 	}
+}
+
+/* Sends @p p as the next sequenced packet and lets the agent run until nothing is due. */
+static void host_run(struct tw_packet *p)
+{
+	host_send(p);
+	host_settle();
 }
 
 static void host_cancel(uint32_t id)
@@ -621,24 +652,19 @@ static void test_handshake(void)
 	CHECK_MSG(agent_in_session(&agent), "no session after Hello");
 
 	/* The same Hello again (our reply was lost): answered, the session goes on. */
-	{
-		rtiohil_Sqe *q;
-
-		tw_init(&pk);
-		q = tw_add_sqe(&pk, 2u, AGENT_OP_DELAY, 0u, 0u);
-		q->delay_us = 100u;
-		host_send(&pk);
-		tw_init(&pk);
-		pk.p.which_body = rtiohil_Packet_hello_tag;
-		pk.p.body.hello.protocol_version = AGENT_PROTOCOL_VERSION;
-		pk.p.body.hello.host_nonce = 0xabcu;
-		h.have_hello = false;
-		host_feed(&pk);
-		host_parse();
-		CHECK_MSG(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0xabcu, "a repeated Hello got no reply");
-		host_poll(100u);
-		CHECK_MSG(result_of(2u) == 0, "a repeated Hello reset the session (DELAY: %d)", result_of(2u));
-	}
+	tw_init(&pk);
+	add_delay(2u, 0u, 100u);
+	host_send(&pk);
+	tw_init(&pk);
+	pk.p.which_body = rtiohil_Packet_hello_tag;
+	pk.p.body.hello.protocol_version = AGENT_PROTOCOL_VERSION;
+	pk.p.body.hello.host_nonce = 0xabcu;
+	h.have_hello = false;
+	host_feed(&pk);
+	host_parse();
+	CHECK_MSG(h.have_hello && h.hello.p.body.hello_reply.host_nonce == 0xabcu, "a repeated Hello got no reply");
+	host_poll(100u);
+	CHECK_MSG(result_of(2u) == 0, "a repeated Hello reset the session (DELAY: %d)", result_of(2u));
 
 	/* Another protocol version: answered, but no session. */
 	host_hello(AGENT_PROTOCOL_VERSION + 1u, 0x55u);
@@ -697,16 +723,13 @@ static void test_chain_failure(void)
 
 	setup();
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 1u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
-	q->len = 4u;
+	add_rx(1u, AGENT_SQE_CHAINED, 1u, 4u, 0u);
 	q = tw_add_sqe(&pk, 2u, AGENT_OP_TX, AGENT_SQE_CHAINED, 1u);
 	q->iodev_flags = FAKE_ERRNO(AGENT_EIO);
 	tw_set_tx(&pk, 1u, ab, 2u);
 	tw_add_sqe(&pk, 3u, AGENT_OP_NOP, AGENT_SQE_CHAINED, 0u);
-	q = tw_add_sqe(&pk, 4u, AGENT_OP_RX, 0u, 1u);
-	q->len = 2u;
-	host_send(&pk);
-	host_settle();
+	add_rx(4u, 0u, 1u, 2u, 0u);
+	host_run(&pk);
 	CHECK_MSG(h.n_cqes == 4u, "%zu CQEs", h.n_cqes);
 	CHECK_MSG(order_of(1u) == 0 && order_of(2u) == 1 && order_of(3u) == 2 && order_of(4u) == 3, "CQEs out of chain order");
 	CHECK_MSG(result_of(1u) == 4 && pattern_ok(cqe_of(1u), 4u), "RX: result %d", result_of(1u));
@@ -718,12 +741,9 @@ static void test_chain_failure(void)
 
 	/* A short transfer ends the chain like an error, keeping its count. */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 10u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
-	q->len = 8u;
-	q->iodev_flags = FAKE_SHORT(3);
+	add_rx(10u, AGENT_SQE_CHAINED, 1u, 8u, FAKE_SHORT(3));
 	tw_add_sqe(&pk, 11u, AGENT_OP_NOP, 0u, 0u);
-	host_send(&pk);
-	host_settle();
+	host_run(&pk);
 	CHECK_MSG(result_of(10u) == 3 && pattern_ok(cqe_of(10u), 3u), "short RX: %d", result_of(10u));
 	CHECK_MSG(result_of(11u) == -AGENT_ECANCELED, "after a short RX: %d", result_of(11u));
 	check_idle();
@@ -732,16 +752,13 @@ static void test_chain_failure(void)
 static void test_transaction(void)
 {
 	uint8_t xyz[3] = { 'x', 'y', 'z' };
-	rtiohil_Sqe *q;
 
 	setup();
 	tw_init(&pk);
 	tw_add_sqe(&pk, 1u, AGENT_OP_TX, AGENT_SQE_TRANSACTION, 1u);
 	tw_set_tx(&pk, 0u, xyz, 3u);
-	q = tw_add_sqe(&pk, 2u, AGENT_OP_RX, AGENT_SQE_TRANSACTION, 1u);
-	q->len = 4u;
-	q = tw_add_sqe(&pk, 3u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
-	q->len = 2u;
+	add_rx(2u, AGENT_SQE_TRANSACTION, 1u, 4u, 0u);
+	add_rx(3u, AGENT_SQE_CHAINED, 1u, 2u, 0u);
 	tw_add_sqe(&pk, 4u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
 	CHECK_MSG(fakes[0].submits == 1u, "the transaction reached the iodev as %u units", fakes[0].submits);
@@ -758,14 +775,10 @@ static void test_transaction(void)
 	tw_init(&pk);
 	tw_add_sqe(&pk, 11u, AGENT_OP_TX, AGENT_SQE_TRANSACTION, 1u);
 	tw_set_tx(&pk, 0u, xyz, 3u);
-	q = tw_add_sqe(&pk, 12u, AGENT_OP_RX, AGENT_SQE_TRANSACTION, 1u);
-	q->len = 4u;
-	q->iodev_flags = FAKE_ERRNO(AGENT_EIO);
-	q = tw_add_sqe(&pk, 13u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
-	q->len = 2u;
+	add_rx(12u, AGENT_SQE_TRANSACTION, 1u, 4u, FAKE_ERRNO(AGENT_EIO));
+	add_rx(13u, AGENT_SQE_CHAINED, 1u, 2u, 0u);
 	tw_add_sqe(&pk, 14u, AGENT_OP_NOP, 0u, 0u);
-	host_send(&pk);
-	host_settle();
+	host_run(&pk);
 	CHECK_MSG(result_of(11u) == 3, "member before the failure: %d", result_of(11u));
 	CHECK_MSG(result_of(12u) == -AGENT_EIO, "failing member: %d", result_of(12u));
 	CHECK_MSG(result_of(13u) == -AGENT_ECANCELED && result_of(14u) == -AGENT_ECANCELED, "after: %d %d",
@@ -877,16 +890,12 @@ static void test_timeout(void)
 
 	setup();
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 1u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
-	q->len = 4u;
-	q->iodev_flags = FAKE_HANG;
+	q = add_rx(1u, AGENT_SQE_CHAINED, 1u, 4u, FAKE_HANG);
 	q->timeout_us = 1000u;
 	tw_add_sqe(&pk, 2u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
 	host_poll(0u);
-	CHECK_MSG(agent_next_due_us(&agent) == h.now + 1000u, "next due %llu, now %llu",
-	      (unsigned long long)agent_next_due_us(&agent), (unsigned long long)h.now);
-	host_poll(999u);
+	poll_to_just_before_due(1000u);
 	CHECK_MSG(h.n_cqes == 0u, "completed before its timeout");
 	host_poll(1u);
 	CHECK_MSG(result_of(1u) == -AGENT_ETIMEDOUT && result_of(2u) == -AGENT_ECANCELED, "%d %d", result_of(1u),
@@ -897,9 +906,7 @@ static void test_timeout(void)
 	/* A driver that keeps the unit: its slot stays reserved until it lets go, silently. */
 	fakes[0].refuse_cancel = true;
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 3u, AGENT_OP_RX, 0u, 1u);
-	q->len = 4u;
-	q->iodev_flags = FAKE_HANG;
+	q = add_rx(3u, 0u, 1u, 4u, FAKE_HANG);
 	q->timeout_us = 500u;
 	host_send(&pk);
 	host_poll(500u);
@@ -916,8 +923,7 @@ static void test_timeout(void)
 
 	/* A DELAY with a shorter timeout times out. */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 4u, AGENT_OP_DELAY, 0u, 0u);
-	q->delay_us = 5000u;
+	add_delay(4u, 0u, 5000u);
 	q->timeout_us = 100u;
 	host_send(&pk);
 	host_poll(100u);
@@ -927,14 +933,12 @@ static void test_timeout(void)
 
 static void test_duplicate_submit(void)
 {
-	rtiohil_Sqe *q;
 	struct agent_stats s;
 	unsigned int acks;
 
 	setup();
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 1u, AGENT_OP_RX, 0u, 1u);
-	q->len = 4u;
+	add_rx(1u, 0u, 1u, 4u, 0u);
 	host_send_seq(&pk, 1u);
 	acks = h.pure_acks;
 	host_send_seq(&pk, 1u); /* the host retransmits: its ack was lost */
@@ -1019,19 +1023,15 @@ static void test_invalid_sqes(void)
 	tw_init(&pk);
 	tw_add_sqe(&pk, 1u, 13u, 0u, 0u);                                  /* unknown op */
 	tw_add_sqe(&pk, 2u, AGENT_OP_CALLBACK, 0u, 0u);                    /* cannot cross the wire */
-	q = tw_add_sqe(&pk, 3u, AGENT_OP_RX, 0u, 99u);                     /* unknown iodev */
-	q->len = 4u;
-	q = tw_add_sqe(&pk, 4u, AGENT_OP_RX, 0u, 0u);                      /* no iodev */
-	q->len = 4u;
+	add_rx(3u, 0u, 99u, 4u, 0u);                                       /* unknown iodev */
+	add_rx(4u, 0u, 0u, 4u, 0u);                                        /* no iodev */
 	tw_add_sqe(&pk, 5u, AGENT_OP_RX, 0u, 1u);                          /* RX of 0 bytes */
-	q = tw_add_sqe(&pk, 6u, AGENT_OP_RX, 0u, 1u);                      /* too large */
-	q->len = 2000u;
+	add_rx(6u, 0u, 1u, 2000u, 0u);                                     /* too large */
 	tw_add_sqe(&pk, 7u, AGENT_OP_TX, 0u, 1u);                          /* TX data too large */
 	tw_set_tx(&pk, 6u, big, sizeof(big));
 	tw_add_sqe(&pk, 8u, AGENT_OP_NOP, AGENT_SQE_CHAINED | AGENT_SQE_TRANSACTION, 0u); /* contradictory */
 	tw_add_sqe(&pk, 9u, AGENT_OP_NOP, 0u, 0u);                         /* (the rest of 8's chain) */
-	q = tw_add_sqe(&pk, 10u, AGENT_OP_RX, AGENT_SQE_MULTISHOT, 1u);    /* multishot without mempool */
-	q->len = 4u;
+	add_rx(10u, AGENT_SQE_MULTISHOT, 1u, 4u, 0u);                      /* multishot without mempool */
 	tw_add_sqe(&pk, 11u, AGENT_OP_NOP, 1u << 7, 0u);                   /* unknown flag */
 	tw_add_sqe(&pk, 12u, AGENT_OP_TINY_TX, 0u, 1u);                    /* TINY_TX of 8 bytes */
 	tw_set_tx(&pk, 11u, eight, 8u);
@@ -1039,8 +1039,7 @@ static void test_invalid_sqes(void)
 	q->tx_region = 5u;
 	q->len = 2u;
 	tw_add_sqe(&pk, 14u, AGENT_OP_NOP, AGENT_SQE_MEMPOOL_BUFFER, 0u);  /* mempool on a NOP */
-	host_send(&pk);
-	host_settle();
+	host_run(&pk);
 	CHECK_MSG(result_of(1u) == -AGENT_EINVAL, "unknown op: %d", result_of(1u));
 	CHECK_MSG(result_of(2u) == -AGENT_EINVAL, "CALLBACK: %d", result_of(2u));
 	CHECK_MSG(result_of(3u) == -AGENT_ENODEV, "unknown iodev: %d", result_of(3u));
@@ -1062,8 +1061,7 @@ static void test_invalid_sqes(void)
 	h.n_cqes = 0u;
 	tw_init(&pk);
 	tw_add_sqe(&pk, 20u, AGENT_OP_NOP, AGENT_SQE_CHAINED, 0u);
-	q = tw_add_sqe(&pk, 21u, AGENT_OP_RX, AGENT_SQE_CHAINED, 99u);
-	q->len = 1u;
+	add_rx(21u, AGENT_SQE_CHAINED, 99u, 1u, 0u);
 	tw_add_sqe(&pk, 22u, AGENT_OP_NOP, AGENT_SQE_CHAINED, 0u);
 	tw_add_sqe(&pk, 23u, AGENT_OP_NOP, 0u, 0u);
 	tw_add_sqe(&pk, 24u, AGENT_OP_NOP, 0u, 0u);                        /* the next chain runs */
@@ -1085,7 +1083,6 @@ static void test_capacity(void)
 {
 	unsigned int ok = 0u;
 	unsigned int busy = 0u;
-	rtiohil_Sqe *q;
 	uint32_t i;
 
 	setup();
@@ -1107,8 +1104,7 @@ static void test_capacity(void)
 	fakes[0].manual = true;
 	tw_init(&pk);
 	for (i = 0u; i < 8u; i++) {
-		q = tw_add_sqe(&pk, 200u + i, AGENT_OP_RX, 0u, 1u);
-		q->len = AGENT_MAX_BUFFER_BYTES;
+		add_rx(200u + i, 0u, 1u, AGENT_MAX_BUFFER_BYTES, 0u);
 	}
 	host_send(&pk);
 	CHECK_MSG(h.n_cqes == 1u && h.cqes[0].id == 207u && h.cqes[0].result == -AGENT_ENOMEM,
@@ -1124,15 +1120,23 @@ static void test_capacity(void)
 	check_idle();
 }
 
+/* Submits an AWAIT on @p iodev (0: the executor's), checks that it waits @p wait_us, then signals it. */
+static void await_then_signal(uint32_t id, uint32_t iodev, uint64_t wait_us)
+{
+	tw_init(&pk);
+	tw_add_sqe(&pk, id, AGENT_OP_AWAIT, 0u, iodev);
+	host_send(&pk);
+	host_poll(wait_us);
+	CHECK_MSG(cqe_of(id) == NULL, "AWAIT %u on iodev %u completed without a Signal", id, iodev);
+	host_signal(id);
+}
+
 static void test_delay_await_cancel(void)
 {
-	rtiohil_Sqe *q;
-
 	setup();
 	/* DELAY then NOP. */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 1u, AGENT_OP_DELAY, AGENT_SQE_CHAINED, 0u);
-	q->delay_us = 500u;
+	add_delay(1u, AGENT_SQE_CHAINED, 500u);
 	tw_add_sqe(&pk, 2u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
 	host_poll(499u);
@@ -1141,16 +1145,10 @@ static void test_delay_await_cancel(void)
 	CHECK_MSG(result_of(1u) == 0 && result_of(2u) == 0, "DELAY %d, NOP %d", result_of(1u), result_of(2u));
 
 	/* An executor AWAIT completes on Signal; a Signal before it is reached also counts. */
-	tw_init(&pk);
-	tw_add_sqe(&pk, 3u, AGENT_OP_AWAIT, 0u, 0u);
-	host_send(&pk);
-	host_poll(1000u);
-	CHECK_MSG(cqe_of(3u) == NULL, "AWAIT completed without a Signal");
-	host_signal(3u);
+	await_then_signal(3u, 0u, 1000u);
 	CHECK_MSG(result_of(3u) == 0, "AWAIT after Signal: %d", result_of(3u));
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 4u, AGENT_OP_DELAY, AGENT_SQE_CHAINED, 0u);
-	q->delay_us = 100u;
+	add_delay(4u, AGENT_SQE_CHAINED, 100u);
 	tw_add_sqe(&pk, 5u, AGENT_OP_AWAIT, 0u, 0u);
 	host_send(&pk);
 	host_signal(5u);
@@ -1158,12 +1156,7 @@ static void test_delay_await_cancel(void)
 	CHECK_MSG(result_of(4u) == 0 && result_of(5u) == 0, "pre-signalled AWAIT: %d", result_of(5u));
 
 	/* An AWAIT held by an iodev: the driver sees agent_sqe_signaled(). */
-	tw_init(&pk);
-	tw_add_sqe(&pk, 6u, AGENT_OP_AWAIT, 0u, 1u);
-	host_send(&pk);
-	host_poll(10u);
-	CHECK_MSG(cqe_of(6u) == NULL, "iodev AWAIT completed without a Signal");
-	host_signal(6u);
+	await_then_signal(6u, 1u, 10u);
 	host_poll(0u);
 	CHECK_MSG(result_of(6u) == 0, "iodev AWAIT: %d", result_of(6u));
 
@@ -1175,11 +1168,9 @@ static void test_delay_await_cancel(void)
 	 * a running iodev unit (-EALREADY), nothing (-ENOENT). */
 	fakes[0].manual = true;
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 10u, AGENT_OP_DELAY, AGENT_SQE_CHAINED, 0u);
-	q->delay_us = 1000u;
+	add_delay(10u, AGENT_SQE_CHAINED, 1000u);
 	tw_add_sqe(&pk, 11u, AGENT_OP_NOP, 0u, 0u);
-	q = tw_add_sqe(&pk, 12u, AGENT_OP_RX, 0u, 1u);
-	q->len = 1u;
+	add_rx(12u, 0u, 1u, 1u, 0u);
 	host_send(&pk);
 	host_cancel(11u);
 	host_cancel(12u);
@@ -1320,16 +1311,11 @@ static void test_link_recovery(void)
 
 static void test_hello_drops_session(void)
 {
-	rtiohil_Sqe *q;
-
 	setup();
 	h.withhold = true;
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 1u, AGENT_OP_RX, 0u, 1u);
-	q->len = 4u;
-	q->iodev_flags = FAKE_HANG;
-	q = tw_add_sqe(&pk, 2u, AGENT_OP_DELAY, 0u, 0u);
-	q->delay_us = 100u;
+	add_rx(1u, 0u, 1u, 4u, FAKE_HANG);
+	add_delay(2u, 0u, 100u);
 	tw_add_sqe(&pk, 3u, AGENT_OP_NOP, 0u, 0u);
 	host_send(&pk);
 	CHECK_MSG(result_of(3u) == 0, "NOP %d", result_of(3u));
@@ -1351,9 +1337,7 @@ static void test_hello_drops_session(void)
 	/* A driver that keeps its unit across a Hello: reserved until it lets go, no CQE. */
 	fakes[0].refuse_cancel = true;
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 5u, AGENT_OP_RX, 0u, 1u);
-	q->len = 4u;
-	q->iodev_flags = FAKE_HANG;
+	add_rx(5u, 0u, 1u, 4u, FAKE_HANG);
 	host_send(&pk);
 	host_hello(AGENT_PROTOCOL_VERSION, 8u);
 	CHECK_MSG(exec_slots_used(&agent.ex) == 1u, "%zu slots", exec_slots_used(&agent.ex));
@@ -1463,15 +1447,10 @@ static void test_regions_and_buffers(void)
 	setup();
 	/* RX on fake0 into region 1, then TX of region 1 to fake1: the data moves device to device. */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 1u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
-	q->len = 4u;
-	q->rx_region = 1u;
-	q = tw_add_sqe(&pk, 2u, AGENT_OP_TX, 0u, 2u);
-	q->tx_region = 1u;
-	q->len = 4u;
+	tw_add_region_sqe(&pk, 1u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u, 4u, 1u, 0u);
+	tw_add_region_sqe(&pk, 2u, AGENT_OP_TX, 0u, 2u, 4u, 1u, 0u);
 	tw_add_region(&pk, 4u, NULL, 0u);
-	host_send(&pk);
-	host_settle();
+	host_run(&pk);
 	CHECK_MSG(result_of(1u) == 4 && result_of(2u) == 4, "RX %d TX %d", result_of(1u), result_of(2u));
 	CHECK_MSG(fakes[1].tx_seen_len == 4u && fakes[1].tx_seen[0] == FAKE_PATTERN && fakes[1].tx_seen[3] == FAKE_PATTERN + 3u,
 	      "the TX sent %u bytes, first %02x", fakes[1].tx_seen_len, fakes[1].tx_seen[0]);
@@ -1482,24 +1461,13 @@ static void test_regions_and_buffers(void)
 	 * of its own region (what its RX read, around bytes the host already had), not the first's.
 	 */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 3u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
-	q->len = 2u;
-	q->rx_region = 1u;
-	q = tw_add_sqe(&pk, 4u, AGENT_OP_TX, 0u, 1u);
-	q->tx_region = 1u;
-	q->len = 2u;
-	q = tw_add_sqe(&pk, 5u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u);
-	q->len = 2u;
-	q->rx_region = 2u;
-	q->rx_offset = 3u;
-	q = tw_add_sqe(&pk, 6u, AGENT_OP_TX, 0u, 2u);
-	q->tx_region = 2u;
-	q->tx_offset = 2u;
-	q->len = 4u;
+	tw_add_region_sqe(&pk, 3u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u, 2u, 1u, 0u);
+	tw_add_region_sqe(&pk, 4u, AGENT_OP_TX, 0u, 1u, 2u, 1u, 0u);
+	tw_add_region_sqe(&pk, 5u, AGENT_OP_RX, AGENT_SQE_CHAINED, 1u, 2u, 2u, 3u);
+	tw_add_region_sqe(&pk, 6u, AGENT_OP_TX, 0u, 2u, 4u, 2u, 2u);
 	tw_add_region(&pk, 2u, NULL, 0u);
 	tw_add_region(&pk, 8u, init, 8u);
-	host_send(&pk);
-	host_settle();
+	host_run(&pk);
 	CHECK_MSG(result_of(5u) == 2 && result_of(6u) == 4, "RX %d TX %d", result_of(5u), result_of(6u));
 	CHECK_MSG(fakes[1].tx_seen_len == 4u && fakes[1].tx_seen[0] == 3u && fakes[1].tx_seen[1] == FAKE_PATTERN &&
 	      fakes[1].tx_seen[2] == FAKE_PATTERN + 1u && fakes[1].tx_seen[3] == 6u,
@@ -1509,15 +1477,10 @@ static void test_regions_and_buffers(void)
 	/* Inside one transaction the TX sees what the driver put in the region before it. */
 	memset(fakes[0].tx_seen, 0, sizeof(fakes[0].tx_seen));
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 7u, AGENT_OP_RX, AGENT_SQE_TRANSACTION, 1u);
-	q->len = 2u;
-	q->rx_region = 1u;
-	q = tw_add_sqe(&pk, 8u, AGENT_OP_TXRX, 0u, 1u);
-	q->len = 2u;
-	q->tx_region = 1u;
+	tw_add_region_sqe(&pk, 7u, AGENT_OP_RX, AGENT_SQE_TRANSACTION, 1u, 2u, 1u, 0u);
+	tw_add_region_sqe(&pk, 8u, AGENT_OP_TXRX, 0u, 1u, 2u, 1u, 0u);
 	tw_add_region(&pk, 2u, NULL, 0u);
-	host_send(&pk);
-	host_settle();
+	host_run(&pk);
 	CHECK_MSG(result_of(7u) == 2 && result_of(8u) == 2 && pattern_ok(cqe_of(8u), 2u), "TXRX from the RX's region: %d",
 	      result_of(8u));
 	check_idle();
@@ -1525,34 +1488,22 @@ static void test_regions_and_buffers(void)
 	/* Regions ahead of the SQEs on the wire: the field order of a message is free. */
 	tw_init(&pk);
 	pk.regions_first = true;
-	q = tw_add_sqe(&pk, 9u, AGENT_OP_TX, 0u, 2u);
-	q->tx_region = 1u;
-	q->tx_offset = 5u;
-	q->len = 3u;
+	tw_add_region_sqe(&pk, 9u, AGENT_OP_TX, 0u, 2u, 3u, 1u, 5u);
 	tw_add_region(&pk, 8u, init, 8u);
-	host_send(&pk);
-	host_settle();
+	host_run(&pk);
 	CHECK_MSG(result_of(9u) == 3 && fakes[1].tx_seen_len == 3u && fakes[1].tx_seen[0] == 6u && fakes[1].tx_seen[2] == 8u,
 	      "TX from a region sent first: %d, %u bytes", result_of(9u), fakes[1].tx_seen_len);
 	check_idle();
 
 	/* Bad regions: a range outside one, one too large, an init of another length. */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 10u, AGENT_OP_TX, 0u, 2u);
-	q->tx_region = 1u;
-	q->tx_offset = 6u;
-	q->len = 3u;
-	q = tw_add_sqe(&pk, 11u, AGENT_OP_RX, 0u, 1u);
-	q->rx_region = 2u;
-	q->len = 4u;
-	q = tw_add_sqe(&pk, 12u, AGENT_OP_RX, 0u, 1u);
-	q->rx_region = 3u;
-	q->len = 4u;
+	tw_add_region_sqe(&pk, 10u, AGENT_OP_TX, 0u, 2u, 3u, 1u, 6u);
+	tw_add_region_sqe(&pk, 11u, AGENT_OP_RX, 0u, 1u, 4u, 2u, 0u);
+	tw_add_region_sqe(&pk, 12u, AGENT_OP_RX, 0u, 1u, 4u, 3u, 0u);
 	tw_add_region(&pk, 8u, init, 8u);
 	tw_add_region(&pk, AGENT_MAX_BUFFER_BYTES + 1u, NULL, 0u);
 	tw_add_region(&pk, 6u, init, 8u);
-	host_send(&pk);
-	host_settle();
+	host_run(&pk);
 	CHECK_MSG(result_of(10u) == -AGENT_EINVAL, "a range past the region: %d", result_of(10u));
 	CHECK_MSG(result_of(11u) == -AGENT_EMSGSIZE, "a region over the limit: %d", result_of(11u));
 	CHECK_MSG(result_of(12u) == -AGENT_EINVAL, "an init of another length: %d", result_of(12u));
@@ -1564,8 +1515,7 @@ static void test_regions_and_buffers(void)
 	q->len = 4u;
 	tw_set_tx(&pk, 0u, abcd, 4u);
 	tw_add_sqe(&pk, 16u, AGENT_OP_RX, AGENT_SQE_MEMPOOL_BUFFER, 1u);
-	host_send(&pk);
-	host_settle();
+	host_run(&pk);
 	CHECK_MSG(result_of(15u) == 4 && cqe_of(15u) != NULL && memcmp(cqe_of(15u)->data, "abcd", 4u) == 0, "TXRX %d",
 	      result_of(15u));
 	CHECK_MSG(result_of(16u) == (int32_t)FAKE_POOL_LEN && pattern_ok(cqe_of(16u), FAKE_POOL_LEN) &&
@@ -1586,28 +1536,22 @@ static void test_regions_and_buffers(void)
 
 static void test_ack_delay(void)
 {
-	rtiohil_Sqe *q;
 
 	ack_delay_us = 10000u;
 	setup();
 	ack_delay_us = 0u;
 	/* A completion within the delay carries the ack: no pure ack. */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 1u, AGENT_OP_RX, 0u, 1u);
-	q->len = 2u;
+	add_rx(1u, 0u, 1u, 2u, 0u);
 	host_send(&pk);
 	host_poll(100u);
 	CHECK_MSG(result_of(1u) == 2 && h.pure_acks == 0u && h.last_ack == 1u, "pure acks %u, ack %u", h.pure_acks, h.last_ack);
 	/* Nothing to carry it: a pure ack once the delay has passed. */
 	tw_init(&pk);
-	q = tw_add_sqe(&pk, 2u, AGENT_OP_RX, 0u, 1u);
-	q->len = 2u;
-	q->iodev_flags = FAKE_HANG;
+	add_rx(2u, 0u, 1u, 2u, FAKE_HANG);
 	host_send(&pk);
 	host_poll(0u);
-	CHECK_MSG(agent_next_due_us(&agent) == h.now + 10000u, "next due %llu, now %llu",
-	      (unsigned long long)agent_next_due_us(&agent), (unsigned long long)h.now);
-	host_poll(9999u);
+	poll_to_just_before_due(10000u);
 	CHECK_MSG(h.pure_acks == 0u, "pure ack before the delay");
 	host_poll(1u);
 	CHECK_MSG(h.pure_acks == 1u && h.last_ack == 2u, "pure acks %u, ack %u", h.pure_acks, h.last_ack);

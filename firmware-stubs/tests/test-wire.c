@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "iodev.h"
 
 /* ---------------------------------------------------------------- decoding */
 
@@ -468,6 +469,22 @@ rtiohil_Sqe *tw_add_sqe(struct tw_packet *pk, uint32_t id, uint32_t op, uint32_t
 	s->m.flags = flags;
 	s->m.iodev = iodev;
 	return &s->m;
+}
+
+rtiohil_Sqe *tw_add_region_sqe(struct tw_packet *pk, uint32_t id, uint32_t op, uint32_t flags, uint32_t iodev,
+			       uint32_t len, uint32_t region, uint32_t offset)
+{
+	rtiohil_Sqe *q = tw_add_sqe(pk, id, op, flags, iodev);
+
+	q->len = len;
+	if (op == AGENT_OP_RX) {
+		q->rx_region = region;
+		q->rx_offset = offset;
+	} else {
+		q->tx_region = region;
+		q->tx_offset = offset;
+	}
+	return q;
 }
 
 void tw_add_region(struct tw_packet *pk, uint32_t len, const uint8_t *init, uint32_t init_len)

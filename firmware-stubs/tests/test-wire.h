@@ -82,6 +82,13 @@ size_t tw_frame(const uint8_t *payload, size_t len, uint8_t *out, size_t cap);
 /* Appends an SQE to a Submit packet (sets which_body); returns it for further fields. */
 rtiohil_Sqe *tw_add_sqe(struct tw_packet *pk, uint32_t id, uint32_t op, uint32_t flags, uint32_t iodev);
 
+/*
+ * Appends an SQE that moves @p len bytes through region @p region (1-based) from @p offset: an
+ * RX receives into it, any other op (TX, TXRX) sends from it.
+ */
+rtiohil_Sqe *tw_add_region_sqe(struct tw_packet *pk, uint32_t id, uint32_t op, uint32_t flags, uint32_t iodev,
+			       uint32_t len, uint32_t region, uint32_t offset);
+
 /* Appends a region of @p len bytes to a Submit packet, its init @p init_len bytes (0: none). */
 void tw_add_region(struct tw_packet *pk, uint32_t len, const uint8_t *init, uint32_t init_len);
 
