@@ -310,12 +310,12 @@ static void record(const struct tw_packet *p)
 			c->id = p->cqes[i].m.id;
 			c->result = p->cqes[i].m.result;
 			c->flags = p->cqes[i].m.flags;
-			c->len = p->cqes[i].data_len;
+			c->len = p->cqes[i].data.len;
 			c->seq = p->p.seq;
 			if (c->len > sizeof(c->data)) {
 				c->len = sizeof(c->data);
 			}
-			memcpy(c->data, tw_bytes(p, p->cqes[i].data_off), c->len);
+			memcpy(c->data, tw_bytes(p, p->cqes[i].data), c->len);
 		}
 		break;
 	case rtiohil_Packet_cancel_reply_tag:

@@ -12,6 +12,7 @@
 #include "agent.h"
 #include "check.h"
 #include "messages.h"
+#include "pb_common.h"
 #include "test-wire.h"
 
 /* ---------------------------------------------------------------- canonical text */
@@ -60,26 +61,6 @@ static void open_obj(struct text *t, const char *k)
 static void close_obj(struct text *t)
 {
 	puts_(t, "}");
-	t->first = false;
-}
-
-/* An array under key @p k: open_array, then array_item before each element, then close_array. */
-static void open_array(struct text *t, const char *k)
-{
-	key(t, k);
-	puts_(t, "[");
-}
-
-static void array_item(struct text *t, uint32_t i)
-{
-	if (i > 0u) {
-		puts_(t, ",");
-	}
-}
-
-static void close_array(struct text *t)
-{
-	puts_(t, "]");
 	t->first = false;
 }
 
@@ -191,176 +172,255 @@ static const char *const fault_kinds[] = {
 	"FAULT_KIND_UNSPECIFIED", "FAULT_KIND_NACK", "FAULT_KIND_SHORT_READ", "FAULT_KIND_BUS_TIMEOUT", "FAULT_KIND_DELAY",
 };
 
-static void render(const struct tw_packet *pk, struct text *t)
+/* How a message renders: its fields' JSON names by tag, and its enum field's tag and value names (if any). */
+struct names {
+	const char *const *by_tag;
+	size_t tags;
+	pb_size_t enum_tag;
+	const char *const *enum_values;
+	size_t enum_count;
+};
+
+#define NAMES(by_tag) { by_tag, sizeof(by_tag) / sizeof(by_tag[0]), 0u, NULL, 0u }
+#define NAMES_ENUM(by_tag, tag, values) \
+	{ by_tag, sizeof(by_tag) / sizeof(by_tag[0]), tag, values, sizeof(values) / sizeof(values[0]) }
+
+static const char *const iodev_desc_tags[] = { NULL, "id", "name", "kind", "bus", "address", "part", "capabilities" };
+static const char *const hello_tags[] = { NULL, "protocolVersion", "hostNonce" };
+static const char *const hello_reply_tags[] = { NULL, "protocolVersion", "buildId", "bootNonce", "maxFrameBytes", "window",
+					       "maxSqes", "iodevs", "hostNonce", "maxBufferBytes" };
+static const char *const sqe_tags[] = { NULL, "id", "op", "flags", "iodev", "iodevFlags", "prio", "tx", "len", "txRegion",
+				       "timeoutUs", "delayUs", "i2cConfig", "txOffset", "rxRegion", "rxOffset" };
+static const char *const region_tags[] = { NULL, "len", "init" };
+static const char *const submit_tags[] = { NULL, "sqes", "regions" };
+static const char *const cqe_tags[] = { NULL, "id", "result", "flags", "data" };
+static const char *const complete_tags[] = { NULL, "cqes" };
+static const char *const id_tags[] = { NULL, "id" };
+static const char *const cancel_reply_tags[] = { NULL, "id", "result" };
+static const char *const log_tags[] = { NULL, "level", "text" };
+static const char *const no_tags[] = { NULL };
+static const char *const inject_fault_tags[] = { NULL, "iodev", "kind", "atByte", "bytes", "delayUs", "count" };
+static const char *const status_tags[] = { NULL, "result" };
+
+static const struct names iodev_desc_names = NAMES_ENUM(iodev_desc_tags, 3u, iodev_kinds);
+static const struct names sqe_names = NAMES(sqe_tags);
+static const struct names region_names = NAMES(region_tags);
+static const struct names cqe_names = NAMES(cqe_tags);
+
+/* Renders callback field @p tag (its content lives in the tw_packet: @p ctx says where) under key @p k. */
+typedef void (*content_fn)(struct text *t, const char *k, pb_size_t tag, const void *ctx);
+
+/*
+ * The fields of the decoded message @p msg in declaration order, each under its JSON name, zeros
+ * left out as proto3's JSON does: numbers and enums from the message (nanopb's descriptor @p desc
+ * says where they are), callback fields (bytes, strings, lists) by @p content.
+ */
+static void fields(struct text *t, const pb_msgdesc_t *desc, const void *msg, const struct names *n, content_fn content,
+		   const void *ctx)
 {
-	const rtiohil_Packet *p = &pk->p;
-	uint32_t i;
-	uint32_t j;
+	pb_field_iter_t it;
 
-	t->len = 0u;
-	t->buf[0] = '\0';
-	open_obj(t, NULL);
-	u32(t, "seq", p->seq);
-	u32(t, "ack", p->ack);
-	switch (p->which_body) {
-	case rtiohil_Packet_hello_tag:
-		open_obj(t, "hello");
-		u32(t, "protocolVersion", p->body.hello.protocol_version);
-		u32(t, "hostNonce", p->body.hello.host_nonce);
-		close_obj(t);
-		break;
-	case rtiohil_Packet_hello_reply_tag: {
-		const rtiohil_HelloReply *h = &p->body.hello_reply;
+	if (!pb_field_iter_begin_const(&it, desc, msg)) {
+		return;
+	}
+	do {
+		const char *k = it.tag < n->tags ? n->by_tag[it.tag] : NULL;
+		uint32_t v = 0u;
 
-		open_obj(t, "helloReply");
-		u32(t, "protocolVersion", h->protocol_version);
-		str(t, "buildId", pk->build_id);
-		u32(t, "bootNonce", h->boot_nonce);
-		u32(t, "maxFrameBytes", h->max_frame_bytes);
-		u32(t, "window", h->window);
-		u32(t, "maxSqes", h->max_sqes);
-		if (pk->n_iodevs > 0u) {
-			open_array(t, "iodevs");
-			for (i = 0u; i < pk->n_iodevs; i++) {
-				const struct tw_iodev *d = &pk->iodevs[i];
-
-				array_item(t, i);
-				open_obj(t, NULL);
-				u32(t, "id", d->m.id);
-				str(t, "name", d->name);
-				enum_name(t, "kind", iodev_kinds, 6u, (uint32_t)d->m.kind);
-				str(t, "bus", d->bus);
-				u32(t, "address", d->m.address);
-				str(t, "part", d->part);
-				if (d->n_caps > 0u) {
-					open_array(t, "capabilities");
-					for (j = 0u; j < d->n_caps; j++) {
-						array_item(t, j);
-						json_str(t, d->caps[j], strlen(d->caps[j]));
-					}
-					close_array(t);
-				}
-				close_obj(t);
-			}
-			close_array(t);
+		if (k == NULL) {
+			continue;
 		}
-		u32(t, "hostNonce", h->host_nonce);
-		u32(t, "maxBufferBytes", h->max_buffer_bytes);
-		close_obj(t);
+		if (PB_ATYPE(it.type) == PB_ATYPE_CALLBACK) {
+			content(t, k, it.tag, ctx);
+			continue;
+		}
+		CHECK_MSG(it.data_size == sizeof(v), "field %s: %u bytes, not a 32-bit number", k, (unsigned)it.data_size);
+		memcpy(&v, it.pData, sizeof(v));
+		if (it.tag == n->enum_tag) {
+			enum_name(t, k, n->enum_values, n->enum_count, v);
+		} else if (PB_LTYPE(it.type) == PB_LTYPE_SVARINT) {
+			s32(t, k, (int32_t)v);
+		} else {
+			u32(t, k, v);
+		}
+	} while (pb_field_iter_next(&it));
+}
+
+/* An array under key @p k of @p n elements (left out when empty), each from @p item. */
+static void array(struct text *t, const char *k, uint32_t n, void (*item)(struct text *t, const void *list, uint32_t i),
+		  const void *list)
+{
+	uint32_t i;
+
+	if (n == 0u) {
+		return;
+	}
+	key(t, k);
+	puts_(t, "[");
+	for (i = 0u; i < n; i++) {
+		if (i > 0u) {
+			puts_(t, ",");
+		}
+		item(t, list, i);
+	}
+	puts_(t, "]");
+	t->first = false;
+}
+
+/* A message with one bytes field kept in the packet's pool (Sqe.tx, Region.init, Cqe.data). */
+struct with_bytes {
+	const struct tw_packet *pk;
+	struct tw_slice bytes;
+};
+
+static void bytes_content(struct text *t, const char *k, pb_size_t tag, const void *ctx)
+{
+	const struct with_bytes *w = ctx;
+
+	(void)tag;
+	b64(t, k, tw_bytes(w->pk, w->bytes), w->bytes.len);
+}
+
+/* Element @p i of a list of messages with a bytes field: @p m, described by @p desc and @p n. */
+static void object_with_bytes(struct text *t, const struct tw_packet *pk, const pb_msgdesc_t *desc, const void *m,
+			      const struct names *n, struct tw_slice bytes)
+{
+	const struct with_bytes w = { pk, bytes };
+
+	open_obj(t, NULL);
+	fields(t, desc, m, n, bytes_content, &w);
+	close_obj(t);
+}
+
+static void sqe(struct text *t, const void *list, uint32_t i)
+{
+	const struct tw_sqe *s = &((const struct tw_packet *)list)->sqes[i];
+
+	object_with_bytes(t, list, rtiohil_Sqe_fields, &s->m, &sqe_names, s->tx);
+}
+
+static void region(struct text *t, const void *list, uint32_t i)
+{
+	const struct tw_region *g = &((const struct tw_packet *)list)->regions[i];
+
+	object_with_bytes(t, list, rtiohil_Region_fields, &g->m, &region_names, g->init);
+}
+
+static void cqe(struct text *t, const void *list, uint32_t i)
+{
+	const struct tw_cqe *c = &((const struct tw_packet *)list)->cqes[i];
+
+	object_with_bytes(t, list, rtiohil_Cqe_fields, &c->m, &cqe_names, c->data);
+}
+
+static void capability(struct text *t, const void *list, uint32_t i)
+{
+	const struct tw_iodev *d = list;
+
+	json_str(t, d->caps[i], strlen(d->caps[i]));
+}
+
+static void iodev_content(struct text *t, const char *k, pb_size_t tag, const void *ctx)
+{
+	const struct tw_iodev *d = ctx;
+
+	switch (tag) {
+	case 2u:
+		str(t, k, d->name);
+		break;
+	case 4u:
+		str(t, k, d->bus);
+		break;
+	case 6u:
+		str(t, k, d->part);
+		break;
+	default:
+		array(t, k, d->n_caps, capability, d);
 		break;
 	}
-	case rtiohil_Packet_submit_tag:
-		open_obj(t, "submit");
-		if (pk->n_sqes > 0u) {
-			open_array(t, "sqes");
-			for (i = 0u; i < pk->n_sqes; i++) {
-				const rtiohil_Sqe *s = &pk->sqes[i].m;
+}
 
-				array_item(t, i);
-				open_obj(t, NULL);
-				u32(t, "id", s->id);
-				u32(t, "op", s->op);
-				u32(t, "flags", s->flags);
-				u32(t, "iodev", s->iodev);
-				u32(t, "iodevFlags", s->iodev_flags);
-				u32(t, "prio", s->prio);
-				b64(t, "tx", tw_bytes(pk, pk->sqes[i].tx_off), pk->sqes[i].tx_len);
-				u32(t, "len", s->len);
-				u32(t, "txRegion", s->tx_region);
-				u32(t, "timeoutUs", s->timeout_us);
-				u32(t, "delayUs", s->delay_us);
-				u32(t, "i2cConfig", s->i2c_config);
-				u32(t, "txOffset", s->tx_offset);
-				u32(t, "rxRegion", s->rx_region);
-				u32(t, "rxOffset", s->rx_offset);
-				close_obj(t);
-			}
-			close_array(t);
+static void iodev(struct text *t, const void *list, uint32_t i)
+{
+	const struct tw_iodev *d = &((const struct tw_packet *)list)->iodevs[i];
+
+	open_obj(t, NULL);
+	fields(t, rtiohil_IodevDesc_fields, &d->m, &iodev_desc_names, iodev_content, d);
+	close_obj(t);
+}
+
+/* The callback fields of a Packet's body, which the tw_packet @p ctx holds. */
+static void body_content(struct text *t, const char *k, pb_size_t tag, const void *ctx)
+{
+	const struct tw_packet *pk = ctx;
+
+	switch (pk->p.which_body) {
+	case rtiohil_Packet_hello_reply_tag:
+		if (tag == 2u) {
+			str(t, k, pk->build_id);
+		} else {
+			array(t, k, pk->n_iodevs, iodev, pk);
 		}
-		if (pk->n_regions > 0u) {
-			open_array(t, "regions");
-			for (i = 0u; i < pk->n_regions; i++) {
-				array_item(t, i);
-				open_obj(t, NULL);
-				u32(t, "len", pk->regions[i].m.len);
-				b64(t, "init", tw_bytes(pk, pk->regions[i].init_off), pk->regions[i].init_len);
-				close_obj(t);
-			}
-			close_array(t);
+		break;
+	case rtiohil_Packet_submit_tag:
+		if (tag == 1u) {
+			array(t, k, pk->n_sqes, sqe, pk);
+		} else {
+			array(t, k, pk->n_regions, region, pk);
 		}
-		close_obj(t);
 		break;
 	case rtiohil_Packet_complete_tag:
-		open_obj(t, "complete");
-		if (pk->n_cqes > 0u) {
-			open_array(t, "cqes");
-			for (i = 0u; i < pk->n_cqes; i++) {
-				const rtiohil_Cqe *c = &pk->cqes[i].m;
-
-				array_item(t, i);
-				open_obj(t, NULL);
-				u32(t, "id", c->id);
-				s32(t, "result", c->result);
-				u32(t, "flags", c->flags);
-				b64(t, "data", tw_bytes(pk, pk->cqes[i].data_off), pk->cqes[i].data_len);
-				close_obj(t);
-			}
-			close_array(t);
-		}
-		close_obj(t);
-		break;
-	case rtiohil_Packet_cancel_tag:
-		open_obj(t, "cancel");
-		u32(t, "id", p->body.cancel.id);
-		close_obj(t);
-		break;
-	case rtiohil_Packet_cancel_reply_tag:
-		open_obj(t, "cancelReply");
-		u32(t, "id", p->body.cancel_reply.id);
-		s32(t, "result", p->body.cancel_reply.result);
-		close_obj(t);
-		break;
-	case rtiohil_Packet_signal_tag:
-		open_obj(t, "signal");
-		u32(t, "id", p->body.signal.id);
-		close_obj(t);
+		array(t, k, pk->n_cqes, cqe, pk);
 		break;
 	case rtiohil_Packet_log_tag:
-		open_obj(t, "log");
-		u32(t, "level", p->body.log.level);
-		str(t, "text", pk->log_text);
-		close_obj(t);
-		break;
-	case rtiohil_Packet_reset_tag:
-		open_obj(t, "reset");
-		close_obj(t);
-		break;
-	case rtiohil_Packet_inject_fault_tag: {
-		const rtiohil_InjectFault *f = &p->body.inject_fault;
-
-		open_obj(t, "injectFault");
-		u32(t, "iodev", f->iodev);
-		enum_name(t, "kind", fault_kinds, 5u, (uint32_t)f->kind);
-		u32(t, "atByte", f->at_byte);
-		u32(t, "bytes", f->bytes);
-		u32(t, "delayUs", f->delay_us);
-		u32(t, "count", f->count);
-		close_obj(t);
-		break;
-	}
-	case rtiohil_Packet_clear_faults_tag:
-		open_obj(t, "clearFaults");
-		close_obj(t);
-		break;
-	case rtiohil_Packet_status_tag:
-		open_obj(t, "status");
-		s32(t, "result", p->body.status.result);
-		close_obj(t);
+		str(t, k, pk->log_text);
 		break;
 	default:
 		break;
 	}
-	if (p->rej) {
+}
+
+/* A body of Packet: its tag, its JSON name, its message. */
+struct body {
+	pb_size_t tag;
+	const char *key;
+	const pb_msgdesc_t *desc;
+	struct names names;
+};
+
+static const struct body bodies[] = {
+	{ rtiohil_Packet_hello_tag, "hello", rtiohil_Hello_fields, NAMES(hello_tags) },
+	{ rtiohil_Packet_hello_reply_tag, "helloReply", rtiohil_HelloReply_fields, NAMES(hello_reply_tags) },
+	{ rtiohil_Packet_submit_tag, "submit", rtiohil_Submit_fields, NAMES(submit_tags) },
+	{ rtiohil_Packet_complete_tag, "complete", rtiohil_Complete_fields, NAMES(complete_tags) },
+	{ rtiohil_Packet_cancel_tag, "cancel", rtiohil_Cancel_fields, NAMES(id_tags) },
+	{ rtiohil_Packet_cancel_reply_tag, "cancelReply", rtiohil_CancelReply_fields, NAMES(cancel_reply_tags) },
+	{ rtiohil_Packet_signal_tag, "signal", rtiohil_Signal_fields, NAMES(id_tags) },
+	{ rtiohil_Packet_log_tag, "log", rtiohil_Log_fields, NAMES(log_tags) },
+	{ rtiohil_Packet_reset_tag, "reset", rtiohil_Reset_fields, NAMES(no_tags) },
+	{ rtiohil_Packet_inject_fault_tag, "injectFault", rtiohil_InjectFault_fields, NAMES_ENUM(inject_fault_tags, 2u, fault_kinds) },
+	{ rtiohil_Packet_clear_faults_tag, "clearFaults", rtiohil_ClearFaults_fields, NAMES(no_tags) },
+	{ rtiohil_Packet_status_tag, "status", rtiohil_Status_fields, NAMES(status_tags) },
+};
+
+/* @p pk as the vectors' canonical text: JSON with proto3's JSON names, zeros left out. */
+static void render(const struct tw_packet *pk, struct text *t)
+{
+	size_t i;
+
+	t->len = 0u;
+	t->buf[0] = '\0';
+	open_obj(t, NULL);
+	u32(t, "seq", pk->p.seq);
+	u32(t, "ack", pk->p.ack);
+	for (i = 0u; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		if (bodies[i].tag == pk->p.which_body) {
+			open_obj(t, bodies[i].key);
+			fields(t, bodies[i].desc, &pk->p.body, &bodies[i].names, body_content, pk);
+			close_obj(t);
+		}
+	}
+	if (pk->p.rej) {
 		key(t, "rej");
 		puts_(t, "true");
 		t->first = false;

@@ -10,7 +10,8 @@
 
 /* ---------------------------------------------------------------- decoding */
 
-static bool pool_take(struct tw_packet *pk, pb_istream_t *stream, uint32_t *off, uint32_t *len)
+/* Reads the field's bytes into the pool at *@p slice. False when they do not fit (an overflow). */
+static bool pool_take(struct tw_packet *pk, pb_istream_t *stream, struct tw_slice *slice)
 {
 	size_t n = stream->bytes_left;
 
@@ -18,10 +19,9 @@ static bool pool_take(struct tw_packet *pk, pb_istream_t *stream, uint32_t *off,
 		pk->overflow = true;
 		return false;
 	}
-	*off = pk->pool_used;
-	*len = (uint32_t)n;
+	*slice = (struct tw_slice){ pk->pool_used, (uint32_t)n };
 	pk->pool_used += (uint32_t)n;
-	return pb_read(stream, pk->pool + *off, n);
+	return pb_read(stream, pk->pool + slice->off, n);
 }
 
 static bool read_str(pb_istream_t *stream, char *dst, size_t cap)
@@ -38,112 +38,69 @@ static bool read_str(pb_istream_t *stream, char *dst, size_t cap)
 	return true;
 }
 
-struct sqe_ctx {
+/* Where a bytes field being decoded goes: the packet's pool, at a slice of one of its elements. */
+struct slice_ctx {
 	struct tw_packet *pk;
-	struct tw_sqe *s;
+	struct tw_slice *slice;
 };
 
-static bool dec_sqe_tx(pb_istream_t *stream, const pb_field_t *field, void **arg)
+static bool dec_slice(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
-	struct sqe_ctx *c = *arg;
+	struct slice_ctx *c = *arg;
 
 	(void)field;
-	return pool_take(c->pk, stream, &c->s->tx_off, &c->s->tx_len);
+	return pool_take(c->pk, stream, c->slice);
+}
+
+/*
+ * Decodes the next element of one of the packet's lists (its @p n of @p max taken) into @p msg
+ * (@p fields), its bytes field @p bytes into the pool at @p slice; counts it in *@p n. A full list
+ * is an overflow: the callers then pass element 0, which is not touched.
+ */
+static bool dec_element(pb_istream_t *stream, struct tw_packet *pk, uint32_t *n, uint32_t max, const pb_msgdesc_t *fields,
+			void *msg, pb_callback_t *bytes, struct tw_slice *slice)
+{
+	struct slice_ctx c = { pk, slice };
+
+	if (*n >= max) {
+		pk->overflow = true;
+		return false;
+	}
+	*slice = (struct tw_slice){ 0u, 0u };
+	bytes->funcs.decode = dec_slice;
+	bytes->arg = &c;
+	if (!pb_decode(stream, fields, msg)) {
+		return false;
+	}
+	(*n)++;
+	return true;
 }
 
 static bool dec_sqes(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
 	struct tw_packet *pk = *arg;
-	struct sqe_ctx c;
+	struct tw_sqe *s = &pk->sqes[pk->n_sqes < TW_MAX_SQES ? pk->n_sqes : 0u];
 
 	(void)field;
-	if (pk->n_sqes >= TW_MAX_SQES) {
-		pk->overflow = true;
-		return false;
-	}
-	c.pk = pk;
-	c.s = &pk->sqes[pk->n_sqes];
-	c.s->tx_off = 0u;
-	c.s->tx_len = 0u;
-	c.s->m.tx.funcs.decode = dec_sqe_tx;
-	c.s->m.tx.arg = &c;
-	if (!pb_decode(stream, rtiohil_Sqe_fields, &c.s->m)) {
-		return false;
-	}
-	pk->n_sqes++;
-	return true;
-}
-
-struct region_ctx {
-	struct tw_packet *pk;
-	struct tw_region *g;
-};
-
-static bool dec_region_init(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-	struct region_ctx *c = *arg;
-
-	(void)field;
-	return pool_take(c->pk, stream, &c->g->init_off, &c->g->init_len);
+	return dec_element(stream, pk, &pk->n_sqes, TW_MAX_SQES, rtiohil_Sqe_fields, &s->m, &s->m.tx, &s->tx);
 }
 
 static bool dec_regions(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
 	struct tw_packet *pk = *arg;
-	struct region_ctx c;
+	struct tw_region *g = &pk->regions[pk->n_regions < TW_MAX_SQES ? pk->n_regions : 0u];
 
 	(void)field;
-	if (pk->n_regions >= TW_MAX_SQES) {
-		pk->overflow = true;
-		return false;
-	}
-	c.pk = pk;
-	c.g = &pk->regions[pk->n_regions];
-	c.g->init_off = 0u;
-	c.g->init_len = 0u;
-	c.g->m.init.funcs.decode = dec_region_init;
-	c.g->m.init.arg = &c;
-	if (!pb_decode(stream, rtiohil_Region_fields, &c.g->m)) {
-		return false;
-	}
-	pk->n_regions++;
-	return true;
-}
-
-struct cqe_ctx {
-	struct tw_packet *pk;
-	struct tw_cqe *c;
-};
-
-static bool dec_cqe_data(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-	struct cqe_ctx *x = *arg;
-
-	(void)field;
-	return pool_take(x->pk, stream, &x->c->data_off, &x->c->data_len);
+	return dec_element(stream, pk, &pk->n_regions, TW_MAX_SQES, rtiohil_Region_fields, &g->m, &g->m.init, &g->init);
 }
 
 static bool dec_cqes(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
 	struct tw_packet *pk = *arg;
-	struct cqe_ctx x;
+	struct tw_cqe *c = &pk->cqes[pk->n_cqes < TW_MAX_CQES ? pk->n_cqes : 0u];
 
 	(void)field;
-	if (pk->n_cqes >= TW_MAX_CQES) {
-		pk->overflow = true;
-		return false;
-	}
-	x.pk = pk;
-	x.c = &pk->cqes[pk->n_cqes];
-	x.c->data_off = 0u;
-	x.c->data_len = 0u;
-	x.c->m.data.funcs.decode = dec_cqe_data;
-	x.c->m.data.arg = &x;
-	if (!pb_decode(stream, rtiohil_Cqe_fields, &x.c->m)) {
-		return false;
-	}
-	pk->n_cqes++;
-	return true;
+	return dec_element(stream, pk, &pk->n_cqes, TW_MAX_CQES, rtiohil_Cqe_fields, &c->m, &c->m.data, &c->data);
 }
 
 static bool dec_str_field(pb_istream_t *stream, const pb_field_t *field, void **arg)
@@ -257,17 +214,28 @@ bool tw_decode(const uint8_t *buf, size_t len, struct tw_packet *pk)
 
 /* ---------------------------------------------------------------- encoding */
 
-struct slice {
+/* A bytes field to encode: the content of a slice of the pool. */
+struct bytes_out {
 	const uint8_t *data;
 	uint32_t len;
 };
 
-static bool enc_slice(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
+static bool enc_bytes(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
 {
-	const struct slice *s = *arg;
+	const struct bytes_out *b = *arg;
 
-	return s->len == 0u ||
-	       (pb_encode_tag_for_field(stream, field) && pb_encode_string(stream, s->data, s->len));
+	return b->len == 0u || (pb_encode_tag_for_field(stream, field) && pb_encode_string(stream, b->data, b->len));
+}
+
+/* Encodes one element of a list as field @p field: @p msg (@p fields, a copy) with its bytes field @p bytes from @p slice. */
+static bool enc_element(pb_ostream_t *stream, const pb_field_t *field, const struct tw_packet *pk, const pb_msgdesc_t *fields,
+			void *msg, pb_callback_t *bytes, struct tw_slice slice)
+{
+	struct bytes_out b = { tw_bytes(pk, slice), slice.len };
+
+	bytes->funcs.encode = enc_bytes;
+	bytes->arg = &b;
+	return pb_encode_tag_for_field(stream, field) && pb_encode_submessage(stream, fields, msg);
 }
 
 static bool enc_cstr(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
@@ -286,11 +254,8 @@ static bool enc_sqes(pb_ostream_t *stream, const pb_field_t *field, void *const 
 
 	for (i = 0u; i < pk->n_sqes; i++) {
 		rtiohil_Sqe m = pk->sqes[i].m;
-		struct slice tx = { pk->pool + pk->sqes[i].tx_off, pk->sqes[i].tx_len };
 
-		m.tx.funcs.encode = enc_slice;
-		m.tx.arg = &tx;
-		if (!pb_encode_tag_for_field(stream, field) || !pb_encode_submessage(stream, rtiohil_Sqe_fields, &m)) {
+		if (!enc_element(stream, field, pk, rtiohil_Sqe_fields, &m, &m.tx, pk->sqes[i].tx)) {
 			return false;
 		}
 	}
@@ -304,11 +269,8 @@ static bool enc_regions(pb_ostream_t *stream, const pb_field_t *field, void *con
 
 	for (i = 0u; i < pk->n_regions; i++) {
 		rtiohil_Region m = pk->regions[i].m;
-		struct slice init = { pk->pool + pk->regions[i].init_off, pk->regions[i].init_len };
 
-		m.init.funcs.encode = enc_slice;
-		m.init.arg = &init;
-		if (!pb_encode_tag_for_field(stream, field) || !pb_encode_submessage(stream, rtiohil_Region_fields, &m)) {
+		if (!enc_element(stream, field, pk, rtiohil_Region_fields, &m, &m.init, pk->regions[i].init)) {
 			return false;
 		}
 	}
@@ -352,11 +314,8 @@ static bool enc_cqes(pb_ostream_t *stream, const pb_field_t *field, void *const 
 
 	for (i = 0u; i < pk->n_cqes; i++) {
 		rtiohil_Cqe m = pk->cqes[i].m;
-		struct slice d = { pk->pool + pk->cqes[i].data_off, pk->cqes[i].data_len };
 
-		m.data.funcs.encode = enc_slice;
-		m.data.arg = &d;
-		if (!pb_encode_tag_for_field(stream, field) || !pb_encode_submessage(stream, rtiohil_Cqe_fields, &m)) {
+		if (!enc_element(stream, field, pk, rtiohil_Cqe_fields, &m, &m.data, pk->cqes[i].data)) {
 			return false;
 		}
 	}
@@ -487,12 +446,24 @@ rtiohil_Sqe *tw_add_region_sqe(struct tw_packet *pk, uint32_t id, uint32_t op, u
 	return q;
 }
 
+/* Copies @p len bytes into the pool at *@p slice; an overflow when they do not fit. */
+static void pool_put(struct tw_packet *pk, const uint8_t *bytes, uint32_t len, struct tw_slice *slice)
+{
+	if (pk->pool_used + len > TW_POOL) {
+		pk->overflow = true;
+		return;
+	}
+	memcpy(pk->pool + pk->pool_used, bytes, len);
+	*slice = (struct tw_slice){ pk->pool_used, len };
+	pk->pool_used += len;
+}
+
 void tw_add_region(struct tw_packet *pk, uint32_t len, const uint8_t *init, uint32_t init_len)
 {
 	struct tw_region *g;
 
 	pk->p.which_body = rtiohil_Packet_submit_tag;
-	if (pk->n_regions >= TW_MAX_SQES || pk->pool_used + init_len > TW_POOL) {
+	if (pk->n_regions >= TW_MAX_SQES) {
 		pk->overflow = true;
 		return;
 	}
@@ -500,26 +471,16 @@ void tw_add_region(struct tw_packet *pk, uint32_t len, const uint8_t *init, uint
 	memset(g, 0, sizeof(*g));
 	g->m.len = len;
 	if (init_len > 0u) {
-		memcpy(pk->pool + pk->pool_used, init, init_len);
-		g->init_off = pk->pool_used;
-		g->init_len = init_len;
-		pk->pool_used += init_len;
+		pool_put(pk, init, init_len, &g->init);
 	}
 }
 
 void tw_set_tx(struct tw_packet *pk, uint32_t index, const uint8_t *tx, uint32_t len)
 {
-	if (pk->pool_used + len > TW_POOL) {
-		pk->overflow = true;
-		return;
-	}
-	memcpy(pk->pool + pk->pool_used, tx, len);
-	pk->sqes[index].tx_off = pk->pool_used;
-	pk->sqes[index].tx_len = len;
-	pk->pool_used += len;
+	pool_put(pk, tx, len, &pk->sqes[index].tx);
 }
 
-const uint8_t *tw_bytes(const struct tw_packet *pk, uint32_t off)
+const uint8_t *tw_bytes(const struct tw_packet *pk, struct tw_slice slice)
 {
-	return pk->pool + off;
+	return pk->pool + slice.off;
 }

@@ -21,22 +21,25 @@
 #define TW_STR 96u
 #define TW_POOL 4096u
 
+/* Bytes of a packet's pool: where one bytes field's content is. */
+struct tw_slice {
+	uint32_t off;
+	uint32_t len;
+};
+
 struct tw_sqe {
 	rtiohil_Sqe m;
-	uint32_t tx_off;
-	uint32_t tx_len;
+	struct tw_slice tx;
 };
 
 struct tw_region {
 	rtiohil_Region m;
-	uint32_t init_off;
-	uint32_t init_len;
+	struct tw_slice init;
 };
 
 struct tw_cqe {
 	rtiohil_Cqe m;
-	uint32_t data_off;
-	uint32_t data_len;
+	struct tw_slice data;
 };
 
 struct tw_iodev {
@@ -95,7 +98,7 @@ void tw_add_region(struct tw_packet *pk, uint32_t len, const uint8_t *init, uint
 /* Sets the TX bytes of SQE @p index. */
 void tw_set_tx(struct tw_packet *pk, uint32_t index, const uint8_t *tx, uint32_t len);
 
-/* The bytes of pool slice (off, len). */
-const uint8_t *tw_bytes(const struct tw_packet *pk, uint32_t off);
+/* The bytes of @p slice (slice.len of them). */
+const uint8_t *tw_bytes(const struct tw_packet *pk, struct tw_slice slice);
 
 #endif /* TEST_WIRE_H */
