@@ -61,18 +61,11 @@ void uart_init(void)
 	nvic_enable(IRQ_UART5);
 }
 
-uint32_t uart_hw_tx_room(void)
-{
-	/* The 16550 tells only that its TX FIFO is empty, then takes a whole FIFO's worth. */
-	return (UART_LSR & UART_LSR_THRE) != 0u ? UART_TX_FIFO_BYTES : 0u;
-}
-
-void uart_hw_tx_byte(uint8_t byte)
-{
-	UART_THR = byte;
-}
-
-bool uart_hw_tx_done(void)
-{
-	return (UART_LSR & UART_LSR_TEMT) != 0u;
-}
+/* The 16550 tells only that its TX FIFO is empty, then takes a whole FIFO's worth. */
+const struct uart_tx_regs uart_tx_regs = {
+	.data = &UART_THR,
+	.status = &UART_LSR,
+	.room = { .mask = UART_LSR_THRE, .when_set = true },
+	.burst = UART_TX_FIFO_BYTES,
+	.idle = { .mask = UART_LSR_TEMT, .when_set = true },
+};

@@ -20,9 +20,7 @@
 #define SYST_CSR_CLKSOURCE (1u << 2)          /* 1: the processor clock */
 #define SYST_MAX 0x00FFFFFFu                  /* 24-bit counter */
 
-#define NVIC_ISER0 REG32(0xE000E100u)         /* set-enable, IRQs 0..31 */
-#define NVIC_ICPR0 REG32(0xE000E280u)         /* clear-pending, IRQs 0..31 */
-/* The same registers for any IRQ number: one bit per IRQ, 32 IRQs a word. */
+/* Set-enable, clear-enable and clear-pending for any IRQ number: one bit per IRQ, 32 IRQs a word. */
 #define NVIC_ISER(irq) REG32(0xE000E100u + 4u * ((irq) / 32u))
 #define NVIC_ICER(irq) REG32(0xE000E180u + 4u * ((irq) / 32u))
 #define NVIC_ICPR(irq) REG32(0xE000E280u + 4u * ((irq) / 32u))

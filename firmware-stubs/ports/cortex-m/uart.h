@@ -4,7 +4,7 @@
  *        send (uart_tx.c), on hooks that each machine's uart.c gives them (port.h has the UART
  *        functions the programs call).
  *
- * The receive ring has one producer, uart_rx_drain() (the receive interrupt, or the main loop
+ * The receive ring (on four hooks) has one producer, uart_rx_drain() (the receive interrupt, or the main loop
  * with interrupts masked), and one consumer, uart_read() (the main loop): each index has one
  * writer. When the ring is full, uart_rx_drain() masks the receive interrupt and leaves the bytes
  * in the UART; uart_read() unmasks it once it made room and drains again (a byte that arrived
@@ -12,8 +12,8 @@
  * bytes no interrupt announced (they arrived before uart_init(), or the UART raises its interrupt
  * only at a FIFO level) are taken all the same.
  *
- * Sending writes as many bytes as the TX FIFO has room for (uart_hw_tx_room()), waiting while it
- * has none.
+ * Sending (on a description of the UART's registers, uart_tx_regs) writes as many bytes as the TX
+ * FIFO has room for, waiting while it has none.
  */
 #ifndef PORT_UART_H
 #define PORT_UART_H
@@ -37,14 +37,35 @@ void uart_hw_rx_irq(bool on);
 /** @brief Called before each drain: clears what the UART needs cleared before its data is read (or nothing). */
 void uart_hw_rx_ack(void);
 
-/* The machine's send hooks (its uart.c). */
+/* How the machine's UART sends (its uart.c defines uart_tx_regs). */
 
-/** @brief Bytes the UART takes now without waiting: 0 while its TX FIFO is full. */
-uint32_t uart_hw_tx_room(void);
-/** @brief Writes one byte to the UART (uart_hw_tx_room() said there is room). */
-void uart_hw_tx_byte(uint8_t byte);
-/** @brief True once every byte written has left the UART (or, where it cannot tell, its FIFO). */
-bool uart_hw_tx_done(void);
+/** @brief A bit of a status register, and whether it says yes when set or when clear. */
+struct uart_flag {
+	uint32_t mask;
+	bool when_set;
+};
+
+/** @brief The registers uart_tx.c sends with. */
+struct uart_tx_regs {
+	volatile uint32_t *data;   /**< a byte written here is sent */
+	volatile uint32_t *status; /**< holds the two flags below */
+	struct uart_flag room;     /**< the UART takes `burst` bytes now */
+	uint32_t burst;            /**< 1 behind a FIFO-full bit (PL011, CMSDK); a FIFO's worth behind an empty bit (16550) */
+	struct uart_flag idle;     /**< every byte written has left the UART (or, where it cannot tell, its FIFO) */
+};
+
+/**
+ * @brief uart_tx_regs for a UART that takes one byte at a time while a FIFO-full bit @p full of
+ *        @p status is clear, and is idle while its bit(s) @p busy are clear (PL011, CMSDK).
+ */
+#define UART_TX_ONE_BYTE(data_reg, status_reg, full, busy)                                         \
+	{                                                                                          \
+		.data = (data_reg), .status = (status_reg), .room = { .mask = (full), .when_set = false }, \
+		.burst = 1u, .idle = { .mask = (busy), .when_set = false },                        \
+	}
+
+/** @brief The machine's UART registers for sending. */
+extern const struct uart_tx_regs uart_tx_regs;
 
 /* uart_rx.c */
 

@@ -62,21 +62,7 @@ void uart_init(void)
 	UART0_ICR = 0x780u; /* OE, BE, PE, FE */
 	UART0_IM = RX_INTS;
 	UART0_CTL = UART_CTL_UARTEN | UART_CTL_TXE | UART_CTL_RXE;
-	NVIC_ICPR0 = 1u << IRQ_UART0;
-	NVIC_ISER0 = 1u << IRQ_UART0;
+	nvic_enable(IRQ_UART0);
 }
 
-uint32_t uart_hw_tx_room(void)
-{
-	return (UART0_FR & UART_FR_TXFF) != 0u ? 0u : 1u;
-}
-
-void uart_hw_tx_byte(uint8_t byte)
-{
-	UART0_DR = byte;
-}
-
-bool uart_hw_tx_done(void)
-{
-	return (UART0_FR & UART_FR_BUSY) == 0u;
-}
+const struct uart_tx_regs uart_tx_regs = UART_TX_ONE_BYTE(&UART0_DR, &UART0_FR, UART_FR_TXFF, UART_FR_BUSY);

@@ -58,22 +58,8 @@ void uart_init(void)
 	if ((UART0_STATE & UART_STATE_RXFULL) == 0u) {
 		(void)UART0_DATA;
 	}
-	NVIC_ICPR0 = 1u << IRQ_UART0_RX;
-	NVIC_ISER0 = 1u << IRQ_UART0_RX;
+	nvic_enable(IRQ_UART0_RX);
 }
 
-uint32_t uart_hw_tx_room(void)
-{
-	return (UART0_STATE & UART_STATE_TXFULL) != 0u ? 0u : 1u;
-}
-
-void uart_hw_tx_byte(uint8_t byte)
-{
-	UART0_DATA = byte;
-}
-
-bool uart_hw_tx_done(void)
-{
-	/* The CMSDK UART shows no shift register: a byte may still be going out. */
-	return (UART0_STATE & UART_STATE_TXFULL) == 0u;
-}
+/* The CMSDK UART shows no shift register: idle is an empty buffer, a byte may still be going out. */
+const struct uart_tx_regs uart_tx_regs = UART_TX_ONE_BYTE(&UART0_DATA, &UART0_STATE, UART_STATE_TXFULL, UART_STATE_TXFULL);
