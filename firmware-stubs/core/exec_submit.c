@@ -94,18 +94,18 @@ static bool op_needs_iodev(uint32_t op)
 }
 
 /*
- * Checks an SQE on its own. @p in_txn: it joins a transaction (whose head names the iodev);
- * @p has_tx: TX bytes came with it (@p tx_len of them).
+ * Checks an SQE on its own, where the Submit is (a member of a transaction may leave the iodev to
+ * its head). @p has_tx: TX bytes came with it (@p tx_len of them).
  * @retval 0              acceptable.
  * @retval -AGENT_EINVAL   a bad op, flag, combination or buffer description.
  * @retval -AGENT_ENODEV   an unknown iodev, or none where the op needs one.
  * @retval -AGENT_EMSGSIZE a length above AGENT_MAX_BUFFER_BYTES.
  */
-static int32_t validate(const struct executor *ex, const struct exec_sqe_desc *d, bool in_txn, bool has_tx,
-			uint32_t tx_len)
+static int32_t validate(const struct executor *ex, const struct exec_sqe_desc *d, bool has_tx, uint32_t tx_len)
 {
 	uint32_t f = d->flags;
 	bool pool = (f & AGENT_SQE_MEMPOOL_BUFFER) != 0u;
+	bool in_txn = ex->submit.chain == EXEC_CHAIN_OPEN && ex->submit.txn_head != NULL;
 
 	if (d->op > AGENT_OP_AWAIT || d->op == AGENT_OP_CALLBACK || d->prio > UINT8_MAX ||
 	    (f & ~(uint32_t)ALL_SQE_FLAGS) != 0u) {
@@ -245,7 +245,7 @@ static void load_sqe(struct executor *ex, struct agent_sqe *q, const struct exec
 }
 
 /* Links @p s into the chain being built, as rtio.ts submit does; a chain complete is queued. */
-static void link_sqe(struct executor *ex, struct exec_slot *s, bool links)
+static void link_sqe(struct executor *ex, struct exec_slot *s)
 {
 	struct exec_submit *sub = &ex->submit;
 
@@ -257,7 +257,7 @@ static void link_sqe(struct executor *ex, struct exec_slot *s, bool links)
 		sub->chain_head = s;
 	}
 	sub->chain_tail = s;
-	if (links) {
+	if ((s->sqe.flags & EXEC_LINK_FLAGS) != 0u) {
 		sub->chain = EXEC_CHAIN_OPEN;
 		return;
 	}
@@ -270,7 +270,6 @@ void exec_submit_sqe(struct executor *ex, const struct exec_sqe_desc *d, uint8_t
 {
 	struct exec_submit *sub = &ex->submit;
 	bool links = (d->flags & EXEC_LINK_FLAGS) != 0u;
-	bool in_txn = sub->chain == EXEC_CHAIN_OPEN && sub->txn_head != NULL;
 	struct exec_slot *s = NULL;
 	int32_t err;
 
@@ -285,7 +284,7 @@ void exec_submit_sqe(struct executor *ex, const struct exec_sqe_desc *d, uint8_t
 		close_chain(sub, EXEC_CHAIN_NONE);
 	}
 	/* TX bytes that could not be stored (tx_err) still count as present. */
-	err = validate(ex, d, in_txn, tx != NULL || tx_len > 0u || tx_err != 0, tx_len);
+	err = validate(ex, d, tx != NULL || tx_len > 0u || tx_err != 0, tx_len);
 	if (err == 0) {
 		err = tx_err;
 	}
@@ -309,7 +308,7 @@ void exec_submit_sqe(struct executor *ex, const struct exec_sqe_desc *d, uint8_t
 		close_chain(sub, links ? EXEC_CHAIN_REJECTED : EXEC_CHAIN_NONE);
 		return;
 	}
-	link_sqe(ex, s, links);
+	link_sqe(ex, s);
 }
 
 void exec_submit_end(struct executor *ex)

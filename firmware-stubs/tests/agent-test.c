@@ -179,7 +179,12 @@ static uint64_t fake_next_due(const struct agent_iodev *dev)
 	return f->paced ? f->last_run_us + 1u : 0u;
 }
 
-static const struct agent_iodev_api fake_api = { fake_submit, fake_cancel, fake_poll, fake_next_due };
+static const struct agent_iodev_api fake_api = {
+	.submit = fake_submit,
+	.cancel = fake_cancel,
+	.poll = fake_poll,
+	.next_due_us = fake_next_due,
+};
 static const char *const fake_caps[] = { "transaction", "multishot", "await", NULL };
 
 /* Completes the oldest unit of @p f by hand (agent_sqe_ok with @p result, or err when < 0). */

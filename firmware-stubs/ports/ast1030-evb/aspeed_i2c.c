@@ -60,10 +60,16 @@ static void check(struct aspeed_i2c *c, uint32_t sts, uint32_t ok)
 	}
 }
 
-/* Receives one byte into @p out, NACKing it when @p last. */
-static void receive(struct aspeed_i2c *c, uint8_t *out, bool last)
+/* How the controller answers a byte it receives: ACK for more, NACK after the last of a read. */
+enum rx_answer {
+	RX_ACK,
+	RX_NACK,
+};
+
+/* Receives one byte into @p out and answers it with @p answer. */
+static void receive(struct aspeed_i2c *c, uint8_t *out, enum rx_answer answer)
 {
-	uint32_t sts = step(c, I2CD_M_RX | (last ? I2CD_M_RX_LAST : 0u), STEP_DONE);
+	uint32_t sts = step(c, I2CD_M_RX | (answer == RX_NACK ? I2CD_M_RX_LAST : 0u), STEP_DONE);
 
 	check(c, sts, I2CD_RX_DONE);
 	if (c->status == 0) {
@@ -72,10 +78,10 @@ static void receive(struct aspeed_i2c *c, uint8_t *out, bool last)
 }
 
 /*
- * Reads the held-back last byte of a read message: NACKed unless the transfer reads on. A failure
- * belongs to the message the byte is part of.
+ * Reads the held-back last byte of a read message, answered with @p answer: ACK when the transfer
+ * reads on, else NACK. A failure belongs to the message the byte is part of.
  */
-static void flush_pending(struct aspeed_i2c *c, bool reads_on)
+static void flush_pending(struct aspeed_i2c *c, enum rx_answer answer)
 {
 	if (c->pending != NULL) {
 		uint8_t *out = c->pending;
@@ -83,7 +89,7 @@ static void flush_pending(struct aspeed_i2c *c, bool reads_on)
 
 		c->pending = NULL;
 		c->msgs = c->pending_msg + 1u;
-		receive(c, out, !reads_on);
+		receive(c, out, answer);
 		c->msgs = msgs;
 	}
 }
@@ -117,7 +123,7 @@ static uint32_t xfer_msg(void *ctrl, bool read, bool restart, uint8_t *buf, uint
 		fail(c, -AGENT_ENOTSUP);
 		return 0u;
 	}
-	flush_pending(c, read && !readdress);
+	flush_pending(c, read && !readdress ? RX_ACK : RX_NACK);
 	if (c->status != 0) {
 		return 0u;
 	}
@@ -139,7 +145,7 @@ static uint32_t xfer_msg(void *ctrl, bool read, bool restart, uint8_t *buf, uint
 				c->pending = &buf[i]; /* read once what follows is known */
 				c->pending_msg = c->msgs - 1u;
 			} else {
-				receive(c, &buf[i], false);
+				receive(c, &buf[i], RX_ACK);
 			}
 		} else {
 			*reg(c, I2CD_BYTE_BUF) = buf[i];
@@ -157,7 +163,7 @@ static struct sim_i2c_result xfer_end(void *ctrl)
 	struct aspeed_i2c *c = ctrl;
 	struct sim_i2c_result r;
 
-	flush_pending(c, false);
+	flush_pending(c, RX_NACK);
 	if (c->started) {
 		/* After a NACKed address the controller may call the STOP abnormal: the bus is free either way. */
 		uint32_t sts = step(c, I2CD_M_STOP, I2CD_NORMAL_STOP | I2CD_ABNORMAL);
@@ -184,7 +190,12 @@ static uint64_t recover(void *ctrl, uint64_t at_ns)
 	return at_ns;
 }
 
-static const struct sim_i2c_ctrl_api aspeed_i2c_api = { xfer_begin, xfer_msg, xfer_end, recover };
+static const struct sim_i2c_ctrl_api aspeed_i2c_api = {
+	.xfer_begin = xfer_begin,
+	.xfer_msg = xfer_msg,
+	.xfer_end = xfer_end,
+	.recover = recover,
+};
 
 int aspeed_i2c_init(struct aspeed_i2c *c, uint32_t bus)
 {
