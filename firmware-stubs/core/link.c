@@ -315,11 +315,6 @@ uint64_t agent_link_next_due_us(const struct agent_link *link)
 	return link->ack_pending && link->ack_at < due ? link->ack_at : due;
 }
 
-uint32_t agent_link_rx_last(const struct agent_link *link)
-{
-	return link->rx_last;
-}
-
 const struct agent_link_stats *agent_link_stats(const struct agent_link *link)
 {
 	return &link->stats;

@@ -184,9 +184,6 @@ uint64_t agent_link_next_due_us(const struct agent_link *link);
  */
 bool agent_link_send_raw(struct agent_link *link, const uint8_t *payload, size_t len);
 
-/** @brief Highest seq received in order from the peer (the ack to send). */
-uint32_t agent_link_rx_last(const struct agent_link *link);
-
 /** @brief The link's counters. */
 const struct agent_link_stats *agent_link_stats(const struct agent_link *link);
 
