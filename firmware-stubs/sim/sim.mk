@@ -48,16 +48,28 @@ SIM_MODEL_OBJ := $(SIM_MODEL_NAMES:%=$(SIM_OUT)/obj/%.o)
 SIM_SPARSE_MODEL_OBJ := $(SIM_MODEL_NAMES:%=$(SIM_OUT)/obj-sparse/%.o)
 SIM_FREE_OBJ := $(SIM_NAMES:%=$(SIM_OUT)/freestanding/%.o)
 SIM_TEST_SUPPORT := $(SIM_DIR)/tests/check.c $(SIM_DIR)/tests/check.h
+# Tests of iodevs under the agent's real executor: the test host (tests/exec_host.c) watches the
+# driver contract through these link-time wrappers of the agent_* functions drivers call.
+SIM_EXEC := $(SIM_DIR)/../core/executor.c
+SIM_HOST := $(SIM_DIR)/tests/exec_host.c
+SIM_HOST_DEPS := $(SIM_HOST) $(SIM_DIR)/tests/exec_host.h $(SIM_EXEC) $(SIM_DIR)/../core/executor.h $(SIM_CORE_HDR) \
+	$(SIM_TEST_SUPPORT) $(SIM_HDR)
+SIM_WRAP := -Wl,--wrap=agent_sqe_ok,--wrap=agent_sqe_err,--wrap=agent_sqe_rx_buf,--wrap=agent_fault_take,--wrap=agent_txn_set_result
+# The executor scenarios (protocol/vectors/executor.json): a completion ring of 16 (8 SQEs + 8
+# spare), the CQ of the cases that depend on its size. Every file of a test is built with its
+# sizes: struct layouts depend on them.
+SIM_VECTORS_DEFS := -DAGENT_MAX_SQES=8u -DAGENT_CQE_SPARE=8u
+SIM_EXECUTOR_VECTORS := $(SIM_ROOT)/protocol/vectors/executor.json
 SIM_GOLDEN := $(SIM_OUT)/ts_golden.h
 SIM_TS_MODELS := $(wildcard $(SIM_ROOT)/harness/emulator/devices/*.ts) $(SIM_ROOT)/harness/emulator/bus/i2c-bus.ts
 
 .PHONY: sim-test sim-check-freestanding sim-golden sim-clean
 
-sim-test: $(SIM_OUT)/models-test $(SIM_OUT)/models-sparse-test $(SIM_OUT)/drivers-test $(SIM_OUT)/rtc-test sim-check-freestanding
-	$(SIM_OUT)/models-test
-	$(SIM_OUT)/models-sparse-test
-	$(SIM_OUT)/drivers-test
-	$(SIM_OUT)/rtc-test
+SIM_TESTS := $(SIM_OUT)/models-test $(SIM_OUT)/models-sparse-test $(SIM_OUT)/drivers-test $(SIM_OUT)/rtc-test \
+	$(SIM_OUT)/executor-vectors-test
+
+sim-test: $(SIM_TESTS) sim-check-freestanding
+	@set -e; for t in $(SIM_TESTS); do echo "== $$t"; $$t; done
 
 sim-golden: $(SIM_GOLDEN)
 
@@ -90,6 +102,14 @@ $(SIM_OUT)/rtc-test: $(SIM_DIR)/tests/rtc-test.c $(SIM_DIR)/tests/fake_exec.c $(
 	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) $(SIM_DIR)/tests/rtc-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/tests/check.c \
 		$(SIM_OBJ) -o $@
 
+$(SIM_OUT)/executor_vectors.h: $(SIM_DIR)/../tools/vectors-to-c.js $(SIM_EXECUTOR_VECTORS)
+	@mkdir -p $(@D)
+	$(NODE) $(SIM_DIR)/../tools/vectors-to-c.js --executor $(SIM_EXECUTOR_VECTORS) $@
+
+$(SIM_OUT)/executor-vectors-test: $(SIM_DIR)/tests/executor-vectors-test.c $(SIM_OUT)/executor_vectors.h $(SIM_HOST_DEPS)
+	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) $(SIM_VECTORS_DEFS) -I$(SIM_OUT) $< $(SIM_HOST) $(SIM_DIR)/tests/check.c \
+		$(SIM_EXEC) $(SIM_DIR)/test_iodev.c $(SIM_DIR)/queued_iodev.c $(SIM_WRAP) -o $@
+
 # Freestanding and position-dependent, so that const tables of pointers land in .rodata: any
 # data or bss symbol is a writable global, which sim/ must not have.
 $(SIM_OUT)/freestanding/%.o: $(SIM_DIR)/%.c $(SIM_HDR) $(SIM_CORE_HDR)
@@ -110,6 +130,6 @@ ifdef SIM_STANDALONE
 .DEFAULT_GOAL := sim-test
 else
 .DEFAULT_GOAL := $(SIM_SAVED_GOAL)
-TESTS += $(SIM_OUT)/models-test $(SIM_OUT)/models-sparse-test $(SIM_OUT)/drivers-test $(SIM_OUT)/rtc-test
+TESTS += $(SIM_TESTS)
 check-freestanding: sim-check-freestanding
 endif
