@@ -43,7 +43,6 @@ SIM_CORE_HDR := $(SIM_DIR)/../core/iodev.h
 SIM_CFLAGS :=
 
 SIM_OUT := $(BUILD)/sim
-SIM_OBJ := $(SIM_NAMES:%=$(SIM_OUT)/obj/%.o)
 SIM_MODEL_OBJ := $(SIM_MODEL_NAMES:%=$(SIM_OUT)/obj/%.o)
 SIM_SPARSE_MODEL_OBJ := $(SIM_MODEL_NAMES:%=$(SIM_OUT)/obj-sparse/%.o)
 SIM_FREE_OBJ := $(SIM_NAMES:%=$(SIM_OUT)/freestanding/%.o)
@@ -59,6 +58,8 @@ SIM_WRAP := -Wl,--wrap=agent_sqe_ok,--wrap=agent_sqe_err,--wrap=agent_sqe_rx_buf
 # spare), the CQ of the cases that depend on its size. Every file of a test is built with its
 # sizes: struct layouts depend on them.
 SIM_VECTORS_DEFS := -DAGENT_MAX_SQES=8u -DAGENT_CQE_SPARE=8u
+# The drivers' tests: more SQE slots than an iodev's queue holds, so a test can overflow it.
+SIM_DRIVERS_DEFS := -DAGENT_MAX_SQES=40u -DSIM_QDEV_QUEUE_LEN=32u
 SIM_EXECUTOR_VECTORS := $(SIM_ROOT)/protocol/vectors/executor.json
 SIM_GOLDEN := $(SIM_OUT)/ts_golden.h
 SIM_TS_MODELS := $(wildcard $(SIM_ROOT)/harness/emulator/devices/*.ts) $(SIM_ROOT)/harness/emulator/bus/i2c-bus.ts
@@ -93,14 +94,13 @@ $(SIM_OUT)/models-sparse-test: $(SIM_DIR)/tests/models-test.c $(SIM_SPARSE_MODEL
 	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) -DSIM_NOR_FLASH_SPARSE_PAGES=$(SIM_TEST_SPARSE_PAGES) -I$(SIM_OUT) \
 		$(SIM_DIR)/tests/models-test.c $(SIM_DIR)/tests/check.c $(SIM_SPARSE_MODEL_OBJ) -o $@
 
-$(SIM_OUT)/drivers-test: $(SIM_DIR)/tests/drivers-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/tests/fake_exec.h \
-		$(SIM_OBJ) $(SIM_TEST_SUPPORT) $(SIM_GOLDEN)
-	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) -I$(SIM_OUT) $(SIM_DIR)/tests/drivers-test.c $(SIM_DIR)/tests/fake_exec.c \
-		$(SIM_DIR)/tests/check.c $(SIM_OBJ) -o $@
+$(SIM_OUT)/drivers-test: $(SIM_DIR)/tests/drivers-test.c $(SIM_HOST_DEPS) $(SIM_SRC) $(SIM_GOLDEN)
+	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) $(SIM_DRIVERS_DEFS) -I$(SIM_OUT) $< $(SIM_HOST) $(SIM_DIR)/tests/check.c \
+		$(SIM_EXEC) $(SIM_SRC) $(SIM_WRAP) -o $@
 
-$(SIM_OUT)/rtc-test: $(SIM_DIR)/tests/rtc-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/tests/fake_exec.h $(SIM_OBJ) $(SIM_TEST_SUPPORT)
-	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) $(SIM_DIR)/tests/rtc-test.c $(SIM_DIR)/tests/fake_exec.c $(SIM_DIR)/tests/check.c \
-		$(SIM_OBJ) -o $@
+$(SIM_OUT)/rtc-test: $(SIM_DIR)/tests/rtc-test.c $(SIM_HOST_DEPS) $(SIM_SRC)
+	$(CC) $(SIM_STRICT) $(CFLAGS) $(SANITIZE) $(SIM_DRIVERS_DEFS) $< $(SIM_HOST) $(SIM_DIR)/tests/check.c \
+		$(SIM_EXEC) $(SIM_SRC) $(SIM_WRAP) -o $@
 
 $(SIM_OUT)/executor_vectors.h: $(SIM_DIR)/../tools/vectors-to-c.js $(SIM_EXECUTOR_VECTORS)
 	@mkdir -p $(@D)
