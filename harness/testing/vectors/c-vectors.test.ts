@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { PACKAGE_ROOT } from '../../package-root';
+import { skipBecause } from '../index';
 import { loadDeviceVectors, loadHashVectors } from './device-vectors';
 import { loadExecutorVectors } from './executor-vectors';
 import type { VectorRequirement } from './executor-vectors';
@@ -32,7 +33,7 @@ describe('the shared vectors through the agent\'s C code (firmware-stubs/sim)', 
   const toolchain = ['make', 'cc'].filter((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0);
 
   beforeEach(function () {
-    if (toolchain.length > 0) this.skip();
+    if (toolchain.length > 0) skipBecause(this, `no ${toolchain.join(' or ')} on PATH to build the C tests`);
   });
 
   after(() => rmSync(build, { recursive: true, force: true }));
