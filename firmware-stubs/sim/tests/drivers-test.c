@@ -120,8 +120,7 @@ static void test_i2c_chain_register_read(void)
 	p = host_tiny_write(&host, &temp_dev, ptr, 1u);
 	p->flags |= AGENT_SQE_CHAINED;
 	r = host_read(&host, &temp_dev, rx, 2u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(p), 1);
 	CHECK_EQ(res(r), 2);
 	CHECK_BYTES(rx, 2, 0x19, 0x00);
@@ -146,8 +145,7 @@ static void test_i2c_absent_address(void)
 	c = host_read(&host, &ghost_dev, rx, 2u);
 	c->flags |= AGENT_SQE_CHAINED;
 	n = host_op(&host, NULL, AGENT_OP_NOP);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), EIO_);
 	CHECK_EQ(res(c), ECANCELED_);
 	CHECK_EQ(res(n), ECANCELED_);
@@ -171,16 +169,14 @@ static void test_i2c_injected_nack(void)
 	r = host_read(&host, &temp_dev, rx, 2u);
 	r->flags |= AGENT_SQE_CHAINED;
 	after = host_write(&host, &temp_dev, b, 1u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(w), 1);
 	CHECK_EQ(res(r), EIO_);
 	CHECK_EQ(res(after), ECANCELED_);
 	CHECK_U64(at(r), 75u);
 	CHECK_EQ(temp_dev.faults.len, 0);
 	r = host_read(&host, &temp_dev, rx, 2u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(r), 2);
 	clean();
 }
@@ -202,8 +198,7 @@ static void test_i2c_short_read(void)
 	r = host_read(&host, &ee_dev, rx, 4u);
 	r->flags |= AGENT_SQE_CHAINED;
 	after = host_write(&host, &ee_dev, wa, 2u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(w), 2);
 	CHECK_EQ(res(r), 2);
 	CHECK_EQ(res(after), ECANCELED_);
@@ -222,8 +217,7 @@ static void test_i2c_bus_timeout(void)
 	a = host_read(&host, &temp_dev, rx, 2u);
 	a->flags |= AGENT_SQE_CHAINED;
 	b = host_read(&host, &temp_dev, rx, 2u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), -AGENT_ETIMEDOUT);
 	CHECK_EQ(res(b), ECANCELED_);
 	CHECK_U64(host.now_us, 25000u);
@@ -238,8 +232,7 @@ static void test_i2c_delay_fault(void)
 	i2c_rig();
 	host_inject(&temp_dev, AGENT_FAULT_DELAY, 0u, 0u, 3000u, 1u);
 	a = host_read(&host, &temp_dev, rx, 2u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), 2);
 	CHECK_U64(at(a), 3073u); /* 72.5 µs + 3 ms */
 	clean();
@@ -261,8 +254,7 @@ static void test_i2c_eeprom_busy_after_write(void)
 	a = host_write(&host, &ee_dev, wa, 2u);
 	a->flags |= AGENT_SQE_TRANSACTION;
 	r = host_read(&host, &ee_dev, rx, 2u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(w), 4);
 	CHECK_EQ(res(a), EIO_);
 	CHECK_EQ(res(r), ECANCELED_);
@@ -325,16 +317,14 @@ static void test_i2c_restart_between_writes(void)
 	a = host_write(&host, &temp_dev, p2, 1u);
 	a->flags |= AGENT_SQE_TRANSACTION;
 	(void)host_write(&host, &temp_dev, v1, 2u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(sim_tmp102_register(&tmp, 2u, 0u), 0x4a00);
 	CHECK_EQ(i2c.restarts, 0);
 	a = host_write(&host, &temp_dev, p2, 1u);
 	a->flags |= AGENT_SQE_TRANSACTION;
 	b = host_write(&host, &temp_dev, v2, 2u);
 	b->iodev_flags = AGENT_IODEV_I2C_RESTART;
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), 1);
 	CHECK_EQ(res(b), 2);
 	CHECK_EQ(i2c.restarts, 1);
@@ -358,8 +348,7 @@ static void test_i2c_mempool_read(void)
 	for (i = 0; i < 3u; i++) {
 		s[i] = host_read_pool(&host, &ee_dev);
 	}
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(s[0]), 16);
 	CHECK_EQ(res(s[1]), 16);
 	CHECK_EQ(res(s[2]), -AGENT_ENOMEM);
@@ -382,15 +371,13 @@ static void test_i2c_recover_configure(void)
 
 	i2c_rig();
 	s = host_op(&host, &temp_dev, AGENT_OP_I2C_RECOVER);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(s), 0);
 	CHECK_U64(at(s), 25u);
 	CHECK_EQ(i2c.recoveries, 1);
 	s = host_op(&host, &temp_dev, AGENT_OP_I2C_CONFIGURE);
 	s->i2c_config = 0x14u;
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(s), 0);
 	CHECK(temp.configured && temp.i2c_config == 0x14u);
 	clean();
@@ -413,8 +400,7 @@ static void test_i2c_unsupported(void)
 	h = host_write(&host, &temp_dev, b, 1u);
 	h->flags |= AGENT_SQE_TRANSACTION;
 	p = host_read_pool(&host, &temp_dev);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(t), -AGENT_ENOTSUP);
 	CHECK_EQ(res(ten), -AGENT_ENOTSUP);
 	CHECK_EQ(res(h), 0);
@@ -498,8 +484,7 @@ static void test_imu_registers(void)
 	w = host_write(&host, &imu_dev, reg, 1u);
 	w->flags |= AGENT_SQE_TRANSACTION;
 	r = host_read(&host, &imu_dev, rx, 1u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(w), 1);
 	CHECK_EQ(res(r), 1);
 	CHECK_EQ(rx[0], 0x47);
@@ -596,8 +581,7 @@ static void test_imu_watermark_and_max_batch(void)
 	CHECK_EQ(imu.max_batch_bytes, 32);
 	a = host_read_pool(&host, &imu_dev);
 	b = host_read_pool(&host, &imu_dev);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	ca = host_cqe_of(&host, a, 0u);
 	cb = host_cqe_of(&host, b, 0u);
 	CHECK(ca != NULL && ca->result == 32 && ca->at_us == 4000u + (COUNT_NS + DATA_NS(32)) / 1000u);
@@ -626,8 +610,7 @@ static void test_imu_cancel_waiting(void)
 	w = host_write(&host, &imu_dev, reg, 1u);
 	w->flags |= AGENT_SQE_TRANSACTION;
 	(void)host_read(&host, &imu_dev, rx, 1u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(rx[0], 0x47);
 	CHECK(host.now_us < 4000u);
 	CHECK_EQ(host_pool_free(&host), 4);
@@ -680,8 +663,7 @@ static void test_imu_delay_fault(void)
 	imu_rig(0u, 0u);
 	host_inject(&imu_dev, AGENT_FAULT_DELAY, 0u, 0u, 2000u, 1u);
 	s = host_read_pool(&host, &imu_dev);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	c = host_cqe_of(&host, s, 0u);
 	CHECK(c != NULL && c->result == 128);
 	CHECK(c != NULL && c->at_us == 8000u + (COUNT_NS + DATA_NS(128)) / 1000u + 2000u);
@@ -713,8 +695,7 @@ static uint8_t read_status(void)
 	uint8_t rx[2] = { 0, 0 };
 	struct host_sqe *s = host_txrx(&host, &flash_dev, tx, rx, 2u);
 
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(s), 2);
 	host_recycle(&host);
 	return rx[1];
@@ -741,8 +722,7 @@ static void test_spi_program_sequence(void)
 	b = host_write(&host, &flash_dev, pp, 4u);
 	b->flags |= AGENT_SQE_TRANSACTION;
 	c = host_write(&host, &flash_dev, data, 8u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), 1);
 	CHECK_EQ(res(b), 4);
 	CHECK_EQ(res(c), 8);
@@ -766,8 +746,7 @@ static void test_spi_program_sequence(void)
 	a = host_write(&host, &flash_dev, rd, 4u);
 	a->flags |= AGENT_SQE_TRANSACTION;
 	b = host_read(&host, &flash_dev, back, 8u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), 4);
 	CHECK_EQ(res(b), 8);
 	CHECK(memcmp(back, data, 8u) == 0);
@@ -793,8 +772,7 @@ static void test_spi_chain_does_not_program(void)
 	b = host_write(&host, &flash_dev, pp, 4u);
 	b->flags |= AGENT_SQE_CHAINED;
 	c = host_write(&host, &flash_dev, data, 4u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(a) == 1 && res(b) == 4 && res(c) == 4);
 	CHECK_EQ(sim_spi_log_entry(&spi, 2u)->bytes, 1);
 	CHECK_EQ(sim_spi_log_entry(&spi, 1u)->bytes, 4);
@@ -816,8 +794,7 @@ static void test_spi_txrx_jedec(void)
 
 	spi_rig(4u, 0u);
 	s = host_txrx(&host, &flash_dev, tx, rx, 4u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(s), 4);
 	CHECK_BYTES(rx, 4, 0xff, 0xef, 0x40, 0x14);
 	CHECK_U64(at(s), 5u);
@@ -837,8 +814,7 @@ static void test_spi_rx_and_pool(void)
 	spi_rig(4u, 0u);
 	a = host_read(&host, &flash_dev, rx, 3u);
 	p = host_read_pool(&host, &flash_dev);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), 3);
 	CHECK_BYTES(rx, 3, 0xff, 0xff, 0xff);
 	c = host_cqe_of(&host, p, 0u);
@@ -862,8 +838,7 @@ static void test_spi_pool_exhausted(void)
 
 	spi_rig(2u, 64u);
 	s = host_read_pool(&host, &flash_dev);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(s), -AGENT_ENOMEM);
 	CHECK_EQ(spi.cs_assertions, 0);
 	CHECK_EQ(host_pool_free(&host), 2);
@@ -887,8 +862,7 @@ static void test_spi_short_read(void)
 	b = host_read(&host, &flash_dev, back, 8u);
 	b->flags |= AGENT_SQE_CHAINED;
 	n = host_op(&host, NULL, AGENT_OP_NOP);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), 4);
 	CHECK_EQ(res(b), 3);
 	CHECK_EQ(res(n), ECANCELED_);
@@ -912,8 +886,7 @@ static void test_spi_nack(void)
 	b = host_read(&host, &flash_dev, back, 8u);
 	b->flags |= AGENT_SQE_CHAINED;
 	n = host_op(&host, NULL, AGENT_OP_NOP);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), 4);
 	CHECK_EQ(res(b), EIO_);
 	CHECK_EQ(res(n), ECANCELED_);
@@ -933,8 +906,7 @@ static void test_spi_bus_timeout(void)
 	a = host_tiny_write(&host, &flash_dev, wren, 1u);
 	a->flags |= AGENT_SQE_CHAINED;
 	n = host_op(&host, NULL, AGENT_OP_NOP);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), -AGENT_ETIMEDOUT);
 	CHECK_EQ(res(n), ECANCELED_);
 	CHECK_U64(host.now_us, 25000u);
@@ -952,8 +924,7 @@ static void test_spi_delay_fault(void)
 	spi_rig(4u, 0u);
 	host_inject(&flash_dev, AGENT_FAULT_DELAY, 0u, 0u, 2000u, 1u);
 	a = host_tiny_write(&host, &flash_dev, wren, 1u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), 1);
 	CHECK_U64(at(a), 2002u);
 	clean();
@@ -971,8 +942,7 @@ static void test_spi_unsupported(void)
 	h = host_write(&host, &flash_dev, id, 1u);
 	h->flags |= AGENT_SQE_TRANSACTION;
 	m = host_op(&host, &flash_dev, AGENT_OP_I2C_RECOVER);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(r), -AGENT_ENOTSUP);
 	CHECK_EQ(res(h), 0);
 	CHECK_EQ(res(m), -AGENT_ENOTSUP);
@@ -1037,8 +1007,7 @@ static void test_spi_half_duplex(void)
 	half_sent = 0u;
 	half_captured = 0u;
 	t = host_txrx(&host, &flash_dev, txrx, rx, 4u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(t), -AGENT_ENOTSUP);
 	CHECK_EQ(spi.cs_assertions, 0);
 	host_recycle(&host);
@@ -1046,8 +1015,7 @@ static void test_spi_half_duplex(void)
 	h = host_write(&host, &flash_dev, jedec, 1u);
 	h->flags |= AGENT_SQE_TRANSACTION;
 	r = host_read(&host, &flash_dev, id, 3u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(h), 1);
 	CHECK_EQ(res(r), 3);
 	CHECK(id[0] == 0xef && id[1] == 0x40 && id[2] == 0x14);
@@ -1086,8 +1054,7 @@ static void test_gpio_tx_rx(void)
 	s[1] = host_tiny_write(&host, &gpio_dev, clr, 2u);
 	s[2] = host_read(&host, &gpio_dev, levels, 8u);
 	s[3] = host_read(&host, &gpio_dev, three, 3u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(s[0]) == 4 && res(s[1]) == 2 && res(s[2]) == 8 && res(s[3]) == 3);
 	CHECK_BYTES(levels, 8, 1, 0, 0, 0, 1, 0, 0, 0);
 	CHECK_BYTES(three, 4, 1, 0, 0, 9);
@@ -1111,8 +1078,7 @@ static void test_gpio_rejects(void)
 	s[2] = host_write(&host, &gpio_dev, level2, 2u);
 	s[3] = host_write(&host, &gpio_dev, odd, 3u);
 	s[4] = host_read(&host, &gpio_dev, nine, 9u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	for (i = 0; i < 5u; i++) {
 		CHECK_EQ(res(s[i]), -AGENT_EINVAL);
 	}
@@ -1169,8 +1135,7 @@ static void test_gpio_multishot_stream(void)
 	for (k = 0; k < 4u; k++) {
 		st[k]->flags |= AGENT_SQE_CHAINED;
 	}
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	for (k = 0; k < 4u; k++) {
 		const struct host_cqe *c = host_cqe_of(&host, stream, k);
 		uint32_t us;
@@ -1211,8 +1176,7 @@ static void test_gpio_edge_queue_limit(void)
 	CHECK_EQ(gpio.edge_len, 16);
 	CHECK_EQ(gpio.edges_dropped, 4);
 	s = host_read_pool(&host, &gpio_dev);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	c = host_cqe_of(&host, s, 0u);
 	CHECK(c != NULL && c->result == 8 && c->buf != NULL);
 	if (c != NULL && c->buf != NULL) {
@@ -1263,8 +1227,7 @@ static void test_gpio_edge_timeout(void)
 	gpio_rig(4u);
 	w = host_read_pool(&host, &gpio_dev);
 	w->timeout_us = 4000u;
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(w), -AGENT_ETIMEDOUT);
 	CHECK_U64(host.now_us, 4000u);
 	CHECK_EQ(gpio.n_waiting, 0);
@@ -1303,8 +1266,7 @@ static void test_gpio_edge_read_in_txn(void)
 	m->iodev_flags = AGENT_IODEV_GPIO_WAIT_EDGE;
 	s = host_read(&host, &gpio_dev, small, 4u);
 	s->iodev_flags = AGENT_IODEV_GPIO_WAIT_EDGE;
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(h), 2);
 	CHECK_EQ(res(m), -AGENT_ENOTSUP);
 	CHECK_EQ(res(s), -AGENT_EINVAL);
@@ -1350,8 +1312,7 @@ static void test_tio_delays(void)
 	b->flags |= AGENT_SQE_CHAINED;
 	c = host_write(&host, &test_dev, tx, 2u);
 	c->iodev_flags = SIM_TEST_IODEV_SCRIPT(500, 0, 0);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(a) == 0 && res(b) == 4 && res(c) == 2);
 	CHECK(at(a) == 3000u && at(b) == 5000u && at(c) == 5500u);
 	CHECK_EQ(SIM_TEST_IODEV_SCRIPT(10485750u, 255, 1), 0x1fffffff);
@@ -1388,8 +1349,7 @@ static void test_tio_ops(void)
 	a = host_read(&host, &test_dev, buf, 5u);
 	b = host_tiny_write(&host, &test_dev, tiny, 3u);
 	c = host_txrx(&host, &test_dev, tx, rxb, 3u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(a) == 5 && res(b) == 3 && res(c) == 3);
 	CHECK_BYTES(buf, 6, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0);
 	CHECK_BYTES(rxb, 3, 7, 8, 9);
@@ -1405,8 +1365,7 @@ static void test_tio_mempool(void)
 	test_rig(1u);
 	a = host_read_pool(&host, &test_dev);
 	b = host_read_pool(&host, &test_dev);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(a), 16);
 	CHECK_EQ(res(b), -AGENT_ENOMEM);
 	CHECK_EQ(host_cqe_of(&host, b, 0u)->flags, 0);
@@ -1431,8 +1390,7 @@ static void test_tio_scripted_failure(void)
 	a = tnop(SIM_TEST_IODEV_SCRIPT(1000, 0, 0), true);
 	b = tnop(SIM_TEST_IODEV_SCRIPT(1000, AGENT_EIO, 0), true);
 	c = tnop(0u, false);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(a) == 0 && res(b) == EIO_ && res(c) == ECANCELED_);
 	CHECK_U64(host.now_us, 2000u);
 	clean();
@@ -1454,8 +1412,7 @@ static void test_tio_transactions(void)
 	b->flags |= AGENT_SQE_TRANSACTION;
 	b->iodev_flags = SIM_TEST_IODEV_SCRIPT(2000, 0, 0);
 	c = tnop(0u, false);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(a) == 4 && res(b) == 3 && res(c) == 0);
 	CHECK(at(a) == 3000u && at(b) == 3000u && at(c) == 3000u);
 	a = host_write(&host, &test_dev, tx, 1u);
@@ -1463,8 +1420,7 @@ static void test_tio_transactions(void)
 	b = tnop(SIM_TEST_IODEV_SCRIPT(0, AGENT_EINVAL, 0), false);
 	b->flags |= AGENT_SQE_TRANSACTION;
 	c = tnop(0u, false);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(a) == 1 && res(b) == -AGENT_EINVAL && res(c) == ECANCELED_);
 	clean();
 }
@@ -1479,15 +1435,13 @@ static void test_tio_hang_timeout(void)
 	h = tnop(SIM_TEST_IODEV_SCRIPT(0, 0, 1), true);
 	h->timeout_us = 5000u;
 	a = tnop(0u, false);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(h) == -AGENT_ETIMEDOUT && res(a) == ECANCELED_);
 	CHECK_U64(host.now_us, 5000u);
 	CHECK_EQ(tio.q.dropped, 1);
 	CHECK_EQ(sim_qdev_depth(&tio.q), 0);
 	l = tnop(SIM_TEST_IODEV_SCRIPT(1000, 0, 0), false);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(l), 0);
 	CHECK_U64(at(l), 6000u);
 	clean();
@@ -1589,8 +1543,7 @@ static void test_tio_await(void)
 	/* Signalled before it is reached: completes at once. */
 	w = host_op(&host, &test_dev, AGENT_OP_AWAIT);
 	host_signal(&host, w);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(w), 0);
 	CHECK_U64(at(w), 5000u);
 	clean();
@@ -1608,8 +1561,7 @@ static void test_tio_faults(void)
 
 	test_rig(4u);
 	r = host_op(&host, &test_dev, AGENT_OP_I2C_RECOVER);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(res(r), -AGENT_ENOTSUP);
 	host_inject(&test_dev, AGENT_FAULT_DELAY, 0u, 0u, 2000u, 1u);
 	host_inject(&test_dev, AGENT_FAULT_NACK, 0u, 0u, 0u, 1u);
@@ -1620,8 +1572,7 @@ static void test_tio_faults(void)
 	b = tnop(0u, false);
 	c = tnop(0u, false);
 	d = host_read(&host, &test_dev, buf, 4u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(a) == 0 && res(b) == EIO_ && res(c) == -AGENT_ETIMEDOUT && res(d) == 2);
 	CHECK_U64(host.now_us - t0, 3000u + 25000u);
 	CHECK_BYTES(buf, 4, 0xa5, 0xa6, 0, 0);
@@ -1638,8 +1589,7 @@ static void test_tio_counters_and_until_cleared(void)
 	for (i = 0; i < 3u; i++) {
 		s[i] = tnop(SIM_TEST_IODEV_SCRIPT(1000, 0, 0), false);
 	}
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	for (i = 0; i < 3u; i++) {
 		CHECK_EQ(res(s[i]), EIO_);
 	}
@@ -1657,8 +1607,7 @@ static void test_tio_queue_overflow(void)
 	for (i = 0; i < SIM_QDEV_QUEUE_LEN + 2u; i++) {
 		s[i] = tnop(SIM_TEST_IODEV_SCRIPT(10, 0, 0), false);
 	}
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	/* The first poll starts one unit and holds SIM_QDEV_QUEUE_LEN more; the rest are -EBUSY. */
 	for (i = 0; i < SIM_QDEV_QUEUE_LEN; i++) {
 		CHECK_EQ(res(s[i]), 0);
@@ -1784,8 +1733,7 @@ static void test_board_end_to_end(void)
 	(void)host_read(&host, board.table[4], levels, 8u);
 	(void)host_read(&host, board.table[5], pat, 2u);
 	batch = host_read_pool(&host, board.table[2]);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(rx_who[0], 0x47);
 	CHECK_BYTES(rx_id, 4, 0xff, 0xef, 0x40, 0x14);
 	CHECK_EQ(((rx_temp[0] << 8) | rx_temp[1]), sim_tmp102_register(&board.temp, 0u, 0u));
@@ -1881,8 +1829,7 @@ static void breach(struct agent_iodev *bad, enum bad_mode mode)
 	} else {
 		s = mode == BAD_RX_BUF_OF_TX ? host_write(&host, bad, b, 1u) : host_op(&host, bad, AGENT_OP_NOP);
 	}
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK_EQ(host.violations, 1);
 	CHECK(res(s) != NO_CQE);
 	CHECK_EQ(host_inflight(&host), 0);

@@ -655,6 +655,12 @@ void host_run_until(struct host *h, uint64_t until_us)
 	}
 }
 
+void host_submit_idle(struct host *h)
+{
+	host_submit(h);
+	host_run_idle(h);
+}
+
 void host_run_cqes(struct host *h, uint32_t n)
 {
 	current = h;

@@ -119,6 +119,9 @@ struct host_sqe *host_delay(struct host *h, uint32_t delay_us);
 /* Submits every SQE prepared since the last submit (chains and transactions as flagged). */
 void host_submit(struct host *h);
 
+/* host_submit(), then host_run_idle(). */
+void host_submit_idle(struct host *h);
+
 /* Runs events due up to until_us; the clock ends at until_us (unless AGENT_NEVER). */
 void host_run_until(struct host *h, uint64_t until_us);
 

@@ -252,8 +252,7 @@ static void enable_timer(void)
 
 	a->flags |= AGENT_SQE_CHAINED;
 	b->flags |= AGENT_SQE_CHAINED;
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(a, 0u) == 2 && res(b, 0u) == 2 && res(c, 0u) == 2);
 }
 
@@ -274,8 +273,7 @@ static void test_iodev_registers(void)
 	w = host_write(&host, &rtc_dev, reg, 1u);
 	w->flags |= AGENT_SQE_TRANSACTION;
 	r = host_read(&host, &rtc_dev, rx, 1u);
-	host_submit(&host);
-	host_run_idle(&host);
+	host_submit_idle(&host);
 	CHECK(res(w, 0u) == 1 && res(r, 0u) == 1);
 	CHECK_EQ(rx[0], 0x80);
 	clean();
