@@ -189,13 +189,12 @@ int sim_tmp102_init(struct sim_tmp102 *t, uint16_t address, uint32_t seed)
 {
 	int rc = sim_pick_address(&address, SIM_TMP102_DEFAULT_ADDRESS, 0x48u, 0x4bu);
 
-	sim_zero(t, sizeof(*t));
+	sim_zero(t, sizeof(*t)); /* the pointer too: SIM_TMP102_REG_TEMP is 0 */
 	t->seed = seed;
 	t->address = address;
 	t->config = SIM_TMP102_CONFIG_POR;
 	t->tlow = SIM_TMP102_TLOW_POR;
 	t->thigh = SIM_TMP102_THIGH_POR;
-	t->pointer = SIM_TMP102_REG_TEMP;
 	return rc;
 }
 
