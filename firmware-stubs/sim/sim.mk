@@ -48,10 +48,11 @@ SIM_SPARSE_MODEL_OBJ := $(SIM_MODEL_NAMES:%=$(SIM_OUT)/obj-sparse/%.o)
 SIM_FREE_OBJ := $(SIM_NAMES:%=$(SIM_OUT)/freestanding/%.o)
 SIM_TEST_SUPPORT := $(SIM_DIR)/tests/check.c $(SIM_DIR)/tests/check.h
 # Tests of iodevs under the agent's real executor: the test host (tests/exec_host.c) watches the
-# driver contract through these link-time wrappers of the agent_* functions drivers call.
+# driver contract (tests/exec_watch.c) through these link-time wrappers of the agent_* functions
+# drivers call.
 SIM_EXEC := $(SIM_DIR)/../core/executor.c
-SIM_HOST := $(SIM_DIR)/tests/exec_host.c
-SIM_HOST_DEPS := $(SIM_HOST) $(SIM_DIR)/tests/exec_host.h $(SIM_EXEC) $(SIM_DIR)/../core/executor.h $(SIM_CORE_HDR) \
+SIM_HOST := $(SIM_DIR)/tests/exec_host.c $(SIM_DIR)/tests/exec_watch.c
+SIM_HOST_DEPS := $(SIM_HOST) $(SIM_DIR)/tests/exec_host.h $(SIM_DIR)/tests/exec_watch.h $(SIM_EXEC) $(SIM_DIR)/../core/executor.h $(SIM_CORE_HDR) \
 	$(SIM_TEST_SUPPORT) $(SIM_HDR)
 SIM_WRAP := -Wl,--wrap=agent_sqe_ok,--wrap=agent_sqe_err,--wrap=agent_sqe_rx_buf,--wrap=agent_fault_take,--wrap=agent_txn_set_result
 # The executor scenarios (protocol/vectors/executor.json): a completion ring of 16 (8 SQEs + 8

@@ -1,5 +1,5 @@
 /* The host end of the real executor for the sim tests; see exec_host.h. */
-#include "exec_host.h"
+#include "exec_watch.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,17 +8,17 @@
 #define SAME_TIME_STEPS_MAX 10000u
 
 /* The host the wrapped agent_* functions and the iodev hooks report to (they have no context). */
-static struct host *current;
+struct host *host_current;
 
-static void violation(const char *fmt, ...)
+void host_violation(const char *fmt, ...)
 {
 	va_list ap;
 
-	current->violations++;
-	if (current->quiet) {
+	host_current->violations++;
+	if (host_current->quiet) {
 		return;
 	}
-	printf("VIOLATION at %llu us: ", (unsigned long long)current->now_us);
+	printf("VIOLATION at %llu us: ", (unsigned long long)host_current->now_us);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -33,7 +33,7 @@ static uint64_t host_now(void *ctx)
 /* ------------------------------------------------------------------ the pool */
 
 /* Zephyr's rtio_block_pool_alloc: max_len, then one block less at a time down to min_len. */
-static bool pool_alloc(struct host *h, uint32_t min_len, uint32_t max_len, uint16_t *first, uint16_t *count)
+bool host_pool_lend(struct host *h, uint32_t min_len, uint32_t max_len, uint16_t *first, uint16_t *count)
 {
 	uint32_t bs = h->block_size;
 	uint32_t lo = min_len == 0u ? 1u : (min_len + bs - 1u) / bs;
@@ -59,13 +59,13 @@ static bool pool_alloc(struct host *h, uint32_t min_len, uint32_t max_len, uint1
 	return false;
 }
 
-static void pool_free(struct host *h, uint32_t first, uint32_t n)
+void host_pool_return(struct host *h, uint32_t first, uint32_t n)
 {
 	uint32_t i;
 
 	for (i = first; i < first + n; i++) {
 		if (!h->used[i]) {
-			violation("mempool block %u released twice", i);
+			host_violation("mempool block %u released twice", i);
 		}
 		h->used[i] = false;
 	}
@@ -73,45 +73,11 @@ static void pool_free(struct host *h, uint32_t first, uint32_t n)
 
 static void pool_give_back(struct host *h, struct host_sqe *s)
 {
-	pool_free(h, s->pool_first, s->pool_count);
+	host_pool_return(h, s->pool_first, s->pool_count);
 	s->pool_count = 0u;
 }
 
-/* ------------------------------------------------------------------ units the drivers hold */
-
-static int unit_find(const struct host *h, const struct agent_sqe *sqe)
-{
-	size_t i;
-
-	for (i = 0; i < AGENT_MAX_SQES; i++) {
-		const struct agent_sqe *m;
-
-		for (m = h->units[i]; m != NULL; m = agent_txn_next(m)) {
-			if (m == sqe) {
-				return (int)i;
-			}
-		}
-	}
-	return -1;
-}
-
-static bool held_by_driver(const struct host *h, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < AGENT_MAX_SQES; i++) {
-		const struct agent_sqe *m;
-
-		for (m = h->units[i]; m != NULL; m = agent_txn_next(m)) {
-			if (m->id == id) {
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
-static struct host_sqe *host_sqe_of(struct host *h, uint32_t id)
+struct host_sqe *host_sqe_by_id(struct host *h, uint32_t id)
 {
 	return id >= 1u && id <= h->n_sqes ? &h->sqes[id - 1u] : NULL;
 }
@@ -121,12 +87,12 @@ static struct host_sqe *host_sqe_of(struct host *h, uint32_t id)
 /* Records a CQE the executor posted: its time, its data, and the mempool blocks it keeps. */
 static void record(struct host *h, const struct exec_cqe *e)
 {
-	struct host_sqe *s = host_sqe_of(h, e->id);
+	struct host_sqe *s = host_sqe_by_id(h, e->id);
 	bool pooled = s != NULL && s->op == AGENT_OP_RX && (s->flags & AGENT_SQE_MEMPOOL_BUFFER) != 0u;
 	struct host_cqe *c;
 
 	if (s == NULL) {
-		violation("CQE for unknown SQE id %u", e->id);
+		host_violation("CQE for unknown SQE id %u", e->id);
 		return;
 	}
 	if ((s->flags & AGENT_SQE_NO_RESPONSE) != 0u) {
@@ -136,7 +102,7 @@ static void record(struct host *h, const struct exec_cqe *e)
 		return;
 	}
 	if (h->n_cqes >= HOST_CQES) {
-		violation("more than %u CQEs", HOST_CQES);
+		host_violation("more than %u CQEs", HOST_CQES);
 		return;
 	}
 	c = &h->cqes[h->n_cqes++];
@@ -151,7 +117,7 @@ static void record(struct host *h, const struct exec_cqe *e)
 
 		c->flags |= HOST_CQE_MEMPOOL;
 		if (keep > s->pool_count) {
-			violation("sqe %u read %u bytes into %u blocks", s->id, e->len, s->pool_count);
+			host_violation("sqe %u read %u bytes into %u blocks", s->id, e->len, s->pool_count);
 			keep = s->pool_count;
 		}
 		if (keep > 0u) {
@@ -159,9 +125,9 @@ static void record(struct host *h, const struct exec_cqe *e)
 			c->buf_len = keep * h->block_size;
 			memcpy(c->buf, e->data, e->len);
 		}
-		pool_free(h, s->pool_first + keep, s->pool_count - keep);
+		host_pool_return(h, s->pool_first + keep, s->pool_count - keep);
 		s->pool_count = 0u;
-	} else if (pooled && s->pool_count > 0u && !held_by_driver(h, s->id)) {
+	} else if (pooled && s->pool_count > 0u && !host_unit_held(h, s->id)) {
 		/* A failed read; one that timed out keeps its blocks until its driver lets go. */
 		pool_give_back(h, s);
 	} else if (s->rx != NULL && e->data != NULL && e->len <= s->len) {
@@ -170,7 +136,7 @@ static void record(struct host *h, const struct exec_cqe *e)
 }
 
 /* Records the CQEs the executor posted since the last call; without hold_ring, takes them out. */
-static void collect(struct host *h)
+void host_collect(struct host *h)
 {
 	size_t n = exec_cqe_count(&h->ex);
 
@@ -186,7 +152,7 @@ static void collect(struct host *h)
 void host_consume(struct host *h, uint32_t n)
 {
 	while (n > 0u && exec_cqe_count(&h->ex) > 0u) {
-		const struct host_sqe *s = host_sqe_of(h, exec_cqe_peek(&h->ex, 0u)->id);
+		const struct host_sqe *s = host_sqe_by_id(h, exec_cqe_peek(&h->ex, 0u)->id);
 
 		if (s == NULL || (s->flags & AGENT_SQE_NO_RESPONSE) == 0u) {
 			n--;
@@ -195,208 +161,20 @@ void host_consume(struct host *h, uint32_t n)
 		h->ring_seen = h->ring_seen > 0u ? h->ring_seen - 1u : 0u;
 	}
 	if (n > 0u) {
-		violation("consumed %u CQEs more than the ring holds", n);
+		host_violation("consumed %u CQEs more than the ring holds", n);
 	}
 }
-
-/* ------------------------------------------------------------------ the driver contract */
-
-/* The agent_* functions drivers call, wrapped at link time (-Wl,--wrap=...): check, then call the executor's. */
-void __real_agent_sqe_ok(struct agent_sqe *sqe, int32_t result);
-void __real_agent_sqe_err(struct agent_sqe *sqe, int32_t result);
-int __real_agent_sqe_rx_buf(struct agent_sqe *sqe, uint32_t min_len, uint32_t max_len, uint8_t **buf, uint32_t *len);
-struct agent_fault __real_agent_fault_take(struct agent_faults *faults);
-void __real_agent_txn_set_result(struct agent_sqe *member, int32_t result);
-void __wrap_agent_sqe_ok(struct agent_sqe *sqe, int32_t result);
-void __wrap_agent_sqe_err(struct agent_sqe *sqe, int32_t result);
-int __wrap_agent_sqe_rx_buf(struct agent_sqe *sqe, uint32_t min_len, uint32_t max_len, uint8_t **buf, uint32_t *len);
-struct agent_fault __wrap_agent_fault_take(struct agent_faults *faults);
-void __wrap_agent_txn_set_result(struct agent_sqe *member, int32_t result);
-
-/* The wire ids of a unit's members, taken before the executor clears their slots. */
-struct unit_ids {
-	uint32_t id[AGENT_MAX_SQES];
-	size_t n;
-};
-
-/* A driver completes sqe: checks it may, and forgets the unit. */
-static void completing(struct agent_sqe *sqe, bool ok, struct unit_ids *ids)
-{
-	struct host *h = current;
-	int u = unit_find(h, sqe);
-	const struct agent_sqe *m;
-
-	ids->n = 0u;
-	if (h->in_submit) {
-		violation("sqe %u completed from inside submit()", sqe->id);
-	}
-	if (u < 0) {
-		violation("stray completion of sqe %u: completed twice, never submitted or dropped", sqe->id);
-		return;
-	}
-	if (ok && h->units[u] != sqe) {
-		violation("agent_sqe_ok on transaction member sqe %u", sqe->id);
-	}
-	for (m = h->units[u]; m != NULL && ids->n < AGENT_MAX_SQES; m = agent_txn_next(m)) {
-		ids->id[ids->n++] = m->id;
-	}
-	h->units[u] = NULL;
-}
-
-/* After a completion: records its CQEs; a read whose completion posted none (it had timed out) gives its blocks back. */
-static void completed(const struct unit_ids *ids)
-{
-	struct host *h = current;
-	size_t i;
-
-	collect(h);
-	for (i = 0; i < ids->n; i++) {
-		struct host_sqe *s = host_sqe_of(h, ids->id[i]);
-
-		if (s != NULL && s->pool_count > 0u) {
-			pool_give_back(h, s);
-		}
-	}
-}
-
-void __wrap_agent_sqe_ok(struct agent_sqe *sqe, int32_t result)
-{
-	struct unit_ids ids;
-
-	completing(sqe, true, &ids);
-	__real_agent_sqe_ok(sqe, result);
-	completed(&ids);
-}
-
-void __wrap_agent_sqe_err(struct agent_sqe *sqe, int32_t result)
-{
-	struct unit_ids ids;
-
-	completing(sqe, false, &ids);
-	__real_agent_sqe_err(sqe, result);
-	completed(&ids);
-}
-
-int __wrap_agent_sqe_rx_buf(struct agent_sqe *sqe, uint32_t min_len, uint32_t max_len, uint8_t **buf, uint32_t *len)
-{
-	struct host *h = current;
-	struct host_sqe *s = host_sqe_of(h, sqe->id);
-	uint16_t first;
-	uint16_t count;
-	uint32_t cap;
-	int rc;
-
-	if (h->in_submit) {
-		violation("buffer for sqe %u asked from inside submit()", sqe->id);
-	}
-	if (unit_find(h, sqe) < 0 || sqe->op != AGENT_OP_RX || s == NULL) {
-		violation("buffer for sqe %u that is not a running RX", sqe->id);
-		return -AGENT_ENOMEM;
-	}
-	if ((sqe->flags & AGENT_SQE_MEMPOOL_BUFFER) == 0u || sqe->buf != NULL) {
-		return __real_agent_sqe_rx_buf(sqe, min_len, max_len, buf, len);
-	}
-	if (!pool_alloc(h, min_len, max_len, &first, &count)) {
-		return -AGENT_ENOMEM;
-	}
-	cap = (uint32_t)count * h->block_size;
-	rc = __real_agent_sqe_rx_buf(sqe, min_len, max_len < cap ? max_len : cap, buf, len);
-	if (rc != 0) {
-		pool_free(h, first, count);
-		return rc;
-	}
-	s->pool_first = first;
-	s->pool_count = count;
-	return 0;
-}
-
-struct agent_fault __wrap_agent_fault_take(struct agent_faults *faults)
-{
-	if (current->in_submit) {
-		violation("fault taken from inside submit()");
-	}
-	return __real_agent_fault_take(faults);
-}
-
-void __wrap_agent_txn_set_result(struct agent_sqe *member, int32_t result)
-{
-	if (unit_find(current, member) < 0) {
-		violation("txn_set_result on sqe %u that is not running", member->id);
-	}
-	__real_agent_txn_set_result(member, result);
-}
-
-/* The iodev hooks as the executor calls them: through the watch, to the driver's. */
-static size_t dev_index(const struct host *h, const struct agent_iodev *dev)
-{
-	size_t i;
-
-	for (i = 0; i < h->n_iodevs && h->iodevs[i] != dev; i++) {
-	}
-	return i;
-}
-
-static void watch_submit(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	struct host *h = current;
-	size_t i;
-
-	for (i = 0; i < AGENT_MAX_SQES && h->units[i] != NULL; i++) {
-	}
-	if (i < AGENT_MAX_SQES) {
-		h->units[i] = sqe;
-	}
-	h->in_submit = true;
-	h->inner[dev_index(h, dev)]->submit(dev, sqe);
-	h->in_submit = false;
-}
-
-static bool watch_cancel(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	struct host *h = current;
-	const struct agent_iodev_api *api = h->inner[dev_index(h, dev)];
-	int u;
-
-	if (api->cancel == NULL || !api->cancel(dev, sqe)) {
-		return false;
-	}
-	u = unit_find(h, sqe);
-	if (u < 0) {
-		violation("cancel hook dropped sqe %u, which it did not hold", sqe->id);
-	} else {
-		h->units[u] = NULL;
-	}
-	return true;
-}
-
-static void watch_poll(struct agent_iodev *dev, uint64_t now_us)
-{
-	const struct agent_iodev_api *api = current->inner[dev_index(current, dev)];
-
-	if (api->poll != NULL) {
-		api->poll(dev, now_us);
-	}
-}
-
-static uint64_t watch_next_due_us(const struct agent_iodev *dev)
-{
-	const struct agent_iodev_api *api = current->inner[dev_index(current, dev)];
-
-	return api->next_due_us != NULL ? api->next_due_us(dev) : AGENT_NEVER;
-}
-
-static const struct agent_iodev_api watch_api = { watch_submit, watch_cancel, watch_poll, watch_next_due_us };
 
 /* ------------------------------------------------------------------ setup and SQEs */
 
 void host_init(struct host *h, uint32_t block_size, uint32_t block_count)
 {
 	memset(h, 0, sizeof(*h));
-	current = h;
+	host_current = h;
 	h->block_size = block_size;
 	h->block_count = block_count;
 	if (block_size == 0u || block_size * block_count > HOST_POOL_MAX || block_count > HOST_BLOCKS_MAX) {
-		violation("host_init: pool of %u x %u bytes does not fit", block_count, block_size);
+		host_violation("host_init: pool of %u x %u bytes does not fit", block_count, block_size);
 		h->block_count = 0u;
 		h->block_size = 1u;
 	}
@@ -405,15 +183,15 @@ void host_init(struct host *h, uint32_t block_size, uint32_t block_count)
 
 void host_add_iodev(struct host *h, struct agent_iodev *dev)
 {
-	if (h->n_iodevs >= HOST_IODEVS || h->n_sqes > 0u || dev->api == &watch_api) {
-		violation("host_add_iodev: more than %u iodevs, after SQEs, or added twice", HOST_IODEVS);
+	if (h->n_iodevs >= HOST_IODEVS || h->n_sqes > 0u || dev->api == &host_watch_api) {
+		host_violation("host_add_iodev: more than %u iodevs, after SQEs, or added twice", HOST_IODEVS);
 		return;
 	}
 	if (dev->id == 0u) {
 		dev->id = (uint32_t)h->n_iodevs + 1u;
 	}
 	h->inner[h->n_iodevs] = dev->api;
-	dev->api = &watch_api;
+	dev->api = &host_watch_api;
 	h->iodevs[h->n_iodevs++] = dev;
 	exec_init(&h->ex, h->iodevs, h->n_iodevs, host_now, h);
 }
@@ -422,9 +200,9 @@ struct host_sqe *host_sqe(struct host *h)
 {
 	struct host_sqe *s;
 
-	current = h;
+	host_current = h;
 	if (h->n_sqes >= HOST_SQES) {
-		violation("test ran out of SQEs");
+		host_violation("test ran out of SQEs");
 		return &h->sqes[HOST_SQES - 1u];
 	}
 	s = &h->sqes[h->n_sqes++];
@@ -538,48 +316,48 @@ void host_submit(struct host *h)
 	uint32_t from = h->first_unsubmitted;
 	uint32_t i;
 
-	current = h;
+	host_current = h;
 	exec_submit_begin(&h->ex);
 	for (i = from; i < h->n_sqes; i++) {
 		ship(h, &h->sqes[i]);
 	}
 	h->first_unsubmitted = h->n_sqes;
 	exec_submit_end(&h->ex);
-	collect(h);
+	host_collect(h);
 	for (i = from; i < h->n_sqes; i++) {
 		if (h->sqes[i].signal_pending) {
 			h->sqes[i].signal_pending = false;
 			(void)exec_signal(&h->ex, h->sqes[i].id);
 		}
 	}
-	collect(h);
+	host_collect(h);
 }
 
 int32_t host_cancel(struct host *h, struct host_sqe *sqe)
 {
 	int32_t rc;
 
-	current = h;
+	host_current = h;
 	if (sqe->state == HOST_SQE_PREPARED) {
 		sqe->flags = (uint16_t)(sqe->flags | AGENT_SQE_CANCELED);
 		return 0;
 	}
 	rc = exec_cancel(&h->ex, sqe->id);
-	collect(h);
+	host_collect(h);
 	return rc;
 }
 
 void host_signal(struct host *h, struct host_sqe *sqe)
 {
-	current = h;
+	host_current = h;
 	if (sqe->state == HOST_SQE_PREPARED) {
 		sqe->signal_pending = true;
 		return;
 	}
 	if (exec_signal(&h->ex, sqe->id) != 0) {
-		violation("signal of sqe %u, which is no waiting AWAIT", sqe->id);
+		host_violation("signal of sqe %u, which is no waiting AWAIT", sqe->id);
 	}
-	collect(h);
+	host_collect(h);
 }
 
 void host_inject(struct agent_iodev *dev, enum agent_fault_kind kind, uint32_t at_byte, uint32_t bytes,
@@ -588,7 +366,7 @@ void host_inject(struct agent_iodev *dev, enum agent_fault_kind kind, uint32_t a
 	struct agent_fault *f;
 
 	if (dev->faults.len >= AGENT_FAULTS_MAX) {
-		violation("too many faults");
+		host_violation("too many faults");
 		return;
 	}
 	f = &dev->faults.queue[dev->faults.len++];
@@ -628,7 +406,7 @@ static bool step(struct host *h, uint64_t until_us)
 		return false;
 	}
 	if (t == h->now_us && ++h->same_steps > SAME_TIME_STEPS_MAX) {
-		violation("no progress: iodevs stay due at %llu us", (unsigned long long)t);
+		host_violation("no progress: iodevs stay due at %llu us", (unsigned long long)t);
 		h->same_steps = 0u;
 		return false;
 	}
@@ -640,13 +418,13 @@ static bool step(struct host *h, uint64_t until_us)
 		h->iodevs[i]->api->poll(h->iodevs[i], t);
 	}
 	exec_run_timers(&h->ex, t);
-	collect(h);
+	host_collect(h);
 	return true;
 }
 
 void host_run_until(struct host *h, uint64_t until_us)
 {
-	current = h;
+	host_current = h;
 	while (step(h, until_us)) {
 	}
 	if (until_us != AGENT_NEVER && h->now_us < until_us) {
@@ -663,14 +441,14 @@ void host_submit_idle(struct host *h)
 
 void host_run_cqes(struct host *h, uint32_t n)
 {
-	current = h;
+	host_current = h;
 	while (h->n_cqes < n && step(h, AGENT_NEVER)) {
 	}
 }
 
 void host_run_idle(struct host *h)
 {
-	current = h;
+	host_current = h;
 	while (step(h, AGENT_NEVER)) {
 	}
 }
@@ -679,9 +457,9 @@ void host_run_idle(struct host *h)
 
 void host_recycle(struct host *h)
 {
-	current = h;
+	host_current = h;
 	if (host_inflight(h) != 0u || h->first_unsubmitted != h->n_sqes) {
-		violation("host_recycle with SQEs in flight or unsubmitted");
+		host_violation("host_recycle with SQEs in flight or unsubmitted");
 		return;
 	}
 	h->n_sqes = 0u;
@@ -692,7 +470,7 @@ void host_recycle(struct host *h)
 void host_release(struct host *h, const struct host_cqe *cqe)
 {
 	if (cqe != NULL && cqe->buf != NULL) {
-		pool_free(h, (uint32_t)(cqe->buf - h->pool) / h->block_size, cqe->buf_len / h->block_size);
+		host_pool_return(h, (uint32_t)(cqe->buf - h->pool) / h->block_size, cqe->buf_len / h->block_size);
 	}
 }
 

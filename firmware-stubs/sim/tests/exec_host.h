@@ -20,9 +20,9 @@
  * completion of a unit its driver does not hold (completed twice, never submitted, or dropped by
  * its cancel hook), agent_sqe_ok() on a transaction member, a buffer request, a fault taken or a
  * member result recorded outside a running unit, and a poll loop that makes no progress. It
- * watches the driver from both sides: host_add_iodev() wraps the iodev's hooks, and the test
- * binary links with -Wl,--wrap= for the agent_* functions drivers call (sim/sim.mk), which check
- * and then call the executor's own.
+ * watches the driver from both sides (exec_watch.c): host_add_iodev() wraps the iodev's hooks,
+ * and the test binary links with -Wl,--wrap= for the agent_* functions drivers call
+ * (sim/sim.mk), which check and then call the executor's own.
  *
  * The executor's sizes come from the -D flags the test is built with (AGENT_MAX_SQES, ...).
  */

@@ -3,6 +3,9 @@
  * harness/emulator/bus and devices (*.test.ts); the golden bytes both implementations must give
  * are protocol/vectors/devices (device-vectors-test.c). Built twice: with the dense flash and with
  * SIM_NOR_FLASH_SPARSE_PAGES set.
+ *
+ * Over 600 lines: one test per scenario of the TS model tests (two buses, six devices), in one
+ * binary so the sparse-flash build runs them all again.
  */
 #include "check.h"
 
