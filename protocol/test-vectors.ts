@@ -160,7 +160,11 @@ function expected(e: Json, at: string): ExpectedFrame {
   return { status: status as FrameStatus };
 }
 
-function bytes(spec: unknown, at: string): Uint8Array {
+/**
+ * Expands a vectors byte spec (protocol/vectors/README.md): a hex string, or an array of hex
+ * strings, `{repeat, count}` and `{from, count}` parts. Throws naming `at` when it is malformed.
+ */
+export function bytes(spec: unknown, at: string): Uint8Array {
   if (typeof spec === 'string') return hexBytes(spec, at);
   const parts = list(spec, at).map((part, i): number[] => {
     const partAt = `${at}[${i}]`;

@@ -80,31 +80,15 @@ const struct sim_i2c_device_ops sim_eeprom_24c32_ops = { ee_start, ee_write, ee_
 
 int sim_eeprom_24c32_init(struct sim_eeprom_24c32 *ee, uint16_t address, uint64_t write_cycle_ns)
 {
-	int rc = 0;
+	int rc = sim_pick_address(&address, SIM_EEPROM_24C32_DEFAULT_ADDRESS, 0x50u, 0x57u);
 	unsigned i;
 
-	if (address == 0u) {
-		address = SIM_EEPROM_24C32_DEFAULT_ADDRESS;
-	} else if (address < 0x50u || address > 0x57u) {
-		address = SIM_EEPROM_24C32_DEFAULT_ADDRESS;
-		rc = -AGENT_EINVAL;
-	}
+	sim_zero(ee, sizeof(*ee));
 	for (i = 0; i < SIM_EEPROM_24C32_SIZE; i++) {
 		ee->mem[i] = 0xffu;
 	}
-	for (i = 0; i < SIM_EEPROM_24C32_PAGE_SIZE; i++) {
-		ee->latch[i] = 0u;
-	}
-	ee->latched = 0u;
 	ee->write_cycle_ns = write_cycle_ns == UINT64_MAX ? SIM_EEPROM_24C32_DEFAULT_WRITE_CYCLE_NS : write_cycle_ns;
-	ee->busy_until_ns = 0u;
-	ee->write_cycles = 0u;
 	ee->address = address;
-	ee->pointer = 0u;
-	ee->received = 0u;
-	ee->hi_addr = 0u;
-	ee->writing = false;
-	ee->dirty = false;
 	return rc;
 }
 

@@ -208,9 +208,7 @@ int sim_gpio_iodev_init_port(struct sim_gpio_iodev *d, struct agent_iodev *dev, 
 			     uint32_t edge_queue_limit)
 {
 	int rc = 0;
-	size_t i;
 
-	sim_qdev_init(&d->q, &gpio_ops, dev);
 	if (edge_queue_limit == 0u) {
 		edge_queue_limit = SIM_GPIO_EDGE_QUEUE_LIMIT;
 		if (edge_queue_limit > SIM_GPIO_EDGE_QUEUE_MAX) {
@@ -220,21 +218,10 @@ int sim_gpio_iodev_init_port(struct sim_gpio_iodev *d, struct agent_iodev *dev, 
 		edge_queue_limit = SIM_GPIO_EDGE_QUEUE_MAX;
 		rc = -AGENT_EINVAL;
 	}
+	sim_zero(d, sizeof(*d));
+	sim_qdev_init(&d->q, &gpio_ops, dev);
 	d->port = port;
-	for (i = 0; i < SIM_GPIO_WAIT_LEN; i++) {
-		d->waiting[i] = NULL;
-	}
-	for (i = 0; i < SIM_GPIO_EDGE_QUEUE_MAX; i++) {
-		d->edges[i].time_us = 0u;
-		d->edges[i].line = 0u;
-		d->edges[i].level = 0u;
-	}
 	d->edge_queue_limit = edge_queue_limit;
-	d->edges_dropped = 0u;
-	d->edges_delivered = 0u;
-	d->n_waiting = 0u;
-	d->edge_first = 0u;
-	d->edge_len = 0u;
 	port.api->listen(port.ctx, on_edge, d);
 	dev->api = &sim_gpio_iodev_api;
 	dev->data = d;

@@ -3,15 +3,8 @@
 
 void sim_gpio_lines_init(struct sim_gpio_lines *g, bool jumpers)
 {
-	unsigned i;
-
-	for (i = 0; i < SIM_GPIO_LINE_COUNT; i++) {
-		g->level[i] = 0u;
-	}
+	sim_zero(g, sizeof(*g));
 	g->jumpers = jumpers;
-	g->edges = 0u;
-	g->listener = NULL;
-	g->listener_ctx = NULL;
 }
 
 void sim_gpio_lines_listen(struct sim_gpio_lines *g, sim_gpio_edge_fn fn, void *ctx)

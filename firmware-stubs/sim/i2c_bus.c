@@ -6,42 +6,17 @@
 int sim_i2c_bus_init(struct sim_i2c_bus *bus, uint32_t bitrate_hz, uint64_t timeout_ns)
 {
 	int rc = 0;
-	size_t i;
 
 	if (bitrate_hz > SIM_I2C_MAX_BITRATE_HZ) {
 		rc = -AGENT_EINVAL;
 		bitrate_hz = 0u;
 	}
+	sim_zero(bus, sizeof(*bus));
 	bus->bitrate_hz = bitrate_hz == 0u ? SIM_I2C_DEFAULT_BITRATE_HZ : bitrate_hz;
 	bus->timeout_ns = timeout_ns == 0u ? SIM_I2C_DEFAULT_TIMEOUT_NS : timeout_ns;
-	for (i = 0; i < SIM_I2C_MAX_TARGETS; i++) {
-		bus->targets[i].ops = NULL;
-		bus->targets[i].dev = NULL;
-		bus->targets[i].address = 0u;
-	}
-	bus->n_targets = 0u;
-	bus->busy_until_ns = 0u;
-	bus->transfers = 0u;
-	bus->bytes = 0u;
-	bus->nacks = 0u;
-	bus->restarts = 0u;
-	bus->timeouts = 0u;
-	bus->recoveries = 0u;
-	bus->x_target = NULL;
-	bus->x_start_ns = 0u;
-	bus->x_bits = 0u;
-	bus->x_wire = 0u;
-	bus->x_msgs = 0u;
 	bus->x_nack_at = -1;
 	bus->x_short_bytes = -1;
-	bus->x_status = 0;
 	bus->x_failed = -1;
-	bus->x_address = 0u;
-	bus->x_fault_timeout = false;
-	bus->x_open = false;
-	bus->x_started = false;
-	bus->x_addressed = false;
-	bus->x_prev_read = false;
 	return rc;
 }
 

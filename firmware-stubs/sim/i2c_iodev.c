@@ -108,28 +108,6 @@ enum sim_begin_status sim_i2c_iodev_begin(struct sim_qdev *q, struct agent_sqe *
 
 static const struct sim_qdev_ops i2c_ops = { sim_i2c_iodev_begin, NULL, NULL, false };
 
-static void i2c_submit(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	sim_qdev_submit(dev->data, sqe);
-}
-
-static bool i2c_cancel(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	return sim_qdev_cancel(dev->data, sqe);
-}
-
-static void i2c_poll(struct agent_iodev *dev, uint64_t now_us)
-{
-	sim_qdev_poll(dev->data, now_us);
-}
-
-static uint64_t i2c_next_due_us(const struct agent_iodev *dev)
-{
-	return sim_qdev_next_due_us(dev->data);
-}
-
-const struct agent_iodev_api sim_i2c_iodev_api = { i2c_submit, i2c_cancel, i2c_poll, i2c_next_due_us };
-
 void sim_i2c_iodev_init(struct sim_i2c_iodev *d, struct agent_iodev *dev, struct sim_i2c_bus *bus, uint16_t address)
 {
 	sim_i2c_iodev_init_ctrl(d, dev, sim_i2c_bus_ctrl(bus), address);
@@ -144,6 +122,6 @@ void sim_i2c_iodev_init_ctrl(struct sim_i2c_iodev *d, struct agent_iodev *dev, s
 	d->i2c_config = 0u;
 	d->address = address;
 	d->configured = false;
-	dev->api = &sim_i2c_iodev_api;
+	dev->api = &sim_qdev_api;
 	dev->data = d;
 }

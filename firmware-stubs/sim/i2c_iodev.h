@@ -38,9 +38,6 @@ struct sim_i2c_iodev {
 	bool configured;       /**< an I2C_CONFIGURE has run */
 };
 
-/** @brief The driver's entry points; dev->data must point to a struct sim_i2c_iodev. */
-extern const struct agent_iodev_api sim_i2c_iodev_api;
-
 /**
  * @brief Initialises @p d for target @p address on @p bus and binds it to @p dev (sets dev->api
  *        and dev->data; the caller fills the table fields).

@@ -113,11 +113,7 @@ static void clear_fifo(struct sim_icm42688 *imu)
 
 static void reset(struct sim_icm42688 *imu)
 {
-	unsigned i;
-
-	for (i = 0; i < 256u; i++) {
-		imu->regs[i] = 0u;
-	}
+	sim_zero(imu->regs, sizeof(imu->regs));
 	imu->regs[SIM_ICM42688_REG_INT_STATUS] = INT_RESET_DONE;
 	imu->regs[0x4c] = 0x30u; /* INTF_CONFIG0: FIFO count and sensor data big-endian */
 	imu->regs[SIM_ICM42688_REG_GYRO_CONFIG0] = 0x06u;
@@ -381,31 +377,11 @@ const struct sim_i2c_device_ops sim_icm42688_ops = { imu_start, imu_write, imu_r
 
 int sim_icm42688_init(struct sim_icm42688 *imu, uint16_t address, uint32_t seed, bool streaming, uint64_t now_ns)
 {
-	int rc = 0;
-	unsigned i;
+	int rc = sim_pick_address(&address, SIM_ICM42688_DEFAULT_ADDRESS, 0x68u, 0x69u);
 
-	if (address == 0u) {
-		address = SIM_ICM42688_DEFAULT_ADDRESS;
-	} else if (address != 0x68u && address != 0x69u) {
-		address = SIM_ICM42688_DEFAULT_ADDRESS;
-		rc = -AGENT_EINVAL;
-	}
-	for (i = 0; i < SIM_ICM42688_FIFO_PACKETS; i++) {
-		imu->fifo_index[i] = 0u;
-		imu->fifo_ts[i] = 0u;
-	}
-	for (i = 0; i < SIM_ICM42688_PACKET_SIZE; i++) {
-		imu->head_bytes[i] = 0u;
-	}
-	imu->generated = 0u;
-	imu->dropped = 0u;
-	imu->epoch_ns = 0u;
-	imu->epoch_index = 0u;
+	sim_zero(imu, sizeof(*imu));
 	imu->seed = seed;
 	imu->address = address;
-	imu->pointer = 0u;
-	imu->writing = false;
-	imu->pointer_set = false;
 	reset(imu);
 	if (streaming) {
 		imu->regs[SIM_ICM42688_REG_PWR_MGMT0] = 0x0fu;

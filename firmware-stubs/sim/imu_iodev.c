@@ -140,28 +140,6 @@ static enum sim_begin_status imu_resume(struct sim_qdev *q, struct agent_sqe *he
 
 static const struct sim_qdev_ops imu_ops = { imu_begin, imu_resume, NULL, false };
 
-static void imu_submit(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	sim_qdev_submit(dev->data, sqe);
-}
-
-static bool imu_cancel(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	return sim_qdev_cancel(dev->data, sqe);
-}
-
-static void imu_poll(struct agent_iodev *dev, uint64_t now_us)
-{
-	sim_qdev_poll(dev->data, now_us);
-}
-
-static uint64_t imu_next_due_us(const struct agent_iodev *dev)
-{
-	return sim_qdev_next_due_us(dev->data);
-}
-
-const struct agent_iodev_api sim_imu_iodev_api = { imu_submit, imu_cancel, imu_poll, imu_next_due_us };
-
 int sim_imu_iodev_init(struct sim_imu_iodev *d, struct agent_iodev *dev, struct sim_i2c_bus *bus, struct sim_icm42688 *imu,
 		       uint32_t watermark_packets, uint32_t max_batch_bytes)
 {
@@ -169,7 +147,7 @@ int sim_imu_iodev_init(struct sim_imu_iodev *d, struct agent_iodev *dev, struct 
 
 	sim_i2c_iodev_init(&d->i2c, dev, bus, imu->address);
 	sim_qdev_init(&d->i2c.q, &imu_ops, dev);
-	dev->api = &sim_imu_iodev_api;
+	dev->api = &sim_qdev_api;
 	dev->data = d;
 	if (watermark_packets == 0u) {
 		watermark_packets = SIM_IMU_DEFAULT_WATERMARK_PACKETS;

@@ -36,9 +36,6 @@ struct sim_imu_iodev {
 	uint32_t batches;          /**< batches read */
 };
 
-/** @brief The driver's entry points; dev->data must point to a struct sim_imu_iodev. */
-extern const struct agent_iodev_api sim_imu_iodev_api;
-
 /**
  * @brief Initialises @p d for @p imu (at its address) on @p bus and binds it to @p dev.
  * @param watermark_packets 1..SIM_ICM42688_FIFO_PACKETS; 0 means the default.

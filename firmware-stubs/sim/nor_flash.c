@@ -385,30 +385,13 @@ const struct sim_spi_device_ops sim_nor_flash_ops = { fl_select, fl_transfer, fl
 
 void sim_nor_flash_init(struct sim_nor_flash *f)
 {
-	unsigned i;
-
+	sim_zero(f, sizeof(*f));
 	storage_init(f);
 	f->t_pp_ns = SIM_NOR_FLASH_T_PP_NS;
 	f->t_se_ns = SIM_NOR_FLASH_T_SE_NS;
 	f->t_be_ns = SIM_NOR_FLASH_T_BE_NS;
 	f->t_ce_ns = SIM_NOR_FLASH_T_CE_NS;
-	f->busy_until_ns = 0u;
-	f->programs = 0u;
-	f->erases = 0u;
-	f->ignored_commands = 0u;
-	f->count = 0u;
-	f->addr = 0u;
-	f->page_bytes = 0u;
 	f->op = OP_NONE;
-	f->wel = false;
-	f->busy = false;
-	f->selected = false;
-	for (i = 0; i < SIM_NOR_FLASH_PAGE_SIZE; i++) {
-		f->page[i] = 0u;
-	}
-	for (i = 0; i < sizeof(f->page_set); i++) {
-		f->page_set[i] = 0u;
-	}
 }
 
 static bool in_range(uint32_t addr, uint32_t len)

@@ -304,30 +304,13 @@ const struct sim_i2c_device_ops sim_pcf8563_ops = { rtc_start, rtc_write, rtc_re
 
 void sim_pcf8563_init(struct sim_pcf8563 *c, uint64_t start_seconds)
 {
-	uint32_t i;
-
-	for (i = 0u; i < SIM_PCF8563_REGISTERS; i++) {
-		c->regs[i] = 0u;
-	}
-	for (i = 0u; i < 7u; i++) {
-		c->latch[i] = 0u;
-	}
+	sim_zero(c, sizeof(*c));
 	c->regs[SIM_PCF8563_REG_CONTROL1] = 0x08u;
 	c->regs[SIM_PCF8563_REG_CLKOUT] = 0x80u;
 	c->regs[SIM_PCF8563_REG_TIMER_CONTROL] = 0x03u;
 	c->base = start_seconds;
-	c->base_at_ns = 0u;
-	c->timer_epoch_ns = 0u;
-	c->timer_counted = 0u;
-	c->timer_flags = 0u;
 	c->base_weekday = SIM_PCF8563_POR_WEEKDAY;
-	c->pointer = 0u;
-	c->base_century = false;
 	c->vl = true;
-	c->latch_written = false;
-	c->in_transfer = false;
-	c->writing = false;
-	c->pointer_set = false;
 }
 
 int sim_pcf8563_attach(struct sim_pcf8563 *c, struct sim_i2c_bus *bus)

@@ -3,41 +3,12 @@
 
 void sim_qdev_init(struct sim_qdev *q, const struct sim_qdev_ops *ops, struct agent_iodev *dev)
 {
-	size_t i;
-
+	sim_zero(q, sizeof(*q));
 	q->ops = ops;
 	q->dev = dev;
-	for (i = 0; i < SIM_QDEV_QUEUE_LEN; i++) {
-		q->queue[i] = NULL;
-	}
-	for (i = 0; i < SIM_QDEV_REJECT_LEN; i++) {
-		q->reject[i] = NULL;
-	}
-	q->current = NULL;
 	q->fault.kind = AGENT_FAULT_NONE;
-	q->fault.at_byte = 0u;
-	q->fault.bytes = 0u;
-	q->fault.delay_us = 0u;
-	q->fault.count = 0u;
-	q->outcome.result = 0;
-	q->outcome.end_ns = 0u;
-	q->outcome.fail_at = NULL;
-	q->start_ns = 0u;
 	q->wake_ns = SIM_NEVER_NS;
-	q->prev_end_ns = 0u;
-	q->poll_ns = 0u;
-	q->q_first = 0u;
-	q->q_len = 0u;
-	q->q_fresh = 0u;
-	q->reject_len = 0u;
 	q->phase = SIM_QDEV_IDLE;
-	q->in_poll = false;
-	q->floor_at_poll = false;
-	q->submitted = 0u;
-	q->dropped = 0u;
-	q->max_depth = 0u;
-	q->overflows = 0u;
-	q->lost = 0u;
 }
 
 uint32_t sim_qdev_depth(const struct sim_qdev *q)
@@ -268,3 +239,25 @@ uint64_t sim_qdev_next_due_us(const struct sim_qdev *q)
 	}
 	return q->q_len > 0u ? 0u : AGENT_NEVER;
 }
+
+static void qdev_submit(struct agent_iodev *dev, struct agent_sqe *sqe)
+{
+	sim_qdev_submit(dev->data, sqe);
+}
+
+static bool qdev_cancel(struct agent_iodev *dev, struct agent_sqe *sqe)
+{
+	return sim_qdev_cancel(dev->data, sqe);
+}
+
+static void qdev_poll(struct agent_iodev *dev, uint64_t now_us)
+{
+	sim_qdev_poll(dev->data, now_us);
+}
+
+static uint64_t qdev_next_due_us(const struct agent_iodev *dev)
+{
+	return sim_qdev_next_due_us(dev->data);
+}
+
+const struct agent_iodev_api sim_qdev_api = { qdev_submit, qdev_cancel, qdev_poll, qdev_next_due_us };

@@ -4,8 +4,8 @@
  *        harness/emulator/iodevs/queued-iodev.ts: a FIFO of submitted units run one at a time,
  *        each completing at a due time that poll() checks.
  *
- * A driver embeds struct sim_qdev as its FIRST member, fills a struct sim_qdev_ops and forwards
- * its agent_iodev_api hooks to sim_qdev_submit / _cancel / _poll / _next_due_us. The helper:
+ * A driver embeds struct sim_qdev as its FIRST member, fills a struct sim_qdev_ops and gives its
+ * iodev the hooks sim_qdev_api (sim_qdev_submit / _cancel / _poll / _next_due_us). The helper:
  * - submit() only queues (it is given no time). poll(now_us) starts units and completes the
  *   ones that are due, so nothing ever completes inside submit().
  * - Start time of a unit: the exact model end of the previous unit on this iodev, or, for a
@@ -117,6 +117,12 @@ struct sim_qdev {
 	uint32_t overflows;         /**< submits completed with -AGENT_EBUSY for want of room */
 	uint32_t lost;              /**< submits that could not even be held for that */
 };
+
+/**
+ * @brief The iodev hooks of every driver built on this helper: dev->data points to the driver's
+ *        state, whose first member is its struct sim_qdev; each hook is the sim_qdev_* call below.
+ */
+extern const struct agent_iodev_api sim_qdev_api;
 
 /** @brief Initialises @p q for the driver @p ops of iodev @p dev (faults come from dev->faults). */
 void sim_qdev_init(struct sim_qdev *q, const struct sim_qdev_ops *ops, struct agent_iodev *dev);

@@ -97,33 +97,11 @@ static enum sim_begin_status rtc_resume(struct sim_qdev *q, struct agent_sqe *he
 
 static const struct sim_qdev_ops rtc_ops = { rtc_begin, rtc_resume, NULL, false };
 
-static void rtc_submit(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	sim_qdev_submit(dev->data, sqe);
-}
-
-static bool rtc_cancel(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	return sim_qdev_cancel(dev->data, sqe);
-}
-
-static void rtc_poll(struct agent_iodev *dev, uint64_t now_us)
-{
-	sim_qdev_poll(dev->data, now_us);
-}
-
-static uint64_t rtc_next_due_us(const struct agent_iodev *dev)
-{
-	return sim_qdev_next_due_us(dev->data);
-}
-
-const struct agent_iodev_api sim_rtc_iodev_api = { rtc_submit, rtc_cancel, rtc_poll, rtc_next_due_us };
-
 void sim_rtc_iodev_init(struct sim_rtc_iodev *d, struct agent_iodev *dev, struct sim_i2c_bus *bus, struct sim_pcf8563 *rtc)
 {
 	sim_i2c_iodev_init(&d->i2c, dev, bus, SIM_PCF8563_ADDRESS);
 	sim_qdev_init(&d->i2c.q, &rtc_ops, dev);
-	dev->api = &sim_rtc_iodev_api;
+	dev->api = &sim_qdev_api;
 	dev->data = d;
 	d->rtc = rtc;
 	d->ticks = 0u;

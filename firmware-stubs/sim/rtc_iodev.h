@@ -31,9 +31,6 @@ struct sim_rtc_iodev {
 	uint32_t ticks; /**< tick records delivered */
 };
 
-/** @brief The driver's entry points; dev->data must point to a struct sim_rtc_iodev. */
-extern const struct agent_iodev_api sim_rtc_iodev_api;
-
 /** @brief Initialises @p d for @p rtc (at its fixed address) on @p bus and binds it to @p dev. */
 void sim_rtc_iodev_init(struct sim_rtc_iodev *d, struct agent_iodev *dev, struct sim_i2c_bus *bus, struct sim_pcf8563 *rtc);
 

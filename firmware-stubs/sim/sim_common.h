@@ -30,6 +30,38 @@
 /** @brief "Never" in model time (ns): later than any real time. */
 #define SIM_NEVER_NS UINT64_MAX
 
+/**
+ * @brief Clears the @p n bytes at @p p: a model's state, before its init sets what does not start
+ *        at 0 (false, NULL). A loop of volatile stores, so that no compiler turns it into a call
+ *        of memset, which sim/ must not make.
+ */
+static inline void sim_zero(void *p, size_t n)
+{
+	volatile uint8_t *b = (volatile uint8_t *)p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		b[i] = 0u;
+	}
+}
+
+/**
+ * @brief A device's address option: @p *address 0 becomes @p fallback; one outside
+ *        @p lo..@p hi also becomes @p fallback and returns -AGENT_EINVAL. Else 0.
+ */
+static inline int sim_pick_address(uint16_t *address, uint16_t fallback, uint16_t lo, uint16_t hi)
+{
+	int rc = 0;
+
+	if (*address == 0u) {
+		*address = fallback;
+	} else if (*address < lo || *address > hi) {
+		*address = fallback;
+		rc = -AGENT_EINVAL;
+	}
+	return rc;
+}
+
 /** @brief @p us µs as ns (AGENT_NEVER stays SIM_NEVER_NS). */
 static inline uint64_t sim_us_to_ns(uint64_t us)
 {

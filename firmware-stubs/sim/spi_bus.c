@@ -3,37 +3,15 @@
 
 void sim_spi_bus_init(struct sim_spi_bus *bus, uint32_t clock_hz, uint64_t timeout_ns)
 {
-	size_t i;
-
 	if (clock_hz == 0u) {
 		clock_hz = SIM_SPI_DEFAULT_CLOCK_HZ;
 	}
+	sim_zero(bus, sizeof(*bus));
 	bus->byte_ns = (uint64_t)SIM_SPI_BITS_PER_BYTE * 1000000000u / clock_hz;
 	bus->cs_setup_ns = SIM_SPI_DEFAULT_CS_SETUP_NS;
 	bus->cs_hold_ns = SIM_SPI_DEFAULT_CS_HOLD_NS;
 	bus->timeout_ns = timeout_ns == 0u ? SIM_SPI_DEFAULT_TIMEOUT_NS : timeout_ns;
-	for (i = 0; i < SIM_SPI_MAX_DEVICES; i++) {
-		bus->ops[i] = NULL;
-		bus->devs[i] = NULL;
-		bus->dev_cs[i] = 0u;
-	}
-	bus->n_devs = 0u;
-	bus->free_at_ns = 0u;
-	bus->cs_assertions = 0u;
-	bus->bytes_transferred = 0u;
-	bus->timeouts = 0u;
-	bus->log_count = 0u;
-	for (i = 0; i < SIM_SPI_LOG_LEN; i++) {
-		bus->log[i].start_ns = 0u;
-		bus->log[i].end_ns = 0u;
-		bus->log[i].bytes = 0u;
-		bus->log[i].cs = 0u;
-		bus->log[i].timed_out = false;
-		bus->log[i].mosi_len = 0u;
-	}
-	bus->x = bus->log[0];
 	bus->x_dev = SIM_SPI_MAX_DEVICES;
-	bus->x_open = false;
 }
 
 int sim_spi_attach(struct sim_spi_bus *bus, uint8_t cs, const struct sim_spi_device_ops *ops, void *dev)

@@ -141,28 +141,6 @@ static enum sim_begin_status spi_begin(struct sim_qdev *q, struct agent_sqe *hea
 
 static const struct sim_qdev_ops spi_ops = { spi_begin, NULL, NULL, false };
 
-static void spi_submit(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	sim_qdev_submit(dev->data, sqe);
-}
-
-static bool spi_cancel(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	return sim_qdev_cancel(dev->data, sqe);
-}
-
-static void spi_poll(struct agent_iodev *dev, uint64_t now_us)
-{
-	sim_qdev_poll(dev->data, now_us);
-}
-
-static uint64_t spi_next_due_us(const struct agent_iodev *dev)
-{
-	return sim_qdev_next_due_us(dev->data);
-}
-
-const struct agent_iodev_api sim_spi_iodev_api = { spi_submit, spi_cancel, spi_poll, spi_next_due_us };
-
 int sim_spi_iodev_init(struct sim_spi_iodev *d, struct agent_iodev *dev, struct sim_spi_bus *bus, uint8_t cs,
 		       uint32_t pool_read_len)
 {
@@ -188,7 +166,7 @@ int sim_spi_iodev_init_ctrl(struct sim_spi_iodev *d, struct agent_iodev *dev, st
 	d->ctrl = ctrl;
 	d->pool_read_len = pool_read_len;
 	d->cs = cs;
-	dev->api = &sim_spi_iodev_api;
+	dev->api = &sim_qdev_api;
 	dev->data = d;
 	return rc;
 }

@@ -37,9 +37,6 @@ struct sim_spi_iodev {
 	uint8_t cs;
 };
 
-/** @brief The driver's entry points; dev->data must point to a struct sim_spi_iodev. */
-extern const struct agent_iodev_api sim_spi_iodev_api;
-
 /**
  * @brief Initialises @p d for chip select @p cs of @p bus and binds it to @p dev.
  * @param pool_read_len bytes of a mempool RX, 1..65536; 0 means SIM_SPI_POOL_READ_LEN.

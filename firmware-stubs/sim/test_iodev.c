@@ -102,31 +102,9 @@ static enum sim_begin_status test_begin(struct sim_qdev *q, struct agent_sqe *he
 
 static const struct sim_qdev_ops test_ops = { test_begin, NULL, NULL, true };
 
-static void test_submit(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	sim_qdev_submit(dev->data, sqe);
-}
-
-static bool test_cancel(struct agent_iodev *dev, struct agent_sqe *sqe)
-{
-	return sim_qdev_cancel(dev->data, sqe);
-}
-
-static void test_poll(struct agent_iodev *dev, uint64_t now_us)
-{
-	sim_qdev_poll(dev->data, now_us);
-}
-
-static uint64_t test_next_due_us(const struct agent_iodev *dev)
-{
-	return sim_qdev_next_due_us(dev->data);
-}
-
-const struct agent_iodev_api sim_test_iodev_api = { test_submit, test_cancel, test_poll, test_next_due_us };
-
 void sim_test_iodev_init(struct sim_test_iodev *d, struct agent_iodev *dev)
 {
 	sim_qdev_init(&d->q, &test_ops, dev);
-	dev->api = &sim_test_iodev_api;
+	dev->api = &sim_qdev_api;
 	dev->data = d;
 }

@@ -45,9 +45,6 @@ struct sim_test_iodev {
 	struct sim_qdev q;
 };
 
-/** @brief The driver's entry points; dev->data must point to a struct sim_test_iodev. */
-extern const struct agent_iodev_api sim_test_iodev_api;
-
 /** @brief Initialises @p d and binds it to @p dev. */
 void sim_test_iodev_init(struct sim_test_iodev *d, struct agent_iodev *dev);
 

@@ -187,29 +187,14 @@ const struct sim_i2c_device_ops sim_tmp102_ops = { tmp_start, tmp_write, tmp_rea
 
 int sim_tmp102_init(struct sim_tmp102 *t, uint16_t address, uint32_t seed)
 {
-	int rc = 0;
+	int rc = sim_pick_address(&address, SIM_TMP102_DEFAULT_ADDRESS, 0x48u, 0x4bu);
 
-	if (address == 0u) {
-		address = SIM_TMP102_DEFAULT_ADDRESS;
-	} else if (address < 0x48u || address > 0x4bu) {
-		address = SIM_TMP102_DEFAULT_ADDRESS;
-		rc = -AGENT_EINVAL;
-	}
+	sim_zero(t, sizeof(*t)); /* the pointer too: SIM_TMP102_REG_TEMP is 0 */
 	t->seed = seed;
-	t->pinned_raw = 0;
-	t->frozen_raw = 0;
 	t->address = address;
 	t->config = SIM_TMP102_CONFIG_POR;
 	t->tlow = SIM_TMP102_TLOW_POR;
 	t->thigh = SIM_TMP102_THIGH_POR;
-	t->pointer = SIM_TMP102_REG_TEMP;
-	t->msb = 0u;
-	t->received = 0u;
-	t->read_index = 0u;
-	t->pinned = false;
-	t->frozen = false;
-	t->alert = false;
-	t->writing = false;
 	return rc;
 }
 

@@ -1,10 +1,11 @@
 /*
  * The PCF8563 model and its RTC iodev (the worked example of docs/driver-guide.md), scenario by
  * scenario as harness/emulator/devices/pcf8563.test.ts and harness/emulator/iodevs/rtc-iodev.test.ts,
- * the driver through the fake executor (fake_exec.c), which also polices the driver contract.
+ * the driver under the agent's real executor (through the test host, exec_host.c, which also
+ * polices the driver contract).
  */
 #include "../../tests/check.h"
-#include "fake_exec.h"
+#include "exec_host.h"
 
 #include "../pcf8563.h"
 #include "../rtc_iodev.h"
@@ -219,7 +220,7 @@ static void test_flags_never_set_by_writes_and_pointer_wraps(void)
 
 /* ------------------------------------------------------------------ the iodev */
 
-static struct fx fx;
+static struct host host;
 static struct agent_iodev rtc_dev;
 static struct sim_rtc_iodev rtc_io;
 
@@ -228,13 +229,13 @@ static void iodev_rig(uint32_t blocks)
 	memset(&rtc_dev, 0, sizeof(rtc_dev));
 	model_rig();
 	sim_rtc_iodev_init(&rtc_io, &rtc_dev, &bus, &rtc);
-	fx_init(&fx, 16u, blocks);
-	fx_add_iodev(&fx, &rtc_dev);
+	host_init(&host, 16u, blocks);
+	host_add_iodev(&host, &rtc_dev);
 }
 
-static int32_t res(const struct agent_sqe *s, unsigned k)
+static int32_t res(const struct host_sqe *s, unsigned k)
 {
-	const struct fx_cqe *c = fx_cqe_of(&fx, s, k);
+	const struct host_cqe *c = host_cqe_of(&host, s, k);
 
 	return c != NULL ? c->result : 999999;
 }
@@ -245,36 +246,34 @@ static void enable_timer(void)
 	static const uint8_t count[2] = { SIM_PCF8563_REG_TIMER, 16u };
 	static const uint8_t tie[2] = { SIM_PCF8563_REG_CONTROL2, 0x01 };
 	static const uint8_t enable[2] = { SIM_PCF8563_REG_TIMER_CONTROL, 0x80 };
-	struct agent_sqe *a = fx_write(&fx, &rtc_dev, count, 2u);
-	struct agent_sqe *b = fx_write(&fx, &rtc_dev, tie, 2u);
-	struct agent_sqe *c = fx_write(&fx, &rtc_dev, enable, 2u);
+	struct host_sqe *a = host_write(&host, &rtc_dev, count, 2u);
+	struct host_sqe *b = host_write(&host, &rtc_dev, tie, 2u);
+	struct host_sqe *c = host_write(&host, &rtc_dev, enable, 2u);
 
 	a->flags |= AGENT_SQE_CHAINED;
 	b->flags |= AGENT_SQE_CHAINED;
-	fx_submit(&fx);
-	fx_run_idle(&fx);
+	host_submit_idle(&host);
 	CHECK(res(a, 0u) == 2 && res(b, 0u) == 2 && res(c, 0u) == 2);
 }
 
 static void clean(void)
 {
-	CHECK_EQ(fx.violations, 0);
-	CHECK_EQ(fx_inflight(&fx), 0);
+	CHECK_EQ(host.violations, 0);
+	CHECK_EQ(host_inflight(&host), 0);
 }
 
 static void test_iodev_registers(void)
 {
 	static const uint8_t reg[1] = { SIM_PCF8563_REG_CLKOUT };
 	uint8_t rx[1];
-	struct agent_sqe *w;
-	struct agent_sqe *r;
+	struct host_sqe *w;
+	struct host_sqe *r;
 
 	iodev_rig(2u);
-	w = fx_write(&fx, &rtc_dev, reg, 1u);
+	w = host_write(&host, &rtc_dev, reg, 1u);
 	w->flags |= AGENT_SQE_TRANSACTION;
-	r = fx_read(&fx, &rtc_dev, rx, 1u);
-	fx_submit(&fx);
-	fx_run_idle(&fx);
+	r = host_read(&host, &rtc_dev, rx, 1u);
+	host_submit_idle(&host);
 	CHECK(res(w, 0u) == 1 && res(r, 0u) == 1);
 	CHECK_EQ(rx[0], 0x80);
 	clean();
@@ -282,44 +281,44 @@ static void test_iodev_registers(void)
 
 static void test_iodev_tick_read(void)
 {
-	struct agent_sqe *s;
-	const struct fx_cqe *c;
+	struct host_sqe *s;
+	const struct host_cqe *c;
 
 	iodev_rig(2u);
 	enable_timer();
-	s = fx_read_pool(&fx, &rtc_dev);
-	fx_submit(&fx);
-	fx_run_cqes(&fx, 4u);
-	c = fx_cqe_of(&fx, s, 0u);
+	s = host_read_pool(&host, &rtc_dev);
+	host_submit(&host);
+	host_run_cqes(&host, 4u);
+	c = host_cqe_of(&host, s, 0u);
 	CHECK(c != NULL && c->result == (int32_t)SIM_RTC_TICK_RECORD_LEN && c->buf != NULL);
 	if (c != NULL && c->buf != NULL) {
 		CHECK_U64(c->at_us, (rtc.timer_epoch_ns + PERIOD_NS + TICK_NS + 999u) / 1000u);
 		CHECK_BYTES(c->buf, 7, 0x80, 0x00, 0x00, 0x01, 0x06, 0x01, 0x00);
-		fx_release(&fx, c);
+		host_release(&host, c);
 	}
-	CHECK(!sim_pcf8563_interrupt(&rtc, fx.now_us * 1000u));
+	CHECK(!sim_pcf8563_interrupt(&rtc, host.now_us * 1000u));
 	CHECK_EQ(rtc_io.ticks, 1);
 	clean();
 }
 
 static void test_iodev_multishot(void)
 {
-	struct agent_sqe *s;
-	const struct fx_cqe *last;
+	struct host_sqe *s;
+	const struct host_cqe *last;
 	uint64_t prev = 0u;
 	unsigned n;
 
 	iodev_rig(2u);
 	enable_timer();
-	s = fx_read_pool(&fx, &rtc_dev);
+	s = host_read_pool(&host, &rtc_dev);
 	s->flags |= AGENT_SQE_MULTISHOT;
-	fx_submit(&fx);
+	host_submit(&host);
 	for (n = 0u; n < 4u; n++) {
-		const struct fx_cqe *c;
+		const struct host_cqe *c;
 
-		fx_run_cqes(&fx, 4u + n);
-		c = fx_cqe_of(&fx, s, n);
-		CHECK(c != NULL && c->result == (int32_t)SIM_RTC_TICK_RECORD_LEN && c->flags == (FX_CQE_MEMPOOL | FX_CQE_MORE));
+		host_run_cqes(&host, 4u + n);
+		c = host_cqe_of(&host, s, n);
+		CHECK(c != NULL && c->result == (int32_t)SIM_RTC_TICK_RECORD_LEN && c->flags == (HOST_CQE_MEMPOOL | HOST_CQE_MORE));
 		if (c == NULL) {
 			break;
 		}
@@ -328,65 +327,65 @@ static void test_iodev_multishot(void)
 			CHECK(c->at_us - prev >= PERIOD_NS / 1000u && c->at_us - prev <= PERIOD_NS / 1000u + 1u);
 		}
 		prev = c->at_us;
-		fx_release(&fx, c);
+		host_release(&host, c);
 	}
-	CHECK_EQ(fx_cancel(&fx, s), 0);
-	last = fx_cqe_of(&fx, s, 4u);
+	CHECK_EQ(host_cancel(&host, s), 0);
+	last = host_cqe_of(&host, s, 4u);
 	CHECK(last != NULL && last->result == ECANCELED_ && last->flags == 0u);
-	fx_run_idle(&fx);
-	CHECK(fx_cqe_of(&fx, s, 5u) == NULL);
-	CHECK_EQ(fx_pool_free(&fx), 2);
+	host_run_idle(&host);
+	CHECK(host_cqe_of(&host, s, 5u) == NULL);
+	CHECK_EQ(host_pool_free(&host), 2);
 	clean();
 }
 
 static void test_iodev_waits_until_cancelled(void)
 {
-	struct agent_sqe *s;
+	struct host_sqe *s;
 
 	iodev_rig(2u);
-	s = fx_read_pool(&fx, &rtc_dev);
-	fx_submit(&fx);
-	fx_run_until(&fx, 1000000u);
-	CHECK(fx_cqe_of(&fx, s, 0u) == NULL);
-	CHECK_EQ(fx_cancel(&fx, s), 0);
+	s = host_read_pool(&host, &rtc_dev);
+	host_submit(&host);
+	host_run_until(&host, 1000000u);
+	CHECK(host_cqe_of(&host, s, 0u) == NULL);
+	CHECK_EQ(host_cancel(&host, s), 0);
 	CHECK_EQ(res(s, 0u), ECANCELED_);
 	clean();
 }
 
 static void test_iodev_enomem(void)
 {
-	struct agent_sqe *a;
-	struct agent_sqe *b;
-	struct agent_sqe *c;
+	struct host_sqe *a;
+	struct host_sqe *b;
+	struct host_sqe *c;
 
 	iodev_rig(2u);
 	enable_timer();
-	a = fx_read_pool(&fx, &rtc_dev);
-	b = fx_read_pool(&fx, &rtc_dev);
-	c = fx_read_pool(&fx, &rtc_dev);
-	fx_submit(&fx);
-	fx_run_cqes(&fx, 6u);
+	a = host_read_pool(&host, &rtc_dev);
+	b = host_read_pool(&host, &rtc_dev);
+	c = host_read_pool(&host, &rtc_dev);
+	host_submit(&host);
+	host_run_cqes(&host, 6u);
 	CHECK(res(a, 0u) == 7 && res(b, 0u) == 7 && res(c, 0u) == -AGENT_ENOMEM);
-	CHECK(sim_pcf8563_interrupt(&rtc, fx.now_us * 1000u));
-	fx_release(&fx, fx_cqe_of(&fx, a, 0u));
-	fx_release(&fx, fx_cqe_of(&fx, b, 0u));
-	CHECK_EQ(fx_pool_free(&fx), 2);
+	CHECK(sim_pcf8563_interrupt(&rtc, host.now_us * 1000u));
+	host_release(&host, host_cqe_of(&host, a, 0u));
+	host_release(&host, host_cqe_of(&host, b, 0u));
+	CHECK_EQ(host_pool_free(&host), 2);
 	clean();
 }
 
 static void test_iodev_nack(void)
 {
-	struct agent_sqe *s;
+	struct host_sqe *s;
 
 	iodev_rig(2u);
 	enable_timer();
-	fx_inject(&rtc_dev, AGENT_FAULT_NACK, 3u, 0u, 0u, 1u);
-	s = fx_read_pool(&fx, &rtc_dev);
-	fx_submit(&fx);
-	fx_run_cqes(&fx, 4u);
+	host_inject(&rtc_dev, AGENT_FAULT_NACK, 3u, 0u, 0u, 1u);
+	s = host_read_pool(&host, &rtc_dev);
+	host_submit(&host);
+	host_run_cqes(&host, 4u);
 	CHECK_EQ(res(s, 0u), -AGENT_EIO);
-	CHECK_EQ(fx_pool_free(&fx), 2);
-	CHECK(sim_pcf8563_interrupt(&rtc, fx.now_us * 1000u));
+	CHECK_EQ(host_pool_free(&host), 2);
+	CHECK(sim_pcf8563_interrupt(&rtc, host.now_us * 1000u));
 	clean();
 }
 
