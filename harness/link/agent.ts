@@ -4,8 +4,8 @@
  * - It serves from construction and answers every Hello. A Hello with a new host nonce starts a
  *   new session (sequence state reset, everything of the old session forgotten); a repeated one
  *   is answered again without a reset.
- * - It never gives up: it sends what is unacknowledged again, at least every `retransmitMaxMs`,
- *   for as long as the session lasts.
+ * - It never gives up: it sends what is unacknowledged again and again, the timeout backing off
+ *   to `retransmitMaxMs`, for as long as the session lasts; the host decides when a link is dead.
  * - While it has no session (it just reset) it answers any packet but a Hello with an
  *   unsolicited HelloReply, host nonce 0; `restart()` announces itself with one at once.
  */

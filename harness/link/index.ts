@@ -18,8 +18,6 @@ export {
 export type { AnyLinkError, LinkErrorName, PortOpenReason } from './errors';
 export { AgentLink } from './agent';
 export type { AgentLinkOptions, HelloReplyInit } from './agent';
-export { LinkCore } from './core';
-export type { LinkCoreOptions } from './core';
 export { HostLink } from './host';
 export type { HostLinkOptions } from './host';
 export { ACK_EVERY_PACKETS, LINK_DEFAULTS, SEQ_ACK_MAX_BYTES } from './limits';
