@@ -1,14 +1,5 @@
 import { expect } from 'chai';
-import {
-  AgentResetError,
-  DisconnectedError,
-  HandshakeTimeoutError,
-  LinkError,
-  LinkTimeoutError,
-  PortOpenError,
-  ProtocolVersionError,
-  isLinkError,
-} from './errors';
+import { AgentResetError, DisconnectedError, HandshakeTimeoutError, LinkError, LinkTimeoutError, PortOpenError, ProtocolVersionError, isLinkError } from './errors';
 
 describe('harness/link errors', function () {
   it('carry a name, machine-readable fields and a fixed-prefix message', function () {

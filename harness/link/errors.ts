@@ -5,23 +5,19 @@
  * fixed lower-case prefix that tests may match exactly.
  */
 
-/** The `name` of every link error, one per class. */
-export type LinkErrorName =
-  | 'DisconnectedError'
-  | 'AgentResetError'
-  | 'HandshakeTimeoutError'
-  | 'ProtocolVersionError'
-  | 'PortOpenError'
-  | 'LinkTimeoutError';
-
-const NAMES: ReadonlySet<string> = new Set<LinkErrorName>([
+const LINK_ERROR_NAMES = [
   'DisconnectedError',
   'AgentResetError',
   'HandshakeTimeoutError',
   'ProtocolVersionError',
   'PortOpenError',
   'LinkTimeoutError',
-]);
+] as const;
+
+/** The `name` of every link error, one per class. */
+export type LinkErrorName = (typeof LINK_ERROR_NAMES)[number];
+
+const NAMES: ReadonlySet<string> = new Set<LinkErrorName>(LINK_ERROR_NAMES);
 
 /** Base of every link error: an `Error` whose `name` is a {@link LinkErrorName}. */
 export abstract class LinkError extends Error {
@@ -37,13 +33,14 @@ export class DisconnectedError extends LinkError {
   override readonly name = 'DisconnectedError';
   /** Always true, as on serialport's own DisconnectedError. */
   readonly disconnected = true;
-  /** The transport's description, e.g. `'/dev/ttyACM0'` or `'tcp:127.0.0.1:4444'`. */
-  readonly port: string;
 
-  constructor(port: string, cause?: unknown) {
+  constructor(
+    /** The transport's description, e.g. `'/dev/ttyACM0'` or `'tcp:127.0.0.1:4444'`. */
+    readonly port: string,
+    cause?: unknown,
+  ) {
     const why = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
     super(`disconnected: ${port}${why === '' ? '' : `: ${why}`}`, cause === undefined ? undefined : { cause });
-    this.port = port;
   }
 }
 
@@ -53,18 +50,16 @@ export class DisconnectedError extends LinkError {
  */
 export class AgentResetError extends LinkError {
   override readonly name = 'AgentResetError';
-  /** The transport's description. */
-  readonly port: string;
-  /** Boot nonce of the session that ended (HelloReply.boot_nonce). */
-  readonly oldNonce: number;
-  /** Boot nonce the agent reports now. */
-  readonly newNonce: number;
 
-  constructor(port: string, oldNonce: number, newNonce: number) {
+  constructor(
+    /** The transport's description. */
+    readonly port: string,
+    /** Boot nonce of the session that ended (HelloReply.boot_nonce). */
+    readonly oldNonce: number,
+    /** Boot nonce the agent reports now. */
+    readonly newNonce: number,
+  ) {
     super(`agent reset: ${port} boot nonce ${hex32(oldNonce)} became ${hex32(newNonce)}`);
-    this.port = port;
-    this.oldNonce = oldNonce;
-    this.newNonce = newNonce;
   }
 }
 
@@ -74,15 +69,14 @@ export class AgentResetError extends LinkError {
  */
 export class HandshakeTimeoutError extends LinkError {
   override readonly name = 'HandshakeTimeoutError';
-  /** The transport's description. */
-  readonly port: string;
-  /** The limit that passed, in milliseconds (LinkOptions.handshakeTimeoutMs). */
-  readonly timeoutMs: number;
 
-  constructor(port: string, timeoutMs: number) {
+  constructor(
+    /** The transport's description. */
+    readonly port: string,
+    /** The limit that passed, in milliseconds (LinkLimits.handshakeTimeoutMs). */
+    readonly timeoutMs: number,
+  ) {
     super(`handshake timeout: no HelloReply from ${port} within ${timeoutMs} ms`);
-    this.port = port;
-    this.timeoutMs = timeoutMs;
   }
 }
 
@@ -92,15 +86,14 @@ export class HandshakeTimeoutError extends LinkError {
  */
 export class ProtocolVersionError extends LinkError {
   override readonly name = 'ProtocolVersionError';
-  /** The host's PROTOCOL_VERSION. */
-  readonly host: number;
-  /** HelloReply.protocol_version. */
-  readonly agent: number;
 
-  constructor(host: number, agent: number) {
+  constructor(
+    /** The host's PROTOCOL_VERSION. */
+    readonly host: number,
+    /** HelloReply.protocol_version. */
+    readonly agent: number,
+  ) {
     super(`protocol version mismatch: host speaks ${host}, agent ${agent}`);
-    this.host = host;
-    this.agent = agent;
   }
 }
 
@@ -114,16 +107,16 @@ export type PortOpenReason = 'permission' | 'busy' | 'missing' | 'other';
 /** Opening a port failed. Message: `'cannot open <port>: <reason> (<system message>)'`. */
 export class PortOpenError extends LinkError {
   override readonly name = 'PortOpenError';
-  /** The path or address that failed to open. */
-  readonly port: string;
-  /** What went wrong, machine-readably. */
-  readonly reason: PortOpenReason;
 
-  constructor(port: string, reason: PortOpenReason, cause?: unknown) {
+  constructor(
+    /** The path or address that failed to open. */
+    readonly port: string,
+    /** What went wrong, machine-readably. */
+    readonly reason: PortOpenReason,
+    cause?: unknown,
+  ) {
     const why = cause instanceof Error ? cause.message : String(cause ?? 'unknown error');
     super(`cannot open ${port}: ${reason} (${why})`, cause === undefined ? undefined : { cause });
-    this.port = port;
-    this.reason = reason;
   }
 }
 
@@ -134,21 +127,18 @@ export class PortOpenError extends LinkError {
  */
 export class LinkTimeoutError extends LinkError {
   override readonly name = 'LinkTimeoutError';
-  /** The transport's description. */
-  readonly port: string;
-  /** The oldest unacknowledged sequence number. */
-  readonly seq: number;
-  /** Retransmission rounds made without progress (at most LinkLimits.maxRetransmits). */
-  readonly retransmits: number;
-  /** How long nothing was acknowledged, in milliseconds (at least LinkLimits.stallMs, or the rounds ran out). */
-  readonly stalledMs: number;
 
-  constructor(port: string, seq: number, retransmits: number, stalledMs: number) {
+  constructor(
+    /** The transport's description. */
+    readonly port: string,
+    /** The oldest unacknowledged sequence number. */
+    readonly seq: number,
+    /** Retransmission rounds made without progress (at most LinkLimits.maxRetransmits). */
+    readonly retransmits: number,
+    /** How long nothing was acknowledged, in milliseconds (at least LinkLimits.stallMs, or the rounds ran out). */
+    readonly stalledMs: number,
+  ) {
     super(`link timeout: ${port} acknowledged nothing for ${Math.round(stalledMs)} ms (seq ${seq} waits; ${retransmits} retransmissions)`);
-    this.port = port;
-    this.seq = seq;
-    this.retransmits = retransmits;
-    this.stalledMs = stalledMs;
   }
 }
 

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { FrameDecoder, encodeFrame } from '../../protocol/frame';
 import { hex, seededRandom } from '../../protocol/test-vectors';
+import { VirtualClock } from '../clock';
+import { rejection } from '../testing/rejection';
 import { DisconnectedError } from './errors';
 import { createMemoryPair } from './memory-transport';
 import type { Transport } from './transport';
@@ -17,15 +19,6 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 
 function closed(t: Transport): Promise<DisconnectedError | null> {
   return new Promise((resolve) => t.onClose(resolve));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
 }
 
 const frameA = encodeFrame(Uint8Array.from([1, 2, 3]));
@@ -117,6 +110,26 @@ describe('harness/link createMemoryPair', function () {
     expect(await rejection(host.write(Uint8Array.from([2])))).to.be.instanceOf(DisconnectedError);
     expect(await rejection(device.injectGarbage(Uint8Array.from([3])))).to.be.instanceOf(DisconnectedError);
     expect(await closed(host), 'a listener registered after the close').to.equal(h);
+  });
+
+  it('on a clock, delivers each write latencyMs after it was written, in order, when the clock gets there', async function () {
+    const clock = new VirtualClock();
+    const { host, device } = createMemoryPair({ clock, latencyMs: 3 });
+    const atDevice: string[] = [];
+    device.onData((c) => atDevice.push(`${clock.now()}: ${hex(c)}`));
+    const first = host.write(Uint8Array.from([1]));
+    clock.advance(1);
+    const second = host.write(Uint8Array.from([2, 3]));
+    const settled: number[] = [];
+    void first.then(() => settled.push(1));
+    void second.then(() => settled.push(2));
+    clock.advance(2);
+    expect(atDevice).to.deep.equal(['3: 01']);
+    clock.advance(1);
+    expect(atDevice).to.deep.equal(['3: 01', '4: 02 03']);
+    await Promise.all([first, second]);
+    expect(settled).to.deep.equal([1, 2]);
+    expect(() => createMemoryPair({ latencyMs: -1 })).to.throw(RangeError, '"latencyMs" must be a finite number >= 0; got -1');
   });
 
   it('close() tells its own end null and the other end DisconnectedError; it is idempotent', async function () {

@@ -1,12 +1,16 @@
 /**
  * An in-process pair of connected {@link Transport}s, for the emulator behind the wire and for
  * fault injection in tests: what one end writes, the other receives, on a later turn of the
- * event loop (setImmediate), never inside `write`. The device end carries controls that drop,
- * corrupt or inject bytes in either direction, and that pull the plug.
+ * event loop (setImmediate) or after a delay on a clock, never inside `write`. The device end
+ * carries controls that drop, corrupt or inject bytes in either direction, and that pull the
+ * plug.
  */
 import { FRAME_DELIMITER } from '../../protocol/frame';
+import type { Clock } from '../clock';
+import { systemClock } from '../clock';
 import { DisconnectedError } from './errors';
-import type { CloseListener, DataListener, Transport } from './transport';
+import type { Transport } from './transport';
+import { TransportBase } from './transport-base';
 
 /** Which way a fault applies: frames the device writes (`'to-host'`) or the host writes. */
 export type MemoryDirection = 'to-host' | 'to-device';
@@ -69,6 +73,15 @@ export interface MemoryPairOptions {
    * Default `'memory'`.
    */
   name?: string;
+  /**
+   * The time base of the line's delay: each write arrives `latencyMs` after it was written, on
+   * this clock (a VirtualClock delivers when it is stepped, so link tests run on virtual time).
+   * Default: none, and with `latencyMs` 0 a write arrives on the next turn of the event loop;
+   * with a `latencyMs` the wall clock.
+   */
+  clock?: Clock;
+  /** One-way delay of every write, in ms. Default 0. A finite number >= 0. */
+  latencyMs?: number;
 }
 
 interface Faults {
@@ -76,57 +89,41 @@ interface Faults {
   corrupt: number;
 }
 
-class MemoryEnd implements Transport {
+class MemoryEnd extends TransportBase {
   readonly description: string;
   peer: MemoryEnd | undefined;
   readonly #pair: PairState;
   readonly #outgoing: Faults;
-  readonly #data: DataListener[] = [];
-  readonly #closeListeners: CloseListener[] = [];
-  #closed: { err: DisconnectedError | null } | undefined;
 
   constructor(description: string, pair: PairState, outgoing: Faults) {
+    super();
     this.description = description;
     this.#pair = pair;
     this.#outgoing = outgoing;
   }
 
-  get closed(): boolean {
-    return this.#closed !== undefined;
-  }
-
   write(bytes: Uint8Array): Promise<void> {
-    if (this.#closed !== undefined || this.peer === undefined) return Promise.reject(new DisconnectedError(this.description, 'closed'));
+    if (this.closed || this.peer === undefined) return Promise.reject(new DisconnectedError(this.description, 'closed'));
     const chunk = applyFaults(bytes.slice(), this.#outgoing, this.#pair.stats);
     return this.peer.deliverLater(chunk, this.description);
   }
 
-  /** Hands `chunk` to this end's listeners on a later turn; rejects if either end closes first. */
+  /** Hands `chunk` to this end's listeners after the line's delay; rejects if either end closes first. */
   deliverLater(chunk: Uint8Array, writer: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      setImmediate(() => {
-        if (this.#closed !== undefined || this.peer?.closed !== false) {
+      this.#pair.later(() => {
+        if (this.closed || this.peer?.closed !== false) {
           reject(new DisconnectedError(writer, 'closed before delivery'));
           return;
         }
-        if (chunk.length > 0) for (const listener of [...this.#data]) listener(chunk.slice());
+        if (chunk.length > 0) this.emitData(chunk);
         resolve();
       });
     });
   }
 
-  onData(listener: DataListener): void {
-    this.#data.push(listener);
-  }
-
-  onClose(listener: CloseListener): void {
-    const closed = this.#closed;
-    if (closed !== undefined) setImmediate(() => listener(closed.err));
-    else this.#closeListeners.push(listener);
-  }
-
   close(): Promise<void> {
-    if (this.#closed === undefined) {
+    if (!this.closed) {
       this.finish(null);
       const peer = this.peer;
       if (peer !== undefined && !peer.closed) peer.finish(new DisconnectedError(peer.description, 'the other end closed'));
@@ -136,9 +133,8 @@ class MemoryEnd implements Transport {
 
   /** Marks this end closed now and tells its listeners on the next turn. */
   finish(err: DisconnectedError | null): void {
-    if (this.#closed !== undefined) return;
-    this.#closed = { err };
-    const listeners = this.#closeListeners.splice(0);
+    const listeners = this.markClosed(err);
+    if (listeners === undefined) return;
     setImmediate(() => {
       for (const listener of listeners) listener(err);
     });
@@ -190,19 +186,25 @@ interface PairState {
   readonly toHost: Faults;
   readonly toDevice: Faults;
   readonly stats: MemoryPairStats;
+  /** Runs `fn` when a write made now arrives. */
+  readonly later: (fn: () => void) => void;
 }
 
 /**
  * Creates two connected in-memory transports. Nothing is buffered for an end without data
  * listeners (its bytes are dropped, as the {@link Transport} contract says), and closing either
- * end closes the other with a {@link DisconnectedError}.
+ * end closes the other with a {@link DisconnectedError}. Throws `RangeError` for a bad
+ * `latencyMs`.
  */
 export function createMemoryPair(options: MemoryPairOptions = {}): MemoryPair {
-  const { name = 'memory' } = options;
+  const { name = 'memory', latencyMs = 0 } = options;
+  if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) throw new RangeError(`"latencyMs" must be a finite number >= 0; got ${latencyMs}`);
+  const clock = options.clock ?? (latencyMs > 0 ? systemClock : undefined);
   const pair: PairState = {
     toHost: { drop: 0, corrupt: 0 },
     toDevice: { drop: 0, corrupt: 0 },
     stats: { framesDropped: 0, framesCorrupted: 0, garbageBytes: 0 },
+    later: clock === undefined ? (fn) => setImmediate(fn) : (fn) => clock.setTimer(clock.now() + latencyMs, fn, undefined),
   };
   const host = new MemoryEnd(name, pair, pair.toDevice);
   const device = new DeviceEnd(`${name} (device end)`, pair);

@@ -8,7 +8,8 @@ import { FrameDecoder, encodeFrame } from '../../protocol/frame';
 import { IodevKind } from '../../protocol/messages';
 import { hex } from '../../protocol/test-vectors';
 import { DisconnectedError, PortOpenError } from './errors';
-import { Link } from './link';
+import { AgentLink } from './agent';
+import { HostLink } from './host';
 import { skipBecause } from '../report/skip-reason';
 import type { Packet } from '../../protocol/messages';
 import { SERIAL_DEFAULTS, openSerialTransport } from './serial-transport';
@@ -144,9 +145,8 @@ describe('harness/link openSerialTransport through a real pty', function () {
     const a = join(dir, 'a');
     const b = join(dir, 'b');
     peers.push(await startPeer([a, b]));
-    const host = new Link(await open(a), { role: 'host', helloIntervalMs: 50 });
-    const agent = new Link(await open(b), {
-      role: 'agent',
+    const host = new HostLink(await open(a), { helloIntervalMs: 50 });
+    const agent = new AgentLink(await open(b), {
       helloReply: { buildId: 'pty agent', bootNonce: 42, iodevs: [{ id: 1, name: 'test0', kind: IodevKind.IODEV_KIND_TEST }] },
     });
     agent.onPacket((p) => {

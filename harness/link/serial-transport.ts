@@ -107,11 +107,11 @@ class SerialTransport extends StreamTransport {
       },
     });
     const parser = port.pipe(new BoundedDelimiterParser(maxBufferedBytes));
-    parser.on('data', (chunk: Buffer) => this.received(chunk));
+    parser.on('data', (chunk: Buffer) => this.emitData(chunk));
     // Errors also surface as write rejections or as a 'close' carrying a disconnect.
     port.on('error', () => undefined);
     port.on('close', (err: unknown) => {
-      this.closed(this.closing && err === null ? null : new DisconnectedError(this.description, err ?? 'closed'));
+      this.streamClosed(this.closing && err === null ? null : new DisconnectedError(this.description, err ?? 'closed'));
     });
   }
 }

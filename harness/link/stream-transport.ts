@@ -1,5 +1,5 @@
 import { DisconnectedError } from './errors';
-import type { CloseListener, DataListener, Transport } from './transport';
+import { TransportBase } from './transport-base';
 
 /** What a {@link StreamTransport} needs from the stream under it (a serial port, a socket). */
 export interface ByteStream {
@@ -7,28 +7,27 @@ export interface ByteStream {
   readonly writable: boolean;
   /** Writes `bytes`; `done` gets the error, if any, once they are handed to the OS. */
   write(bytes: Buffer, done: (err: Error | null | undefined) => void): void;
-  /** Starts closing; the transport is told through {@link StreamTransport.closed}. */
+  /** Starts closing; the transport is told through {@link StreamTransport.streamClosed}. */
   end(): void;
 }
 
 /**
  * The bookkeeping every stream-backed {@link Transport} shares: listeners, pending writes that
  * reject with a {@link DisconnectedError} when the stream goes away, and a close that is told
- * exactly once. A subclass wires its stream's events to {@link StreamTransport.received} and
- * {@link StreamTransport.closed}.
+ * exactly once. A subclass wires its stream's events to {@link TransportBase.emitData} and
+ * {@link StreamTransport.streamClosed}.
  */
-export abstract class StreamTransport implements Transport {
-  readonly #data: DataListener[] = [];
-  readonly #closeListeners: CloseListener[] = [];
+export abstract class StreamTransport extends TransportBase {
   readonly #pending = new Set<(err: DisconnectedError | null) => void>();
-  #closed: { err: DisconnectedError | null } | undefined;
   /** True once `close()` was called: a close that follows is not a disconnect. */
   protected closing = false;
 
-  constructor(readonly description: string, private readonly stream: ByteStream) {}
+  constructor(readonly description: string, private readonly stream: ByteStream) {
+    super();
+  }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (this.#closed !== undefined || this.closing || !this.stream.writable) {
+    if (this.closed || this.closing || !this.stream.writable) {
       return Promise.reject(new DisconnectedError(this.description, 'closed'));
     }
     return new Promise((resolve, reject) => {
@@ -42,18 +41,8 @@ export abstract class StreamTransport implements Transport {
     });
   }
 
-  onData(listener: DataListener): void {
-    this.#data.push(listener);
-  }
-
-  onClose(listener: CloseListener): void {
-    const closed = this.#closed;
-    if (closed !== undefined) setImmediate(() => listener(closed.err));
-    else this.#closeListeners.push(listener);
-  }
-
   async close(): Promise<void> {
-    if (this.#closed !== undefined) return;
+    if (this.closed) return;
     if (!this.closing) {
       this.closing = true;
       this.stream.end();
@@ -61,17 +50,12 @@ export abstract class StreamTransport implements Transport {
     await new Promise<void>((resolve) => this.onClose(() => resolve()));
   }
 
-  /** Hands a received chunk to every data listener. */
-  protected received(chunk: Uint8Array): void {
-    for (const listener of [...this.#data]) listener(chunk);
-  }
-
   /** The stream closed: `err` null after `close()`, a DisconnectedError otherwise. Idempotent. */
-  protected closed(err: DisconnectedError | null): void {
-    if (this.#closed !== undefined) return;
-    this.#closed = { err };
+  protected streamClosed(err: DisconnectedError | null): void {
+    const listeners = this.markClosed(err);
+    if (listeners === undefined) return;
     const failure = err ?? new DisconnectedError(this.description, 'closed');
     for (const settle of [...this.#pending]) settle(failure);
-    for (const listener of this.#closeListeners.splice(0)) listener(err);
+    for (const listener of listeners) listener(err);
   }
 }

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { encodeFrame } from '../../protocol/frame';
 import { hex } from '../../protocol/test-vectors';
 import { DisconnectedError, PortOpenError } from './errors';
-import { Link } from './link';
+import { AgentLink } from './agent';
+import { HostLink } from './host';
 import { openTcpTransport, tcpTransportFromSocket } from './tcp-transport';
 import type { Transport } from './transport';
 
@@ -65,8 +66,8 @@ describe('harness/link openTcpTransport against a local server', function () {
     transports.push(hostTransport);
     const agentTransport = tcpTransportFromSocket(await accepted);
     transports.push(agentTransport);
-    const agent = new Link(agentTransport, { role: 'agent', helloReply: { buildId: 'tcp agent', bootNonce: 7 } });
-    const host = new Link(hostTransport, { role: 'host', helloIntervalMs: 50 });
+    const agent = new AgentLink(agentTransport, { helloReply: { buildId: 'tcp agent', bootNonce: 7 } });
+    const host = new HostLink(hostTransport, { helloIntervalMs: 50 });
     const got: number[] = [];
     const done = new Promise<void>((resolve) =>
       agent.onPacket((p) => {

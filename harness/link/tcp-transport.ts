@@ -83,13 +83,13 @@ class TcpTransport extends StreamTransport {
       end: () => socket.destroy(),
     });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    socket.on('data', (chunk: Buffer) => this.emitData(chunk));
     socket.on('error', (err) => {
       this.#lastError = err;
     });
     socket.on('close', () => {
-      this.closed(this.closing ? null : new DisconnectedError(this.description, this.#lastError ?? 'the peer closed the connection'));
+      this.streamClosed(this.closing ? null : new DisconnectedError(this.description, this.#lastError ?? 'the peer closed the connection'));
     });
-    if (socket.destroyed) this.closed(new DisconnectedError(this.description, 'closed before use'));
+    if (socket.destroyed) this.streamClosed(new DisconnectedError(this.description, 'closed before use'));
   }
 }

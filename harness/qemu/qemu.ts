@@ -4,7 +4,7 @@
  * that reaches QEMU's device models (./peripherals). QEMU and socat are stopped by their pids
  * when the target closes, when opening fails, and when this process exits.
  */
-import type { Link } from '../link/link';
+import type { HostLink } from '../link/host';
 import { openSerialRemote } from '../remote/open-remote';
 import type { OpenRemoteOptions } from '../remote/open-remote';
 import type { AgentHello, PacketLink } from '../remote/packet-link';
@@ -44,7 +44,7 @@ export class QemuTarget extends RemoteTarget {
 export interface QemuParts {
   readonly target: QemuTarget;
   readonly qemu: QemuProcess;
-  readonly hostLink: Link;
+  readonly hostLink: HostLink;
 }
 
 /**

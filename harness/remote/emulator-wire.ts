@@ -4,8 +4,9 @@
  * as for a board on a serial port.
  */
 import { TsAgent } from '../agent/ts-agent';
-import { Link } from '../link/link';
-import type { LinkLimits } from '../link/link';
+import { AgentLink } from '../link/agent';
+import type { HostLink } from '../link/host';
+import type { LinkLimits } from '../link/limits';
 import { createMemoryPair } from '../link/memory-transport';
 import type { MemoryDeviceTransport } from '../link/memory-transport';
 import { openRemote } from './open-remote';
@@ -17,8 +18,8 @@ export interface EmulatorWireParts {
   readonly target: RemoteTarget;
   readonly agent: TsAgent;
   readonly device: MemoryDeviceTransport;
-  readonly hostLink: Link;
-  readonly agentLink: Link;
+  readonly hostLink: HostLink;
+  readonly agentLink: AgentLink;
 }
 
 /** Opens the emulator behind the wire with sensor seed `seed`; `opts.link` applies to both ends. */
@@ -26,7 +27,7 @@ export async function openEmulatorWireParts(id: string, seed: number, opts: Open
   const pair = createMemoryPair({ name: id });
   const limits: Partial<LinkLimits> = opts.link ?? {};
   let agent: TsAgent | null = null;
-  const agentLink = new Link(pair.device, { ...limits, role: 'agent', helloReply: () => agent!.hello() });
+  const agentLink = new AgentLink(pair.device, { ...limits, helloReply: () => agent!.hello() });
   agent = new TsAgent(agentLink, { seed });
   const { target, link } = await openRemote(id, pair.host, {
     ...opts,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ECONNRESET, ENOTCONN, RTIO_SQE_CHAINED, Rtio, sqePrepDelay, sqePrepNop } from '..';
 import type { CqeData } from '..';
 import { testIodevScript } from '../emulator/iodevs/test-iodev';
-import type { LinkLimits } from '../link/link';
+import type { LinkLimits } from '../link/limits';
 import { startAgentProcess } from './agent-process';
 import type { AgentProcess } from './agent-process';
 import type { RemoteTarget } from '.';

@@ -3,8 +3,8 @@
  * wrapped around the link, and on failure everything closed again (the link, then whatever
  * `onClose` stops: an agent process, QEMU) before the error is rethrown.
  */
-import { Link } from '../link/link';
-import type { LinkLimits } from '../link/link';
+import { HostLink } from '../link/host';
+import type { LinkLimits } from '../link/limits';
 import { openSerialTransport } from '../link/serial-transport';
 import type { Transport } from '../link/transport';
 import type { TargetCapability } from '../target/capabilities';
@@ -25,7 +25,7 @@ export interface OpenRemoteOptions extends RemoteTargetOptions {
 /** An open remote target and the host link under it (for statistics and tests). */
 export interface OpenedRemote<T extends RemoteTarget = RemoteTarget> {
   readonly target: T;
-  readonly link: Link;
+  readonly link: HostLink;
 }
 
 /** Makes the target once the handshake is done (a subclass with a backplane, say). */
@@ -43,7 +43,7 @@ export async function openRemote<T extends RemoteTarget = RemoteTarget>(
   id: string, transport: Transport, opts: OpenRemoteOptions = {}, make?: RemoteTargetFactory<T>,
 ): Promise<OpenedRemote<T>> {
   const { link: limits, ...targetOpts } = opts;
-  const link = new Link(transport, { ...limits, role: 'host' });
+  const link = new HostLink(transport, limits);
   try {
     const hello = await link.open();
     const factory = (make ?? plainTarget) as RemoteTargetFactory<T>;

@@ -1,9 +1,9 @@
 /**
  * What a remote target needs of its link: send the host's bodies, receive the agent's, learn of
- * failures. A `Link` in the host role provides it through {@link hostPacketLink}; tests may give a
+ * failures. A {@link HostLink} provides it through {@link hostPacketLink}; tests may give a
  * stand-in.
  */
-import type { Link } from '../link/link';
+import type { HostLink } from '../link/host';
 import type { HostBody, HelloReply, Packet } from '../../protocol/messages';
 
 /** What the agent said in its HelloReply. */
@@ -26,7 +26,7 @@ export interface PacketLink {
 }
 
 /** The host end of an open link, as a remote target uses it. */
-export function hostPacketLink(link: Link): PacketLink {
+export function hostPacketLink(link: HostLink): PacketLink {
   return {
     send: (body) => link.send(body),
     setKeepalive: (on) => link.setKeepalive(on),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AgentResetError, HandshakeTimeoutError } from '../link/errors';
-import type { LinkStats } from '../link/link';
+import type { LinkStats } from '../link/stats';
 import type { Target } from '../target/target';
 import { scopeProperties, sumLinkStats, summaryLines } from './reporter';
 import type { ReportedCase } from './reporter';

@@ -3,7 +3,7 @@
  * read them, progress lines while a target opens, a suite's JUnit properties (board, agent, link
  * counters) and the per-board summary at the end.
  */
-import type { LinkStats } from '../link/link';
+import type { LinkStats } from '../link/stats';
 import type { TargetProgress } from '../target/progress';
 import type { TargetRecord } from '../target/registry';
 import { INFRASTRUCTURE_ERRORS } from './classify';

@@ -8,7 +8,7 @@
  * remote target's facts (hello, lastError, logs) through a small view: an emulator, with its
  * 1 MiB flash, is freed once its suite lets go of it.
  */
-import type { LinkStats } from '../link/link';
+import type { LinkStats } from '../link/stats';
 import type { Target } from './target';
 
 /** What the registry knows about one target, opened or being opened. */

@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { TsAgent } from '../agent/ts-agent';
-import { Link } from '../link/link';
+import { AgentLink } from '../link/agent';
 import { tcpTransportFromSocket } from '../link/tcp-transport';
 
 /** A listening stand-in; close it when done. */
@@ -46,7 +46,7 @@ export async function serveTsAgentOverTcp(seed = 1): Promise<TcpStandIn> {
   const agents: TsAgent[] = [];
   const { server, port, sockets } = await listen((socket) => {
     let agent: TsAgent | null = null;
-    const link = new Link(tcpTransportFromSocket(socket), { role: 'agent', helloReply: () => agent!.hello() });
+    const link = new AgentLink(tcpTransportFromSocket(socket), { helloReply: () => agent!.hello() });
     agent = new TsAgent(link, { seed });
     agents.push(agent);
     socket.on('close', () => agent?.stop());
