@@ -79,39 +79,45 @@ void check_vector_case(void)
 	check_state.vector_cases++;
 }
 
-/* Runs one test; returns its skip reason, or NULL when it ran to its end. */
-static const char *run_one(const struct check_test *t)
+/* Runs one test, fn(arg) or fn0(); returns its skip reason, or NULL when it ran to its end. */
+static const char *run_one(check_test_fn fn0, check_case_fn fn, size_t arg)
 {
 	skip_reason = NULL;
 	in_test = 1;
 	if (setjmp(skip_jump) == 0) {
-		t->fn();
+		if (fn0 != NULL) {
+			fn0();
+		} else {
+			fn(arg);
+		}
 	}
 	in_test = 0;
 	return skip_reason;
 }
 
-int check_run(const char *suite, const struct check_test *tests, size_t n)
+/* Runs one named test and prints its result line. */
+static void run_named(const char *suite, const char *name, check_test_fn fn0, check_case_fn fn, size_t arg)
 {
-	size_t i;
+	const char *skipped;
 
-	for (i = 0; i < n; i++) {
-		const char *skipped;
-
-		check_state.test = tests[i].name;
-		check_state.failures = 0u;
-		skipped = run_one(&tests[i]);
-		if (check_state.failures != 0u) {
-			check_state.tests_failed++;
-			printf("not ok %s: %s\n", suite, tests[i].name);
-		} else if (skipped != NULL) {
-			check_state.tests_skipped++;
-			printf("ok %s: %s # SKIP %s\n", suite, tests[i].name, skipped);
-		} else {
-			check_state.tests_passed++;
-			printf("ok %s: %s\n", suite, tests[i].name);
-		}
+	check_state.test = name;
+	check_state.failures = 0u;
+	skipped = run_one(fn0, fn, arg);
+	if (check_state.failures != 0u) {
+		check_state.tests_failed++;
+		printf("not ok %s: %s\n", suite, name);
+	} else if (skipped != NULL) {
+		check_state.tests_skipped++;
+		printf("ok %s: %s # SKIP %s\n", suite, name, skipped);
+	} else {
+		check_state.tests_passed++;
+		printf("ok %s: %s\n", suite, name);
 	}
+}
+
+/* Prints the closing lines; returns the exit status. */
+static int summarise(const char *suite)
+{
 	check_state.test = NULL;
 	printf("%s: %u tests, %u checks", suite, check_state.tests_passed + check_state.tests_failed + check_state.tests_skipped,
 	       check_state.checks);
@@ -121,4 +127,25 @@ int check_run(const char *suite, const struct check_test *tests, size_t n)
 	printf("\n%s: %u passed, %u failed, %u skipped\n", suite, check_state.tests_passed, check_state.tests_failed,
 	       check_state.tests_skipped);
 	return check_state.tests_failed == 0u ? 0 : 1;
+}
+
+int check_run(const char *suite, const struct check_test *tests, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		run_named(suite, tests[i].name, tests[i].fn, NULL, 0u);
+	}
+	return summarise(suite);
+}
+
+int check_run_cases(const char *suite, size_t n, check_case_name_fn name, check_case_fn fn)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		run_named(suite, name(i), NULL, fn, i);
+		check_vector_case();
+	}
+	return summarise(suite);
 }

@@ -100,4 +100,15 @@ struct check_test {
 /* Runs the tests in order, prints the summary; returns the process exit status. */
 int check_run(const char *suite, const struct check_test *tests, size_t n);
 
+/* One case of a table (a shared vector file's), by its index. */
+typedef void (*check_case_fn)(size_t i);
+/* The name of case i, as its test's name: a string that outlives the test. */
+typedef const char *(*check_case_name_fn)(size_t i);
+
+/*
+ * Runs cases 0..n-1 of a table as tests named name(i), each counted as a vector case; prints the
+ * summary and returns the exit status, as check_run().
+ */
+int check_run_cases(const char *suite, size_t n, check_case_name_fn name, check_case_fn fn);
+
 #endif /* TESTS_CHECK_H */

@@ -1,7 +1,7 @@
 /*
  * protocol/vectors/devices/ (every part's file) through the C models (sim/): every case's device on its bus
  * or port, each step at its time, its bytes, status, counts, times, levels and edges compared
- * with the expected ones; and hash32. The last line counts cases, passes and failures. Built
+ * with the expected ones; and hash32. Each case is a test of tests/check.h. Built
  * twice by sim/sim.mk, with the dense and with the sparse NOR flash.
  */
 #include "../../tests/check.h"
@@ -204,34 +204,36 @@ static void run_case(const struct dv_case *c)
 	}
 }
 
+/* Every case's name, "<part> <case>": built once, before the run. */
+static char names[DV_CASES_COUNT + DV_HASHES_COUNT][160];
+
+static const char *case_name(size_t i)
+{
+	return names[i];
+}
+
+static void test_case(size_t i)
+{
+	if (i < DV_CASES_COUNT) {
+		run_case(&dv_cases[i]);
+	} else {
+		const struct dv_hash *h = &dv_hashes[i - DV_CASES_COUNT];
+
+		CHECK_U64(sim_hash32(h->in), h->out);
+	}
+}
+
 int main(void)
 {
-	static char name[160];
-	unsigned passed = 0u;
-	unsigned failed = 0u;
 	size_t i;
 
 	for (i = 0; i < DV_CASES_COUNT + DV_HASHES_COUNT; i++) {
-		check_state.failures = 0u;
 		if (i < DV_CASES_COUNT) {
-			(void)snprintf(name, sizeof(name), "%s %s", dv_cases[i].part, dv_cases[i].name);
-			check_state.test = name;
-			run_case(&dv_cases[i]);
+			(void)snprintf(names[i], sizeof(names[i]), "%s %s", dv_cases[i].part, dv_cases[i].name);
 		} else {
-			const struct dv_hash *h = &dv_hashes[i - DV_CASES_COUNT];
-
-			(void)snprintf(name, sizeof(name), "hash32 %s", h->name);
-			check_state.test = name;
-			CHECK_U64(sim_hash32(h->in), h->out);
-		}
-		if (check_state.failures == 0u) {
-			passed++;
-		} else {
-			printf("FAILED case: %s\n", name);
-			failed++;
+			(void)snprintf(names[i], sizeof(names[i]), "hash32 %s", dv_hashes[i - DV_CASES_COUNT].name);
 		}
 	}
-	printf("device-vectors%s: %u cases, %u passed, %u failed, 0 skipped\n", SIM_NOR_FLASH_SPARSE_PAGES > 0 ? " (sparse flash)" : "",
-	       (unsigned)(DV_CASES_COUNT + DV_HASHES_COUNT), passed, failed);
-	return failed == 0u ? 0 : 1;
+	return check_run_cases(SIM_NOR_FLASH_SPARSE_PAGES > 0 ? "device-vectors (sparse flash)" : "device-vectors",
+			       DV_CASES_COUNT + DV_HASHES_COUNT, case_name, test_case);
 }

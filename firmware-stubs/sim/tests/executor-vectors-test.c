@@ -2,8 +2,8 @@
  * protocol/vectors/executor.json through the agent's real executor (core/executor.c) and the
  * simulated test iodev (sim/test_iodev.c): every case, step by step, on the host end of
  * exec_host.c, with CQEs compared to the expected ones in order (result, MORE, bytes, device µs).
- * A case this side cannot express is skipped with a SKIP line saying why; the last line counts
- * cases, passes, failures and skips.
+ * Each case is a test of tests/check.h, named as in the JSON; one this side cannot express is
+ * skipped saying why.
  *
  * Built with AGENT_MAX_SQES=8 and AGENT_CQE_SPARE=8 (sim/sim.mk): a completion ring of 16
  * entries, the CQ of the cases that depend on its size.
@@ -204,33 +204,23 @@ static void run_case(const struct xv_case *c)
 	CHECK_EQ(host.violations, 0);
 }
 
+static const char *case_name(size_t i)
+{
+	return xv_cases[i].name;
+}
+
+static void test_case(size_t i)
+{
+	const struct xv_case *c = &xv_cases[i];
+	const char *why = unsupported(c);
+
+	if (why != NULL) {
+		SKIP(why);
+	}
+	run_case(c);
+}
+
 int main(void)
 {
-	unsigned passed = 0u;
-	unsigned failed = 0u;
-	unsigned skipped = 0u;
-	size_t i;
-
-	for (i = 0; i < XV_CASES_COUNT; i++) {
-		const struct xv_case *c = &xv_cases[i];
-		const char *why = unsupported(c);
-
-		if (why != NULL) {
-			printf("SKIP %s: %s\n", c->name, why);
-			skipped++;
-			continue;
-		}
-		check_state.test = c->name;
-		check_state.failures = 0u;
-		run_case(c);
-		if (check_state.failures == 0u) {
-			passed++;
-		} else {
-			printf("FAILED case: %s (%s)\n", c->name, c->description);
-			failed++;
-		}
-	}
-	printf("executor-vectors: %u cases, %u passed, %u failed, %u skipped\n", (unsigned)XV_CASES_COUNT, passed, failed,
-	       skipped);
-	return failed == 0u ? 0 : 1;
+	return check_run_cases("executor-vectors", XV_CASES_COUNT, case_name, test_case);
 }
