@@ -7,6 +7,7 @@
  * the last line is one JSON object.
  *
  *   npm run bench:soak -- [--board native|qemu-lm3s6965evb] [--seconds 20] [--seed 1]
+ *     [--condition NAME]... [--clean-seconds N]   (a long soak of one condition: --condition '1% drop + 1e-3 flip' --seconds 1800 --clean-seconds 60)
  */
 import { parseArgs } from 'node:util';
 import { loadBoard } from '../../harness/boards/load-boards';
@@ -114,17 +115,28 @@ async function main(argv: readonly string[]): Promise<void> {
       board: { type: 'string', default: 'native' },
       seconds: { type: 'string', default: '20' },
       seed: { type: 'string', default: '1' },
+      // Run only the conditions named (repeatable; the clean run always comes first, as the ratios' baseline).
+      condition: { type: 'string', multiple: true },
+      // How long the clean baseline runs (default: --seconds).
+      'clean-seconds': { type: 'string' },
     },
   });
+  const only = values.condition ?? [];
+  const unknown = only.filter((name) => !SOAK_CONDITIONS.some((c) => c.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown --condition ${unknown.map((n) => JSON.stringify(n)).join(', ')}; the conditions are ${SOAK_CONDITIONS.map((c) => JSON.stringify(c.name)).join(', ')}`);
+  }
+  const conditions = only.length === 0 ? SOAK_CONDITIONS : SOAK_CONDITIONS.filter((c) => c.name === 'clean' || only.includes(c.name));
   const seconds = Number(values.seconds);
   const seed = Number(values.seed);
   const results: SoakResult[] = [];
-  for (const cond of SOAK_CONDITIONS) {
-    console.error(`soak: ${values.board}, ${cond.name}, ${seconds} s ...`);
-    results.push(await soakCondition(values.board, cond, seconds, seed));
+  for (const cond of conditions) {
+    const s = cond.name === 'clean' && values['clean-seconds'] !== undefined ? Number(values['clean-seconds']) : seconds;
+    console.error(`soak: ${values.board}, ${cond.name}, ${s} s ...`);
+    results.push(await soakCondition(values.board, cond, s, seed));
   }
   const clean = results[0]!.opsPerSecond;
-  console.log(`soak on ${values.board}, ${seconds} s per condition, 48 SQEs in flight, seed ${seed}`);
+  console.log(`soak on ${values.board}, ${seconds} s per condition${values['clean-seconds'] !== undefined ? ` (clean: ${values['clean-seconds']} s)` : ''}, 48 SQEs in flight, seed ${seed}`);
   console.log('condition                 ops/s   vs clean   lost dup wrong late  sessions lost  reset -> SQEs ended');
   for (const r of results) {
     const ended = r.resetToEndMs.length === 0 ? '' : `max ${Math.max(...r.resetToEndMs).toFixed(0)} ms of ${r.resetToEndMs.length}`;
