@@ -9,6 +9,7 @@
  *   npm run bench:soak -- [--board native|qemu-lm3s6965evb] [--seconds 20] [--seed 1]
  *     [--condition NAME]... [--clean-seconds N]   (a long soak of one condition: --condition '1% drop + 1e-3 flip' --seconds 1800 --clean-seconds 60)
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadBoard } from '../../harness/boards/load-boards';
 import { boardRemoteOptions } from '../../harness/boards/open-target';
@@ -34,6 +35,8 @@ export interface SoakCondition {
 export interface SoakResult extends SoakCounts {
   readonly condition: string;
   readonly opsPerSecond: number;
+  /** The longest the host's event loop was kept from running during the condition, ms: a late completion next to a long lag is the machine's, not the link's. */
+  readonly loopLagMaxMs: number;
   readonly relay: FaultRelay['stats'];
 }
 
@@ -87,6 +90,8 @@ export async function soakCondition(board: string, cond: SoakCondition, seconds:
     return target;
   };
   const stats = { ...relay.stats };
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   try {
     const counts = await runWorkload({
       seconds, seed, allowanceMs: allowance,
@@ -97,7 +102,8 @@ export async function soakCondition(board: string, cond: SoakCondition, seconds:
       during: (ms, markReset) => cond.during?.(relay, ms, markReset),
     });
     Object.assign(stats, relay.stats);
-    return { ...counts, condition: cond.name, opsPerSecond: counts.ops / counts.seconds, relay: stats };
+    lag.disable();
+    return { ...counts, condition: cond.name, opsPerSecond: counts.ops / counts.seconds, relay: stats, loopLagMaxMs: lag.max / 1e6 };
   } finally {
     await relay.close();
     await agent.stop();
@@ -137,11 +143,11 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const clean = results[0]!.opsPerSecond;
   console.log(`soak on ${values.board}, ${seconds} s per condition${values['clean-seconds'] !== undefined ? ` (clean: ${values['clean-seconds']} s)` : ''}, 48 SQEs in flight, seed ${seed}`);
-  console.log('condition                 ops/s   vs clean   lost dup wrong late  sessions lost  reset -> SQEs ended');
+  console.log('condition                 ops/s   vs clean   lost dup wrong late (max ms)  loop lag max  sessions lost  reset -> SQEs ended');
   for (const r of results) {
     const ended = r.resetToEndMs.length === 0 ? '' : `max ${Math.max(...r.resetToEndMs).toFixed(0)} ms of ${r.resetToEndMs.length}`;
     console.log(`${r.condition.padEnd(24)} ${r.opsPerSecond.toFixed(0).padStart(6)}   ${pct(r.opsPerSecond / clean).padStart(8)}   ` +
-      `${String(r.lost).padStart(4)} ${String(r.duplicated).padStart(3)} ${String(r.wrong).padStart(5)} ${String(r.late).padStart(4)}  ` +
+      `${String(r.lost).padStart(4)} ${String(r.duplicated).padStart(3)} ${String(r.wrong).padStart(5)} ${String(r.late).padStart(4)} ${`(${r.maxLateMs.toFixed(0)})`.padStart(8)}  ${`${r.loopLagMaxMs.toFixed(0)} ms`.padStart(12)}  ` +
       `${String(r.sessionsLost).padStart(13)}  ${ended}`);
   }
   console.log(JSON.stringify({
@@ -149,7 +155,7 @@ async function main(argv: readonly string[]): Promise<void> {
       board: values.board, seconds, seed,
       conditions: results.map((r) => ({
         condition: r.condition, opsPerSecond: Math.round(r.opsPerSecond), ratioToClean: Number((r.opsPerSecond / clean).toFixed(3)),
-        lost: r.lost, duplicated: r.duplicated, wrong: r.wrong, late: r.late, sessionsLost: r.sessionsLost,
+        lost: r.lost, duplicated: r.duplicated, wrong: r.wrong, late: r.late, maxLateMs: Math.round(r.maxLateMs), loopLagMaxMs: Math.round(r.loopLagMaxMs), sessionsLost: r.sessionsLost,
         framesDropped: r.relay.framesDropped, bytesFlipped: r.relay.bytesFlipped, stalls: r.relay.stalls, resets: r.relay.resets,
         resetToEndMaxMs: r.resetToEndMs.length === 0 ? null : Math.round(Math.max(...r.resetToEndMs)),
       })),

@@ -32,6 +32,8 @@ export interface SoakCounts {
   wrong: number;
   /** Completions after their deadline (their timeout plus the allowance). */
   late: number;
+  /** How far past its deadline the latest of them came, ms (0 when none was late). */
+  maxLateMs: number;
   /** Sessions that ended (a reset, a link timeout); the target was opened again. */
   sessionsLost: number;
   /** SQEs that ended with the session (-ECONNRESET or -ENOTCONN): counted apart, not wrong. */
@@ -71,7 +73,7 @@ const EEPROM_SLOTS = 64;
 
 /** Runs the workload; see the file comment. */
 export async function runWorkload(opts: WorkloadOptions): Promise<SoakCounts> {
-  const counts: SoakCounts = { ops: 0, lost: 0, duplicated: 0, wrong: 0, late: 0, sessionsLost: 0, endedWithSession: 0, seconds: 0, resetToEndMs: [] };
+  const counts: SoakCounts = { ops: 0, lost: 0, duplicated: 0, wrong: 0, late: 0, maxLateMs: 0, sessionsLost: 0, endedWithSession: 0, seconds: 0, resetToEndMs: [] };
   let resetAt: number | null = null;
   const markReset = (): void => {
     resetAt = performance.now();
@@ -189,7 +191,11 @@ export async function runWorkload(opts: WorkloadOptions): Promise<SoakCounts> {
     if (++job.done < job.sqes.length) return;
     jobs.delete(job);
     if (job.kind === 'eeprom') eepromBusy = false;
-    if (performance.now() > job.deadline) counts.late++;
+    const lateMs = performance.now() - job.deadline;
+    if (lateMs > 0) {
+      counts.late++;
+      counts.maxLateMs = Math.max(counts.maxLateMs, lateMs);
+    }
     if (job.results.some((x) => x === -ECONNRESET || x === -ENOTCONN)) {
       counts.endedWithSession += job.sqes.length;
       return;
