@@ -32,11 +32,24 @@ export function boardSchema(): Record<string, unknown> {
   return schemaObject;
 }
 
-function validate(): ValidateFunction {
-  if (validator === null) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: false });
-    validator = ajv.compile(boardSchema());
+/** The ajv instance the schema is compiled with; `source` keeps the code for a standalone module. */
+export function boardSchemaAjv(source = false): Ajv2020 {
+  return new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: false, code: { source } });
+}
+
+/** The validator the build compiled (compile-board-schema.ts), or null when running from source. */
+function compiledValidator(): ValidateFunction | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./board-validator.js') as ValidateFunction;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND') return null;
+    throw e;
   }
+}
+
+function validate(): ValidateFunction {
+  validator ??= compiledValidator() ?? boardSchemaAjv().compile(boardSchema());
   return validator;
 }
 
