@@ -138,7 +138,7 @@ export class Executor implements SqeOwner {
       else this.done.strayCompletions++;
       return;
     }
-    this.disarm(head);
+    if (head.timer !== 0 || head.delayTimer !== 0 || head.awaitCb !== null) this.disarm(head);
     const failed = how === Completion.Err || result < 0;
     this.done.finish(head, result, failed ? s : null, SlotsAfter.Free);
     this.drain();

@@ -79,8 +79,12 @@ export class Waiting {
   private async pump(w: Waiter): Promise<boolean> {
     for (;;) {
       let steps = 0;
-      while (!w.pred() && !w.expired && steps < RTIO_WAIT_STEPS_PER_YIELD && this.stepVirtualClocks()) steps++;
-      if (w.pred()) {
+      let holds = w.pred();
+      while (!holds && !w.expired && steps < RTIO_WAIT_STEPS_PER_YIELD && this.stepVirtualClocks()) {
+        steps++;
+        holds = w.pred();
+      }
+      if (holds) {
         if (w.timer !== 0) this.clock.clearTimer(w.timer);
         return true;
       }
