@@ -10,6 +10,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RTIO_HIL_BIN, REPO_ROOT } from '../../harness/cli/run-cli';
+import { fmtStats, stats } from '../rounds';
+import type { Stats } from '../rounds';
 
 /** Rounds by default: each runs every variant once. */
 const DEFAULT_ROUNDS = 10;
@@ -52,13 +54,7 @@ function once(v: Variant): Promise<Sample> {
   });
 }
 
-function stats(xs: readonly number[]): { min: number; median: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
-}
-
-const fmt = (s: { min: number; median: number; max: number }, unit = ' ms', digits = 0): string =>
-  `min ${s.min.toFixed(digits)}${unit}, median ${s.median.toFixed(digits)}${unit}, max ${s.max.toFixed(digits)}${unit}`;
+const fmt = (s: Stats, unit = ' ms', digits = 0): string => fmtStats(s, unit, digits);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string' } } });

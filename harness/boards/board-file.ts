@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
+import type Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv/dist/2020';
 import { ParseErrorCode, parse, printParseErrorCode } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
@@ -32,11 +32,27 @@ export function boardSchema(): Record<string, unknown> {
   return schemaObject;
 }
 
-function validate(): ValidateFunction {
-  if (validator === null) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: false });
-    validator = ajv.compile(boardSchema());
+/** The ajv instance the schema is compiled with; `source` keeps the code for a standalone module. */
+export function boardSchemaAjv(source = false): Ajv2020 {
+  // Loaded only here: the built package validates with the compiled module and never needs ajv's compiler.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require('ajv/dist/2020') as { default: typeof Ajv2020 }).default;
+  return new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, strictTypes: false, code: { source } });
+}
+
+/** The validator the build compiled (compile-board-schema.ts), or null when running from source. */
+function compiledValidator(): ValidateFunction | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('./board-validator.js') as ValidateFunction;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND') return null;
+    throw e;
   }
+}
+
+function validate(): ValidateFunction {
+  validator ??= compiledValidator() ?? boardSchemaAjv().compile(boardSchema());
   return validator;
 }
 

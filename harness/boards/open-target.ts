@@ -1,15 +1,8 @@
 import { boardLink, boardPath, boardTimeouts } from './board-file';
 import type { Board } from './board-types';
-import { discoverPorts, discoveryOptionsFromEnv } from './discovery';
 import type { DiscoveryOptions } from './discovery';
 import { boardDirs, boardIds, loadBoard } from './load-boards';
-import { findBoardPort } from './match';
-import { needsLinePreparation, prepareSerialLine } from './serial-lines';
 import { EmulatorTarget } from '../emulator/emulator-target';
-import { openSerialTransport } from '../link/serial-transport';
-import { openTcpTransport } from '../link/tcp-transport';
-import { buildFirmware, openQemuParts, qemuMakeTarget } from '../qemu';
-import { buildNativeAgent, openEmulatorWireParts, openNativeParts, openRemote } from '../remote';
 import type { OpenRemoteOptions, OpenedRemote } from '../remote';
 import { withProgress } from '../target/progress';
 import { recordOpenFailed, recordOpened, recordOpening } from '../target/registry';
@@ -113,12 +106,18 @@ function opened<T extends OpenedRemote>(o: T, record: TargetRecord): T {
   return o;
 }
 
+/**
+ * Opens `board`. The link, remote, QEMU and serial modules are loaded by the kinds that use them:
+ * the emulator in process (every suite run without a board) loads none of them, nor serialport.
+ */
 async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, record: TargetRecord): Promise<Target> {
+  if (board.target === 'emulator') {
+    record.port = 'in process';
+    return new EmulatorTarget(board.id, { seed });
+  }
   const remote = boardRemoteOptions(board, opts);
+  const { buildNativeAgent, openEmulatorWireParts, openNativeParts, openRemote } = await import('../remote');
   switch (board.target) {
-    case 'emulator':
-      record.port = 'in process';
-      return new EmulatorTarget(board.id, { seed });
     case 'emulator-wire': {
       const parts = await openEmulatorWireParts(board.id, seed, remote);
       return opened({ target: parts.target, link: parts.hostLink }, record).target;
@@ -132,6 +131,7 @@ async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, re
         opened(await openNativeParts(board.id, command, args, remote), record).target);
     }
     case 'qemu': {
+      const { buildFirmware, openQemuParts, qemuMakeTarget } = await import('../qemu');
       const launch = board.launch!;
       const make = qemuMakeTarget(launch.build);
       if (make !== null) await withProgress(board.id, `building the firmware (make -C firmware-stubs ${make})`, () => buildFirmware(make));
@@ -151,6 +151,10 @@ async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, re
       return parts.target;
     }
     case 'serial': {
+      const { discoverPorts, discoveryOptionsFromEnv } = await import('./discovery');
+      const { findBoardPort } = await import('./match');
+      const { needsLinePreparation, prepareSerialLine } = await import('./serial-lines');
+      const { openSerialTransport } = await import('../link/serial-transport');
       const envPort = process.env.RTIO_PORT === '' ? undefined : process.env.RTIO_PORT;
       const path = opts.port ?? envPort ?? board.serial?.path
         ?? findBoardPort(board, (await discoverPorts(opts.discovery ?? discoveryOptionsFromEnv())).ports).path;
@@ -170,6 +174,7 @@ async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, re
     case 'tcp': {
       const tcp = board.tcp!;
       record.port = `tcp:${tcp.host}:${tcp.port}`;
+      const { openTcpTransport } = await import('../link/tcp-transport');
       const transport = await openTcpTransport({ host: tcp.host, port: tcp.port, connectTimeoutMs: boardTimeouts(board).connectMs });
       return opened(await openRemote(board.id, transport, remote), record).target;
     }

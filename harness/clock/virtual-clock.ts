@@ -1,11 +1,19 @@
 import type { Clock, TimerFn, TimerId } from './clock';
 
+/** An armed timer; the objects are pooled and reused, their `gen` telling one use from the next. */
 interface Timer {
   at: number;
   seq: number;
   fn: TimerFn<unknown> | null;
   arg: unknown;
+  /** Index in the clock's table of timers. */
+  readonly slot: number;
+  /** Bumped at every arming: a {@link TimerId} names one slot and one generation. */
+  gen: number;
 }
+
+/** Timers a virtual clock can hold armed at once (a TimerId packs a slot below this and a generation above). */
+export const VIRTUAL_CLOCK_MAX_TIMERS = 1 << 22;
 
 /**
  * A discrete-event clock: time stands still until someone steps it, then jumps straight to
@@ -20,7 +28,10 @@ export class VirtualClock implements Clock {
   private time = 0;
   private seq = 0;
   private readonly heap: Timer[] = [];
-  private readonly live = new Map<TimerId, Timer>();
+  /** Every timer object ever made, by slot; a slot is reused once its timer left the heap. */
+  private readonly slots: Timer[] = [];
+  private readonly freeSlots: number[] = [];
+  private armed = 0;
 
   now(): number {
     return this.time;
@@ -28,7 +39,7 @@ export class VirtualClock implements Clock {
 
   /** Number of armed timers. */
   get pending(): number {
-    return this.live.size;
+    return this.armed;
   }
 
   /** Time of the earliest armed timer, or `Infinity` when none is armed. */
@@ -38,19 +49,35 @@ export class VirtualClock implements Clock {
     return top === undefined ? Infinity : Math.max(top.at, this.time);
   }
 
+  /** Throws `RangeError` when {@link VIRTUAL_CLOCK_MAX_TIMERS} timers are already armed or waiting to leave the heap. */
   setTimer<A>(atMs: number, fn: TimerFn<A>, arg: A): TimerId {
-    const t: Timer = { at: atMs, seq: ++this.seq, fn: fn as TimerFn<unknown>, arg };
+    const free = this.freeSlots.pop();
+    let t: Timer;
+    if (free !== undefined) {
+      t = this.slots[free]!;
+    } else {
+      if (this.slots.length >= VIRTUAL_CLOCK_MAX_TIMERS) {
+        throw new RangeError(`more than ${VIRTUAL_CLOCK_MAX_TIMERS} timers armed on one virtual clock`);
+      }
+      t = { at: 0, seq: 0, fn: null, arg: undefined, slot: this.slots.length, gen: 0 };
+      this.slots.push(t);
+    }
+    t.at = atMs;
+    t.seq = ++this.seq;
+    t.fn = fn as TimerFn<unknown>;
+    t.arg = arg;
+    t.gen++;
+    this.armed++;
     this.push(t);
-    this.live.set(t.seq, t);
-    return t.seq;
+    return t.gen * VIRTUAL_CLOCK_MAX_TIMERS + t.slot;
   }
 
   clearTimer(id: TimerId): void {
-    const t = this.live.get(id);
-    if (t !== undefined) {
-      t.fn = null;
-      this.live.delete(id);
-    }
+    const t = this.slots[id % VIRTUAL_CLOCK_MAX_TIMERS];
+    if (t === undefined || t.fn === null || t.gen !== Math.floor(id / VIRTUAL_CLOCK_MAX_TIMERS)) return;
+    t.fn = null;
+    t.arg = undefined;
+    this.armed--;
   }
 
   /** Runs the earliest timer, moving time forward to it. Returns false when none is armed. */
@@ -59,10 +86,13 @@ export class VirtualClock implements Clock {
     const t = this.pop();
     if (t === undefined) return false;
     if (t.at > this.time) this.time = t.at;
-    this.live.delete(t.seq);
-    const fn = t.fn;
+    const fn = t.fn!;
+    const arg = t.arg;
     t.fn = null;
-    if (fn !== null) fn(t.arg);
+    t.arg = undefined;
+    this.armed--;
+    this.freeSlots.push(t.slot);
+    fn(arg);
     return true;
   }
 
@@ -83,8 +113,10 @@ export class VirtualClock implements Clock {
     throw new RangeError(`virtual clock still busy after ${maxSteps} steps ("maxSteps")`);
   }
 
+  /** Pops cleared timers off the top of the heap, freeing their slots. */
   private dropCleared(): void {
-    while (this.heap.length > 0 && this.heap[0]!.fn === null) this.pop();
+    const h = this.heap;
+    while (h.length > 0 && h[0]!.fn === null) this.freeSlots.push(this.pop()!.slot);
   }
 
   private less(a: Timer, b: Timer): boolean {

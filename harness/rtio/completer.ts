@@ -52,8 +52,13 @@ export class Completer implements RemoteCompletion {
    */
   finish(head: IodevSqe, result: number, failing: IodevSqe | null, after: SlotsAfter): void {
     const hsqe = head.sqe;
-    if (hsqe.flags & RTIO_SQE_MULTISHOT) {
+    const hf = hsqe.flags;
+    if (hf & RTIO_SQE_MULTISHOT) {
       this.finishMultishot(head, result, failing === null, after);
+      return;
+    }
+    if (failing === null && after === SlotsAfter.Free && !(hf & (RTIO_SQE_TRANSACTION | RTIO_SQE_NO_RESPONSE | RTIO_SQE_MEMPOOL_BUFFER))) {
+      this.finishOne(head, result);
       return;
     }
     const ok = failing === null;
@@ -97,6 +102,23 @@ export class Completer implements RemoteCompletion {
         }
       }
       return;
+    }
+  }
+
+  /** {@link finish} of the usual unit: one SQE, not multishot, no mempool, with a CQE, that succeeded. */
+  private finishOne(s: IodevSqe, result: number): void {
+    const sqe = s.sqe;
+    this.cq.post(result, sqe.userdata, 0);
+    const next = s.next;
+    const chained = (sqe.flags & RTIO_SQE_CHAINED) !== 0 && next !== null;
+    const short = chained && isShort(sqe, result);
+    this.release(s);
+    if (!chained) return;
+    if (short) {
+      this.cancelChain(next);
+    } else {
+      next.lastResult = result;
+      this.ready.push(next);
     }
   }
 

@@ -4,6 +4,7 @@
  * instead of being dropped, and move into the CQ as CQEs are released.
  */
 import { Cqe, CqeState } from './cqe';
+import { FreeList } from './free-list';
 import { Ring } from './ring';
 
 interface Overflowed {
@@ -18,25 +19,27 @@ export class CompletionQueue {
   count = 0;
   /** Completions that found the CQ full and went to the overflow list. */
   overflowCount = 0;
-  private readonly free: Cqe[] = [];
+  private readonly free: FreeList<Cqe>;
   private readonly queued: Ring<Cqe>;
   private readonly overflow = new Ring<Overflowed>(8);
 
   /** `size` CQEs, owned by `owner` (the context, checked on release). */
   constructor(readonly size: number, private readonly owner: object, private readonly onPost: () => void) {
     this.queued = new Ring<Cqe>(size);
+    const cqes: Cqe[] = [];
     for (let i = 0; i < size; i++) {
       const c = new Cqe();
       c.owner = owner;
-      this.free.push(c);
+      cqes.push(c);
     }
+    this.free = new FreeList(cqes);
   }
 
   /** Posts a completion; into the overflow list when no CQE is free or others already overflowed. */
   post(result: number, userdata: unknown, flags: number): void {
     this.count++;
-    const c = this.overflow.length === 0 ? this.free.pop() : undefined;
-    if (c === undefined) {
+    const c = this.overflow.length === 0 ? this.free.take() : null;
+    if (c === null) {
       this.overflow.push({ result, userdata, flags });
       this.overflowCount++;
     } else {
@@ -66,7 +69,7 @@ export class CompletionQueue {
     const o = this.overflow.shift();
     if (o === undefined) {
       cqe.state = CqeState.Free;
-      this.free.push(cqe);
+      this.free.give(cqe);
       return;
     }
     cqe.result = o.result;

@@ -70,7 +70,9 @@ export class Rtio {
   readonly iodevErrors: unknown[];
 
   private readonly pool: SlotPool;
+  /** The SQ: acquired, unsubmitted SQEs in `sq[0..sqLen)` (the array keeps its length, see free-list.ts). */
   private readonly sq: IodevSqe[] = [];
+  private sqLen = 0;
   private readonly cq: CompletionQueue;
   private readonly executor: Executor;
   private readonly waiting: Waiting;
@@ -131,7 +133,7 @@ export class Rtio {
   sqeAcquire(): Sqe | null {
     const s = this.pool.acquire();
     if (s === null) return null;
-    this.sq.push(s);
+    this.sq[this.sqLen++] = s;
     return s.sqe;
   }
 
@@ -146,8 +148,8 @@ export class Rtio {
 
   /** Returns every acquired, unsubmitted SQE to the pool (Zephyr's `rtio_sqe_drop_all`). */
   sqeDropAll(): void {
-    for (const s of this.sq) this.pool.release(s);
-    this.sq.length = 0;
+    for (let i = 0; i < this.sqLen; i++) this.pool.release(this.sq[i]!);
+    this.sqLen = 0;
   }
 
   /**
@@ -185,10 +187,13 @@ export class Rtio {
     }
     checkTimeout(timeoutMs);
     if (this.cq.overflowPending > 0) return RESOLVED_EBUSY;
-    validateQueue(this.sq, this.mempool !== null);
+    validateQueue(this.sq, this.sqLen, this.mempool !== null);
     const start = this.cq.count;
-    this.executor.submit(this.sq);
-    if (waitCount === 0) return RESOLVED_ZERO;
+    const n = this.sqLen;
+    this.sqLen = 0;
+    this.executor.submit(this.sq, n);
+    // Executor ops complete within submit: often there is nothing to wait for.
+    if (this.cq.count - start >= waitCount) return RESOLVED_ZERO;
     return this.waiting.until(() => this.cq.count - start >= waitCount, timeoutMs).then((ok) => (ok ? 0 : -ETIMEDOUT));
   }
 

@@ -6,7 +6,6 @@
  * (remote-shipping.ts) and only their completions come back, through the completer.
  */
 import type { Clock } from '../clock';
-import { VirtualClock } from '../clock';
 import {
   RTIO_OP_AWAIT, RTIO_OP_CALLBACK, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_SQE_CANCELED, RTIO_SQE_CHAINED,
   RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_MULTISHOT, RTIO_SQE_TRANSACTION,
@@ -59,10 +58,9 @@ export class Executor implements SqeOwner {
 
   /**
    * Links the validated SQ `sq` into chains and transactions and starts every chain head
-   * (shipping whole chains to their agent where one can take them). Empties `sq`.
+   * (shipping whole chains to their agent where one can take them): the first `n` entries of `sq`.
    */
-  submit(sq: IodevSqe[]): void {
-    const n = sq.length;
+  submit(sq: readonly IodevSqe[], n: number): void {
     let i = 0;
     while (i < n) {
       const head = sq[i]!;
@@ -93,7 +91,6 @@ export class Executor implements SqeOwner {
         remote.submitChain(head, this.done);
       }
     }
-    sq.length = 0;
     this.drain();
   }
 
@@ -141,7 +138,7 @@ export class Executor implements SqeOwner {
       else this.done.strayCompletions++;
       return;
     }
-    this.disarm(head);
+    if (head.timer !== 0 || head.delayTimer !== 0 || head.awaitCb !== null) this.disarm(head);
     const failed = how === Completion.Err || result < 0;
     this.done.finish(head, result, failed ? s : null, SlotsAfter.Free);
     this.drain();
@@ -199,7 +196,7 @@ export class Executor implements SqeOwner {
       s.timer = clock.setTimer(clock.now() + sqe.timeoutMs, this.timeoutFn, s);
     }
     if (iodev !== null) {
-      if (clock instanceof VirtualClock) this.waiting.watch(clock);
+      this.waiting.watch(clock);
       try {
         iodev.submit(s);
       } catch (e) {

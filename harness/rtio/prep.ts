@@ -92,7 +92,7 @@ export function sqePrepTinyWrite(sqe: Sqe, iodev: Iodev, prio: number, data: Uin
   if (len > RTIO_TINY_TX_MAX) throw new RangeError(`"len" must be at most ${RTIO_TINY_TX_MAX} (RTIO_TINY_TX_MAX), got ${len}`);
   prep(sqe, RTIO_OP_TINY_TX, dev, needPrio(prio), userdata);
   const tiny = sqe.tinyBuf ?? (sqe.tinyBuf = new Uint8Array(RTIO_TINY_TX_MAX));
-  tiny.set(data.subarray(0, len));
+  for (let i = 0; i < len; i++) tiny[i] = data[i]!; // a loop: a subarray view would cost more than the copy
   sqe.buf = tiny;
   sqe.bufLen = len;
 }

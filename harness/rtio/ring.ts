@@ -1,12 +1,19 @@
-/** A growable FIFO ring of references; O(1) push and shift without `Array.prototype.shift`. */
+/**
+ * A growable FIFO ring of references; O(1) push and shift without `Array.prototype.shift`. Its
+ * size is a power of two, so an index wraps with a mask rather than a division.
+ */
 export class Ring<T> {
   private items: (T | undefined)[];
+  private mask: number;
   private head = 0;
   private count = 0;
 
-  /** `capacity` is the initial size; the ring doubles when full. */
+  /** `capacity` is the initial size (rounded up to a power of two); the ring doubles when full. */
   constructor(capacity = 16) {
-    this.items = new Array<T | undefined>(Math.max(1, capacity));
+    let size = 1;
+    while (size < capacity) size *= 2;
+    this.items = new Array<T | undefined>(size).fill(undefined);
+    this.mask = size - 1;
   }
 
   /** Number of items queued. */
@@ -17,7 +24,7 @@ export class Ring<T> {
   /** Appends an item at the tail. */
   push(item: T): void {
     if (this.count === this.items.length) this.grow();
-    this.items[(this.head + this.count) % this.items.length] = item;
+    this.items[(this.head + this.count) & this.mask] = item;
     this.count++;
   }
 
@@ -26,7 +33,7 @@ export class Ring<T> {
     if (this.count === 0) return undefined;
     const item = this.items[this.head];
     this.items[this.head] = undefined;
-    this.head = (this.head + 1) % this.items.length;
+    this.head = (this.head + 1) & this.mask;
     this.count--;
     return item;
   }
@@ -38,7 +45,7 @@ export class Ring<T> {
 
   /** The item `i` places from the head (0 = head), or `undefined` past the end. */
   at(i: number): T | undefined {
-    return i < 0 || i >= this.count ? undefined : this.items[(this.head + i) % this.items.length];
+    return i < 0 || i >= this.count ? undefined : this.items[(this.head + i) & this.mask];
   }
 
   /** Removes every item. */
@@ -49,9 +56,10 @@ export class Ring<T> {
   }
 
   private grow(): void {
-    const next = new Array<T | undefined>(this.items.length * 2);
-    for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) % this.items.length];
+    const next = new Array<T | undefined>(this.items.length * 2).fill(undefined);
+    for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) & this.mask];
     this.items = next;
+    this.mask = next.length - 1;
     this.head = 0;
   }
 }

@@ -2,15 +2,18 @@
  * A context's SQE pool (Zephyr's `rtio_sqe_pool`): a fixed set of slots, each an SQE with the
  * executor's handle on it, handed out by `sqeAcquire` and returned when the SQE completes.
  */
+import { FreeList } from './free-list';
 import { IodevSqe, NO_RESULT, SlotState, sqeReset } from './sqe';
 import type { SqeOwner } from './sqe';
 
 /** `size` slots owned by `owner`. */
 export class SlotPool {
-  private readonly free: IodevSqe[] = [];
+  private readonly free: FreeList<IodevSqe>;
 
   constructor(size: number, owner: SqeOwner) {
-    for (let i = 0; i < size; i++) this.free.push(new IodevSqe(owner));
+    const slots: IodevSqe[] = [];
+    for (let i = 0; i < size; i++) slots.push(new IodevSqe(owner));
+    this.free = new FreeList(slots);
   }
 
   /** Slots that can be acquired now. */
@@ -20,8 +23,8 @@ export class SlotPool {
 
   /** A cleared slot in state `Queued`, or null when the pool is empty. */
   acquire(): IodevSqe | null {
-    const s = this.free.pop();
-    if (s === undefined) return null;
+    const s = this.free.take();
+    if (s === null) return null;
     s.state = SlotState.Queued;
     sqeReset(s.sqe);
     return s;
@@ -47,6 +50,6 @@ export class SlotPool {
     sqe.rxBuf = null;
     sqe.callback = null;
     sqe.arg0 = undefined;
-    this.free.push(s);
+    this.free.give(s);
   }
 }

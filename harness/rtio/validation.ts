@@ -15,6 +15,13 @@ type Problem = readonly [kind: 'range' | 'type', message: string];
 
 const LINKS = RTIO_SQE_CHAINED | RTIO_SQE_TRANSACTION;
 
+/** `KNOWN_OP[op]` is true for every op in RTIO_OPS: a lookup, as every SQE of every submit asks. */
+const KNOWN_OP: readonly boolean[] = (() => {
+  const known: boolean[] = [];
+  for (const op of RTIO_OPS) known[op] = true;
+  return known;
+})();
+
 function opNeedsIodev(op: number): boolean {
   return op === RTIO_OP_RX || op === RTIO_OP_TX || op === RTIO_OP_TINY_TX || op === RTIO_OP_TXRX ||
     (op > RTIO_OP_DELAY && op !== RTIO_OP_AWAIT);
@@ -24,7 +31,7 @@ function opNeedsIodev(op: number): boolean {
 function problemOf(sqe: Sqe, inTxn: boolean, last: boolean, hasMempool: boolean): Problem | null {
   const f = sqe.flags;
   const op = sqe.op;
-  if (!RTIO_OPS.includes(op)) return ['range', `unknown "op" ${op}`];
+  if (typeof op !== 'number' || KNOWN_OP[op] !== true) return ['range', `unknown "op" ${op}`];
   if ((f & LINKS) === LINKS) return ['range', '"flags" has both RTIO_SQE_CHAINED and RTIO_SQE_TRANSACTION'];
   if (f & RTIO_SQE_MULTISHOT) {
     if (f & LINKS) return ['range', '"flags" combines RTIO_SQE_MULTISHOT with CHAINED or TRANSACTION'];
@@ -59,11 +66,10 @@ function problemOf(sqe: Sqe, inTxn: boolean, last: boolean, hasMempool: boolean)
 }
 
 /**
- * Checks every queued SQE before anything starts. Throws `RangeError` or `TypeError` whose
+ * Checks the first `n` SQEs of `sq` before anything starts. Throws `RangeError` or `TypeError` whose
  * message starts with `sqe <i> of <n>:` and names the field.
  */
-export function validateQueue(sq: readonly IodevSqe[], hasMempool: boolean): void {
-  const n = sq.length;
+export function validateQueue(sq: readonly IodevSqe[], n: number, hasMempool: boolean): void {
   let inTxn = false;
   for (let i = 0; i < n; i++) {
     const sqe = sq[i]!.sqe;

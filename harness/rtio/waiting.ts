@@ -34,6 +34,8 @@ function expire(w: Waiter): void {
 export class Waiting {
   private readonly clocks: VirtualClock[] = [];
   private readonly waiters: Waiter[] = [];
+  /** The clock {@link Waiting.watch} saw last: every op of a context on one board asks about the same one. */
+  private lastWatched: Clock | null = null;
 
   /** `clock` times out waits; it is also stepped while waiting when it is virtual. */
   constructor(private readonly clock: Clock) {
@@ -42,6 +44,8 @@ export class Waiting {
 
   /** Steps `clock` too while waiting, if it is virtual (an iodev's clock, say). */
   watch(clock: Clock): void {
+    if (clock === this.lastWatched) return;
+    this.lastWatched = clock;
     if (clock instanceof VirtualClock && !this.clocks.includes(clock)) this.clocks.push(clock);
   }
 
@@ -75,8 +79,12 @@ export class Waiting {
   private async pump(w: Waiter): Promise<boolean> {
     for (;;) {
       let steps = 0;
-      while (!w.pred() && !w.expired && steps < RTIO_WAIT_STEPS_PER_YIELD && this.stepVirtualClocks()) steps++;
-      if (w.pred()) {
+      let holds = w.pred();
+      while (!holds && !w.expired && steps < RTIO_WAIT_STEPS_PER_YIELD && this.stepVirtualClocks()) {
+        steps++;
+        holds = w.pred();
+      }
+      if (holds) {
         if (w.timer !== 0) this.clock.clearTimer(w.timer);
         return true;
       }
@@ -94,6 +102,7 @@ export class Waiting {
 
   /** Runs the earliest event of the watched virtual clocks; false when none is armed. */
   private stepVirtualClocks(): boolean {
+    if (this.clocks.length === 1) return this.clocks[0]!.step();
     let best: VirtualClock | null = null;
     let bestAt = Infinity;
     for (const c of this.clocks) {

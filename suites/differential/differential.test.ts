@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { loadBoard } from '../../harness/boards/load-boards';
 import { openTarget } from '../../harness/boards/open-target';
 import type { Target } from '../../harness/target/target';
-import { PrerequisiteMissingError } from '../../harness/remote';
+import { PrerequisiteMissingError } from '../../harness/remote/make';
 import { describeFailure, parseSeeds } from '../../harness/testing/differential/cli';
 import { DifferentialSession } from '../../harness/testing/differential/session';
 import { suiteBoards } from '../../harness/testing/suite-boards';

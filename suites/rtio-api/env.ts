@@ -7,7 +7,7 @@ import {
   sqePrepWrite,
 } from '../../harness/rtio';
 import { openTarget } from '../../harness/boards/open-target';
-import { PrerequisiteMissingError } from '../../harness/remote';
+import { PrerequisiteMissingError } from '../../harness/remote/make';
 import { boardsNamed } from '../../harness/testing/suite-boards';
 import type { Target } from '../../harness/target/target';
 import { skipBecause } from '../../harness/testing';

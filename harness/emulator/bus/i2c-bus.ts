@@ -59,6 +59,15 @@ export interface I2cTransferResult {
   readonly durationMs: number;
 }
 
+/** An {@link I2cTransferResult} that {@link I2cBus.transferInto} fills. */
+export interface I2cTransferOut extends I2cTransferResult {
+  status: number;
+  counts: number[];
+  failedMsg: number;
+  startMs: number;
+  durationMs: number;
+}
+
 /** Options of `new I2cBus(...)`. */
 export interface I2cBusOptions {
   /** SCL frequency in Hz, default {@link I2C_DEFAULT_BITRATE_HZ} (fast mode). */
@@ -196,26 +205,45 @@ export class I2cBus {
    * `-ENOTSUP`. Throws `RangeError` naming the argument for a bad address or message.
    */
   transfer(address: number, msgs: readonly I2cMsg[], fault: Fault | null = null, atMs?: number): I2cTransferResult {
+    const out: I2cTransferOut = { status: 0, counts: [], failedMsg: -1, startMs: 0, durationMs: 0 };
+    this.transferInto(out, address, msgs, fault, atMs);
+    return out;
+  }
+
+  /**
+   * {@link I2cBus.transfer} writing its result into `out` (whose `counts` it refills) instead of a
+   * new object: for an iodev that runs transfer after transfer. Same checks, same throws.
+   */
+  transferInto(out: I2cTransferOut, address: number, msgs: readonly I2cMsg[], fault: Fault | null = null, atMs?: number): void {
     if (!Number.isInteger(address) || address < 0 || address > MAX_10BIT) {
       throw new RangeError(`"address" must be an integer 0..0x3ff, got ${String(address)}`);
     }
     if (!Array.isArray(msgs)) throw new TypeError('"msgs" must be an array of I2cMsg');
-    msgs.forEach((m, i) => {
+    const n = msgs.length;
+    for (let i = 0; i < n; i++) {
+      const m = msgs[i];
       if (!(m?.buf instanceof Uint8Array)) throw new TypeError(`"msgs[${i}].buf" must be a Uint8Array`);
       if (!Number.isInteger(m.len) || m.len < 0 || m.len > m.buf.length) {
         throw new RangeError(`"msgs[${i}].len" must be an integer 0..${m.buf.length}, got ${String(m.len)}`);
       }
-    });
+    }
     if (this.active) throw new RangeError('I2cBus.transfer called from a device callback during a transfer');
     const at = atMs ?? this.now();
     const startMs = this.clock === null ? at : Math.max(at, this.busyUntil);
-    const counts = msgs.map(() => 0);
-    if (msgs.length === 0) return { status: 0, counts, failedMsg: -1, startMs, durationMs: 0 };
-    if (address > MAX_7BIT) return { status: -ENOTSUP, counts, failedMsg: 0, startMs, durationMs: 0 };
+    const counts = out.counts;
+    if (counts.length !== n) {
+      counts.length = 0;
+      for (let i = 0; i < n; i++) counts.push(0);
+    } else {
+      for (let i = 0; i < n; i++) counts[i] = 0;
+    }
+    out.startMs = startMs;
+    if (n === 0) return this.result(out, 0, -1, 0, false);
+    if (address > MAX_7BIT) return this.result(out, -ENOTSUP, 0, 0, false);
     this.transfers++;
     if (fault !== null && fault.kind === 'bus-timeout') {
       this.timeouts++;
-      return this.done({ status: -ETIMEDOUT, counts, failedMsg: 0, startMs, durationMs: this.timeoutMs });
+      return this.result(out, -ETIMEDOUT, 0, this.timeoutMs, true);
     }
     const nackAt = fault !== null && fault.kind === 'nack' ? fault.atByte : -1;
     let shortBytes = fault !== null && fault.kind === 'short-read' ? fault.bytes : -1;
@@ -228,7 +256,7 @@ export class I2cBus {
     this.base = startMs;
     this.bits = I2C_BITS_PER_CONDITION;
     try {
-      outer: for (let i = 0; i < msgs.length; i++) {
+      outer: for (let i = 0; i < n; i++) {
         const m = msgs[i]!;
         const prev = msgs[i - 1];
         if (prev === undefined || prev.read !== m.read || m.restart === true) {
@@ -277,7 +305,7 @@ export class I2cBus {
     } finally {
       this.active = false;
     }
-    return this.done({ status, counts, failedMsg, startMs, durationMs: this.bitsToMs(this.bits) });
+    this.result(out, status, failedMsg, this.bitsToMs(this.bits), true);
   }
 
   /**
@@ -294,9 +322,13 @@ export class I2cBus {
     return { startMs, durationMs };
   }
 
-  private done(r: I2cTransferResult): I2cTransferResult {
-    this.busyUntil = r.startMs + r.durationMs;
+  /** Fills `out` (its `startMs` and `counts` are set); with `busy`, the bus stays busy until the transfer's end. */
+  private result(out: I2cTransferOut, status: number, failedMsg: number, durationMs: number, busy: boolean): void {
+    out.status = status;
+    out.failedMsg = failedMsg;
+    out.durationMs = durationMs;
+    if (!busy) return;
+    this.busyUntil = out.startMs + durationMs;
     this.idleAt = this.busyUntil;
-    return r;
   }
 }

@@ -1,4 +1,5 @@
 import type { SpiDevice } from '../bus/spi-bus';
+import { SparseBytes } from './sparse-bytes';
 
 /** Capacity in bytes (1 MiB, a W25Q80). Addresses wrap at this size (bits above 19 are ignored). */
 export const FLASH_SIZE = 1 << 20;
@@ -107,7 +108,7 @@ export class NorFlash implements SpiDevice {
   /** Commands not executed: sent while BUSY, without WEL, unknown, or of the wrong length. */
   ignoredCommands = 0;
 
-  private readonly mem = new Uint8Array(FLASH_SIZE).fill(FLASH_ERASED);
+  private readonly mem = new SparseBytes(FLASH_SIZE, FLASH_SECTOR_SIZE, FLASH_ERASED);
   private readonly now: () => number;
   private wel = false;
   private busy = false;
@@ -145,13 +146,13 @@ export class NorFlash implements SpiDevice {
   /** Test backdoor: a copy of `len` bytes from `addr`. Throws `RangeError` outside the array. */
   peek(addr: number, len: number): Uint8Array {
     checkRange(addr, len);
-    return this.mem.slice(addr, addr + len);
+    return this.mem.slice(addr, len);
   }
 
   /** Test backdoor: stores `data` at `addr` as is (no AND, no WEL, no BUSY). Throws `RangeError` outside the array. */
   poke(addr: number, data: ArrayLike<number>): void {
     checkRange(addr, data.length);
-    this.mem.set(data, addr);
+    this.mem.write(addr, data);
   }
 
   select(): void {
@@ -181,7 +182,7 @@ export class NorFlash implements SpiDevice {
           return FLASH_ERASED;
         }
         if (this.op === FLASH_CMD.FAST_READ && i === 4) return FLASH_ERASED;
-        const v = this.mem[this.addr]!;
+        const v = this.mem.get(this.addr);
         this.addr = (this.addr + 1) & ADDR_MASK;
         return v;
       }
@@ -226,7 +227,7 @@ export class NorFlash implements SpiDevice {
         if (this.pageBytes === 0) break;
         const base = this.addr & ~(FLASH_PAGE_SIZE - 1);
         for (let off = 0; off < FLASH_PAGE_SIZE; off++) {
-          if (this.pageSet[off] === 1) this.mem[base + off] = this.mem[base + off]! & this.page[off]!;
+          if (this.pageSet[off] === 1) this.mem.set(base + off, this.mem.get(base + off) & this.page[off]!);
         }
         this.programs++;
         this.startBusy(this.tPpMs);
@@ -237,7 +238,7 @@ export class NorFlash implements SpiDevice {
         if (n !== 4) break;
         const size = op === FLASH_CMD.SECTOR_ERASE ? FLASH_SECTOR_SIZE : FLASH_BLOCK_SIZE;
         const base = this.addr & ~(size - 1);
-        this.mem.fill(FLASH_ERASED, base, base + size);
+        this.mem.erase(base, size);
         this.erases++;
         this.startBusy(op === FLASH_CMD.SECTOR_ERASE ? this.tSeMs : this.tBeMs);
         return;
@@ -245,7 +246,7 @@ export class NorFlash implements SpiDevice {
       case FLASH_CMD.CHIP_ERASE:
       case FLASH_CMD.CHIP_ERASE_ALT:
         if (n !== 1) break;
-        this.mem.fill(FLASH_ERASED);
+        this.mem.erase(0, FLASH_SIZE);
         this.erases++;
         this.startBusy(this.tCeMs);
         return;

@@ -75,6 +75,10 @@ export class Tmp102 implements I2cDevice {
   private received = 0;
   private msb = 0;
   private readIndex = 0;
+  /** The last conversion computed: its number, its period and its value. */
+  private sampledN = -1;
+  private sampledPeriod = 0;
+  private sampled = 0;
 
   /** `time` gives the virtual time. Throws `RangeError` naming the option for a bad address or seed. */
   constructor(time: TimeSource, opts: Tmp102Options = {}) {
@@ -192,6 +196,16 @@ export class Tmp102 implements I2cDevice {
     if (this.pinned !== null) return this.pinned;
     const period = CONVERSION_PERIOD_MS[(this.config >> 6) & 3]!;
     const n = Math.floor(t / period);
+    // Each byte of each read asks; the value only changes at the next conversion.
+    if (n === this.sampledN && period === this.sampledPeriod) return this.sampled;
+    this.sampledN = n;
+    this.sampledPeriod = period;
+    this.sampled = this.convert(n, period);
+    return this.sampled;
+  }
+
+  /** The temperature of conversion `n` of period `period` ms. */
+  private convert(n: number, period: number): number {
     const at = n * period;
     const phase = (hash32(this.seed) % TMP102_DRIFT_PERIOD_MS + at) % TMP102_DRIFT_PERIOD_MS;
     const half = TMP102_DRIFT_PERIOD_MS / 2;

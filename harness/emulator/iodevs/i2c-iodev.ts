@@ -1,12 +1,14 @@
 import { VirtualClock } from '../../clock';
+// The modules themselves rather than the rtio barrel: these run for every transfer.
 import {
-  ENOTSUP, RTIO_IODEV_I2C_10_BITS, RTIO_IODEV_I2C_RESTART, RTIO_OP_I2C_CONFIGURE,
-  RTIO_OP_I2C_RECOVER, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_SQE_MEMPOOL_BUFFER, sqeRxBuf,
-  txnNext,
-} from '../../rtio';
-import type { IodevSqe } from '../../rtio';
+  RTIO_IODEV_I2C_10_BITS, RTIO_IODEV_I2C_RESTART, RTIO_OP_I2C_CONFIGURE, RTIO_OP_I2C_RECOVER,
+  RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_SQE_MEMPOOL_BUFFER,
+} from '../../rtio/constants';
+import { ENOTSUP } from '../../rtio/errno';
+import { sqeRxBuf, txnNext } from '../../rtio/iodev';
+import type { IodevSqe } from '../../rtio/sqe';
 import { I2cBus } from '../bus/i2c-bus';
-import type { I2cMsg } from '../bus/i2c-bus';
+import type { I2cMsg, I2cTransferOut } from '../bus/i2c-bus';
 import type { Fault } from '../../target/faults';
 import { QueuedIodev, memberResult, unsupported } from './queued-iodev';
 import type { Outcome } from './queued-iodev';
@@ -66,31 +68,71 @@ export class I2cIodev extends QueuedIodev {
     }
   }
 
+  /** Members and messages of the running unit, reused from unit to unit (one runs at a time). */
+  private readonly members: (IodevSqe | null)[] = [];
+  private readonly scratch: ScratchMsg[] = [];
+  private readonly busResult: I2cTransferOut = { status: 0, counts: [], failedMsg: -1, startMs: 0, durationMs: 0 };
+  /** The message list of a single-member unit, the usual case. */
+  private readonly single: ScratchMsg[] = [this.scratchMsg(0)];
+
   private runTransfer(head: IodevSqe, fault: Fault | null): Outcome {
-    const members: IodevSqe[] = [];
-    for (let m: IodevSqe | null = head; m !== null; m = txnNext(m)) members.push(m);
-    const msgs: I2cMsg[] = [];
-    for (const [i, m] of members.entries()) {
+    const members = this.members;
+    let n = 0;
+    for (let m: IodevSqe | null = head; m !== null; m = txnNext(m)) members[n++] = m;
+    const msgs: ScratchMsg[] = n === 1 ? this.single : [];
+    for (let i = 0; i < n; i++) {
+      const m = members[i]!;
       const sqe = m.sqe;
       const transfer = sqe.op === RTIO_OP_RX || sqe.op === RTIO_OP_TX || sqe.op === RTIO_OP_TINY_TX;
       const pool = (sqe.flags & RTIO_SQE_MEMPOOL_BUFFER) !== 0;
-      if (!transfer || (sqe.iodevFlags & RTIO_IODEV_I2C_10_BITS) !== 0 || (pool && members.length > 1)) {
+      if (!transfer || (sqe.iodevFlags & RTIO_IODEV_I2C_10_BITS) !== 0 || (pool && n > 1)) {
         return { result: -ENOTSUP, durationMs: 0, failAt: m };
       }
-      const restart = (sqe.iodevFlags & RTIO_IODEV_I2C_RESTART) !== 0 && i > 0;
+      const msg = this.scratchMsg(i);
+      msg.restart = (sqe.iodevFlags & RTIO_IODEV_I2C_RESTART) !== 0 && i > 0;
       if (pool) {
         const buf = sqeRxBuf(m, I2C_MEMPOOL_READ_LEN, I2C_MEMPOOL_READ_LEN);
         if (typeof buf === 'number') return { result: buf, durationMs: 0 };
-        msgs.push({ read: true, buf, len: Math.min(I2C_MEMPOOL_READ_LEN, buf.length) });
+        msg.read = true;
+        msg.buf = buf;
+        msg.len = Math.min(I2C_MEMPOOL_READ_LEN, buf.length);
       } else {
-        msgs.push({ read: sqe.op === RTIO_OP_RX, buf: sqe.buf!, len: sqe.bufLen, restart });
+        msg.read = sqe.op === RTIO_OP_RX;
+        msg.buf = sqe.buf!;
+        msg.len = sqe.bufLen;
       }
+      if (n > 1) msgs.push(msg);
     }
     const now = this.clock.now();
-    const r = this.bus.transfer(this.address, msgs, fault, now);
-    members.forEach((m, i) => memberResult(m, r.counts[i]!));
+    const r = this.busResult;
+    this.bus.transferInto(r, this.address, msgs, fault, now);
+    const failAt = r.status < 0 ? members[r.failedMsg]! : null;
+    for (let i = 0; i < n; i++) {
+      memberResult(members[i]!, r.counts[i]!);
+      members[i] = null; // nothing of the unit is kept past it
+      msgs[i]!.buf = NO_BYTES;
+    }
     const durationMs = r.startMs + r.durationMs - now;
-    if (r.status < 0) return { result: r.status, durationMs, failAt: members[r.failedMsg]! };
-    return { result: r.counts[0]!, durationMs };
+    return failAt !== null ? this.outcome(r.status, durationMs, failAt) : this.outcome(r.counts[0]!, durationMs);
+  }
+
+  /** The reusable message object for member `i`. */
+  private scratchMsg(i: number): ScratchMsg {
+    let msg = this.scratch[i];
+    if (msg === undefined) {
+      msg = { read: false, buf: NO_BYTES, len: 0, restart: false };
+      this.scratch.push(msg);
+    }
+    return msg;
   }
 }
+
+/** An {@link I2cMsg} the iodev fills for each unit instead of allocating one. */
+interface ScratchMsg extends I2cMsg {
+  read: boolean;
+  buf: Uint8Array;
+  len: number;
+  restart: boolean;
+}
+
+const NO_BYTES = new Uint8Array(0);

@@ -1,10 +1,10 @@
 import type { VirtualClock } from '../../clock';
-import {
-  ECANCELED, ENOTSUP, iodevSqeAwaitSignal, iodevSqeErr, iodevSqeOk, RTIO_OP_AWAIT, RTIO_OP_NOP,
-  txnSetResult,
-} from '../../rtio';
+// The modules themselves rather than the rtio barrel: these run for every unit.
+import { RTIO_OP_AWAIT, RTIO_OP_NOP } from '../../rtio/constants';
+import { ECANCELED, ENOTSUP } from '../../rtio/errno';
+import { iodevSqeAwaitSignal, iodevSqeErr, iodevSqeOk, txnSetResult } from '../../rtio/iodev';
 import { Ring } from '../../rtio/ring';
-import type { Iodev, IodevSqe } from '../../rtio';
+import type { Iodev, IodevSqe } from '../../rtio/sqe';
 import type { Fault } from '../../target/faults';
 import { FaultInjector } from '../faults';
 
@@ -15,7 +15,7 @@ export interface Outcome {
   /** Virtual ms from start to completion (bus time plus any injected delay). */
   readonly durationMs: number;
   /** On failure, the transaction member that failed (default: the head). */
-  readonly failAt?: IodevSqe;
+  readonly failAt?: IodevSqe | undefined;
 }
 
 /**
@@ -33,7 +33,12 @@ export abstract class QueuedIodev implements Iodev {
   /** The `delay` fault of the current unit, in ms, added when it is scheduled to complete. */
   private currentDelayMs = 0;
   private timer = 0;
-  private readonly finishFn = (o: Outcome): void => this.finish(o);
+  /** The outcome of the current unit once scheduled: copied out of the {@link Outcome}, which is not kept. */
+  private doneResult = 0;
+  private doneFailAt: IodevSqe | null = null;
+  private readonly reusedOutcome: { result: number; durationMs: number; failAt: IodevSqe | undefined } = {
+    result: 0, durationMs: 0, failAt: undefined,
+  };
 
   /** `name` as in the board's iodev table; `clock` is the board's virtual clock. */
   constructor(readonly name: string, readonly clock: VirtualClock) {}
@@ -85,6 +90,19 @@ export abstract class QueuedIodev implements Iodev {
     return false;
   }
 
+  /**
+   * An {@link Outcome} of `result` after `durationMs` (failing at `failAt`), in one object the
+   * iodev reuses: return it from `begin` or pass it to `resume` at once (both read it before
+   * anything else can run), so that a unit allocates nothing to say how it ended.
+   */
+  protected outcome(result: number, durationMs: number, failAt: IodevSqe | null = null): Outcome {
+    const o = this.reusedOutcome;
+    o.result = result;
+    o.durationMs = durationMs;
+    o.failAt = failAt ?? undefined;
+    return o;
+  }
+
   /** The unit currently running or waiting, if any. */
   protected get running(): IodevSqe | null {
     return this.current;
@@ -132,16 +150,22 @@ export abstract class QueuedIodev implements Iodev {
   private schedule(o: Outcome): void {
     const at = this.clock.now() + Math.max(0, o.durationMs) + this.currentDelayMs;
     this.currentDelayMs = 0;
-    this.timer = this.clock.setTimer(at, this.finishFn, o);
+    this.doneResult = o.result;
+    this.doneFailAt = o.failAt ?? null;
+    this.timer = this.clock.setTimer(at, finishUnit, this);
   }
 
-  private finish(o: Outcome): void {
+  /** @internal The current unit's completion time came: complete it and start the next. */
+  finish(): void {
     this.timer = 0;
     const head = this.current;
+    const result = this.doneResult;
+    const failAt = this.doneFailAt;
     this.current = null;
+    this.doneFailAt = null;
     if (head !== null) {
-      if (o.result >= 0) iodevSqeOk(head, o.result);
-      else iodevSqeErr(o.failAt ?? head, o.result);
+      if (result >= 0) iodevSqeOk(head, result);
+      else iodevSqeErr(failAt ?? head, result);
     }
     if (this.current === null) this.startNext();
   }
@@ -155,6 +179,11 @@ export abstract class QueuedIodev implements Iodev {
       if (this.current === null) this.startNext();
     }, undefined);
   }
+}
+
+/** The timer function of every queued iodev (one function, so the clock's call site stays monomorphic). */
+function finishUnit(iodev: QueuedIodev): void {
+  iodev.finish();
 }
 
 /** Records `result` on a transaction member (its own byte count). */
