@@ -13,11 +13,16 @@ import { DifferentialSession } from '../../harness/testing/differential/session'
 import { suiteBoards } from '../../harness/testing/suite-boards';
 import { skipBecause } from '../../harness/testing';
 
-/** Seeds CI runs per board: `RTIO_DIFF_SEEDS` (e.g. `1-500`), else 200, or 60 under QEMU (a slower UART). */
+/**
+ * Seeds run per board: `RTIO_DIFF_SEEDS` (e.g. `1-500`), else 200; 60 under QEMU (a slower UART);
+ * 50 on the emulator itself, where the comparison with a fresh emulator only shows that it is
+ * deterministic (and costs most of `rtio-hil test`'s default run).
+ */
 function seedsFor(board: string): number[] {
   const env = process.env.RTIO_DIFF_SEEDS;
   if (env !== undefined && env !== '') return parseSeeds(env);
-  return parseSeeds(loadBoard(board).target === 'qemu' ? '1-60' : '1-200');
+  const target = loadBoard(board).target;
+  return parseSeeds(target === 'qemu' ? '1-60' : target === 'emulator' ? '1-50' : '1-200');
 }
 
 for (const board of suiteBoards()) {
