@@ -33,6 +33,9 @@ export interface RtioFigures {
   /** Bulk reads completed per second, and their frames' bytes per second in the data direction. */
   readonly bulkReadsPerSec: number;
   readonly bulkWireBytesPerSec: number;
+  /** This process's CPU time (user + system) per pipelined NOP and per bulk read, µs: what the host spends, whatever the load. */
+  readonly hostCpuUsPerNop: number;
+  readonly hostCpuUsPerRead: number;
 }
 
 /** What a run of serialport on the echo measured. */
@@ -43,6 +46,8 @@ export interface EchoFigures {
   readonly bulkRepliesPerSec: number;
   readonly bulkWireBytesPerSec: number;
 }
+
+const cpuUs = (u: NodeJS.CpuUsage): number => u.user + u.system;
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -70,6 +75,7 @@ export async function measureRtio(board: string): Promise<RtioFigures> {
     rtts.sort((a, b) => a - b);
 
     let nops = 0;
+    let cpu0 = process.cpuUsage();
     let t0 = performance.now();
     while (performance.now() - t0 < RUN_MS) {
       while (r.sqeAcquirable() > 0) sqePrepNop(r.sqeAcquire()!, test0, 0);
@@ -80,6 +86,7 @@ export async function measureRtio(board: string): Promise<RtioFigures> {
       }
     }
     const pipelinedNopsPerSec = nops / ((performance.now() - t0) / 1000);
+    const hostCpuUsPerNop = cpuUs(process.cpuUsage(cpu0)) / nops;
     await target.settle();
     r.flushCompletionQueue();
 
@@ -87,6 +94,7 @@ export async function measureRtio(board: string): Promise<RtioFigures> {
     const bufs = Array.from({ length: IN_FLIGHT }, () => new Uint8Array(readLen));
     for (const b of bufs) sqePrepRead(r.sqeAcquire()!, test0, RTIO_PRIO_NORM, b, readLen, b);
     let reads = 0;
+    cpu0 = process.cpuUsage();
     t0 = performance.now();
     let elapsed = 0;
     for (;;) {
@@ -101,12 +109,13 @@ export async function measureRtio(board: string): Promise<RtioFigures> {
       }
       if (elapsed >= RUN_MS) break;
     }
+    const hostCpuUsPerRead = cpuUs(process.cpuUsage(cpu0)) / reads;
     await target.settle();
     const bulkReadsPerSec = reads / (elapsed / 1000);
     return {
       buildId: target.hello.buildId, shapes,
       rttP50Us: percentile(rtts, 50), rttP99Us: percentile(rtts, 99), pipelinedNopsPerSec,
-      bulkReadsPerSec, bulkWireBytesPerSec: bulkReadsPerSec * shapes.readCompleteBytes,
+      bulkReadsPerSec, bulkWireBytesPerSec: bulkReadsPerSec * shapes.readCompleteBytes, hostCpuUsPerNop, hostCpuUsPerRead,
     };
   } finally {
     await target.close();
