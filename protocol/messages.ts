@@ -191,6 +191,39 @@ export function encodePacket(packet: PacketInit): Uint8Array {
   return own(rtiohil.Packet.encode(packet).finish());
 }
 
+/** Most bytes {@link encodeSeqAck} writes: two one-byte tags and two 5-byte varints. */
+export const SEQ_ACK_MAX_BYTES = 12;
+
+/**
+ * Writes the bytes `encodePacket({ seq, ack })` gives (fields 1 and 2 as varints, each left out
+ * when 0) into `dst` at `offset`, without building a message, and returns how many it wrote (at
+ * most {@link SEQ_ACK_MAX_BYTES}): the head of every sequenced packet, its encoded body appended.
+ * `seq` and `ack` must be integers in [0, 2^32); `dst` must have room.
+ */
+export function encodeSeqAck(dst: Uint8Array, offset: number, seq: number, ack: number): number {
+  let n = offset;
+  if (seq !== 0) {
+    dst[n++] = 0x08;
+    n = putVarint(dst, n, seq);
+  }
+  if (ack !== 0) {
+    dst[n++] = 0x10;
+    n = putVarint(dst, n, ack);
+  }
+  return n - offset;
+}
+
+/** Writes unsigned 32-bit `value` as a varint at `at`; returns the index after it. */
+function putVarint(dst: Uint8Array, at: number, value: number): number {
+  let v = value >>> 0;
+  while (v > 0x7f) {
+    dst[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  dst[at++] = v;
+  return at;
+}
+
 /**
  * Decodes one packet (a frame's payload) into plain data, or returns a {@link DecodeError};
  * never throws. Unknown fields are skipped (a newer peer may send them); when the input holds
