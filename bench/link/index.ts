@@ -9,6 +9,10 @@
  * each alike; a ratio is taken within its round. Prints each figure's min/median/max over the
  * rounds and the ratios per round; the last line is one JSON object.
  *
+ * The baseline is serialport's own stream (each read and write a round trip through libuv's
+ * threadpool), as a user would echo by hand; the same echo on the event-loop path that
+ * rtio-hil's serial transport takes is printed beside it, like for like.
+ *
  * Like for like: the NOP round trip is compared with the echo of a frame as long as a NOP's Submit;
  * bulk (reads of 512 B, 8 in flight, each refilled as it completes) with requests as long as a
  * read's Submit answered by frames as long as its Complete (firmware-stubs/core/echo.h), so both
@@ -27,8 +31,8 @@ const TARGETS = { rttRatio: 1.1, pipelinedNopsPerSec: 300_000, bulkRatio: 0.85 }
 /** Rounds run unless --rounds says otherwise. */
 const DEFAULT_ROUNDS = 5;
 
-type Variant = 'rtio' | 'echo' | 'floor';
-type Figures = { rtio: RtioFigures; echo: EchoFigures; floor: FloorFigures };
+type Variant = 'rtio' | 'echo' | 'echo-loop' | 'floor';
+type Figures = { rtio: RtioFigures; echo: EchoFigures; 'echo-loop': EchoFigures; floor: FloorFigures };
 
 /** Progress lines on stderr, so the last stdout line stays the JSON. */
 function progress(what: string): void {
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
   let readLen = BULK_READ_BYTES;
   for (let round = 0; round < rounds; round++) {
     // rtio first in the first round (it learns the read length the agent allows), then alternating.
-    const order: Variant[] = round % 2 === 0 ? ['rtio', 'echo', 'floor'] : ['floor', 'echo', 'rtio'];
+    const order: Variant[] = round % 2 === 0 ? ['rtio', 'echo', 'echo-loop', 'floor'] : ['floor', 'echo-loop', 'echo', 'rtio'];
     const got: Partial<Figures> = {};
     for (const v of order) {
       progress(`round ${round + 1}/${rounds}: ${v}`);
@@ -77,22 +81,28 @@ async function main(): Promise<void> {
   }
   const rtio = results.map((r) => r.rtio);
   const echo = results.map((r) => r.echo);
+  const loop = results.map((r) => r['echo-loop']);
   const floor = results.map((r) => r.floor);
   const rttRatios = results.map((r) => round2(r.rtio.rttP50Us / r.echo.rttP50Us));
+  const loopRttRatios = results.map((r) => round2(r.rtio.rttP50Us / r['echo-loop'].rttP50Us));
   const floorRatios = results.map((r) => round2(r.rtio.rttP50Us / r.floor.rttP50Us));
   const bulkRatios = results.map((r) => round2(r.rtio.bulkReadsPerSec / r.echo.bulkRepliesPerSec));
+  const loopBulkRatios = results.map((r) => round2(r.rtio.bulkReadsPerSec / r['echo-loop'].bulkRepliesPerSec));
   const shapes = rtio[0]!.shapes;
   console.log(`board ${board}: ${rtio[0]!.buildId}; ${rounds} rounds, each variant in a process of its own`);
   console.log(`frames: NOP Submit ${shapes.nopSubmitBytes} B, its Complete ${shapes.nopCompleteBytes} B; read Submit ${shapes.readSubmitBytes} B, its Complete ${shapes.readCompleteBytes} B (${shapes.readLen} B of data)`);
   console.log(line(`C round trip of a ${shapes.nopSubmitBytes}-byte frame on the pty (physical floor)`, floor.map((f) => f.rttP50Us), ' µs', 1));
-  console.log(line(`serialport echo of a ${shapes.nopSubmitBytes}-byte frame`, echo.map((e) => e.rttP50Us), ' µs', 1));
+  console.log(line(`serialport echo of a ${shapes.nopSubmitBytes}-byte frame (its own stream)`, echo.map((e) => e.rttP50Us), ' µs', 1));
+  console.log(line(`serialport echo of a ${shapes.nopSubmitBytes}-byte frame (event-loop path, rtio-hil's transport)`, loop.map((e) => e.rttP50Us), ' µs', 1));
   console.log(line('NOP SQE -> CQE round trip, p50', rtio.map((r) => r.rttP50Us), ' µs', 1));
   console.log(line('NOP SQE -> CQE round trip, p99', rtio.map((r) => r.rttP99Us), ' µs', 1));
-  console.log(`  ratio to the echo per round: ${rttRatios.join(', ')} (target <= ${TARGETS.rttRatio}); to the C floor: ${floorRatios.join(', ')}`);
+  console.log(`  ratio to serialport's echo per round: ${rttRatios.join(', ')} (target <= ${TARGETS.rttRatio}); to the event-loop echo: ${loopRttRatios.join(', ')}; to the C floor: ${floorRatios.join(', ')}`);
   console.log(line(`pipelined NOPs, ${NOP_DEPTH} in flight`, rtio.map((r) => r.pipelinedNopsPerSec), ' /s') + ` (target >= ${TARGETS.pipelinedNopsPerSec.toLocaleString('en')})`);
   console.log(line(`bulk ${shapes.readLen}-byte reads, ${IN_FLIGHT} in flight, continuous refill`, rtio.map((r) => r.bulkReadsPerSec), ' /s'));
-  console.log(line(`echo of ${shapes.readSubmitBytes}-byte requests with ${shapes.readCompleteBytes}-byte replies, ${IN_FLIGHT} in flight`, echo.map((e) => e.bulkRepliesPerSec), ' /s'));
-  console.log(`  bulk ratio per round: ${bulkRatios.join(', ')} (target >= ${TARGETS.bulkRatio})`);
+  console.log(line(`serialport echo of ${shapes.readSubmitBytes}-byte requests with ${shapes.readCompleteBytes}-byte replies, ${IN_FLIGHT} in flight (its own stream)`, echo.map((e) => e.bulkRepliesPerSec), ' /s'));
+  console.log(line('  the same on the event-loop path', loop.map((e) => e.bulkRepliesPerSec), ' /s'));
+  console.log(`  bulk ratio per round: ${bulkRatios.join(', ')} (target >= ${TARGETS.bulkRatio}); to the event-loop echo: ${loopBulkRatios.join(', ')}`);
+  console.log(line('host CPU per pipelined NOP', rtio.map((r) => r.hostCpuUsPerNop), ' µs', 1) + '; ' + line('per bulk read', rtio.map((r) => r.hostCpuUsPerRead), ' µs', 1));
   const s = (xs: readonly number[], digits = 2): { min: number; median: number; max: number } => {
     const { min, median, max } = spread(xs);
     const r = (x: number): number => Number(x.toFixed(digits));
@@ -100,13 +110,16 @@ async function main(): Promise<void> {
   };
   console.log(JSON.stringify({
     board, rounds, shapes,
-    floorRttUs: s(floor.map((f) => f.rttP50Us), 1), echoRttUs: s(echo.map((e) => e.rttP50Us), 1),
+    floorRttUs: s(floor.map((f) => f.rttP50Us), 1), echoRttUs: s(echo.map((e) => e.rttP50Us), 1), loopEchoRttUs: s(loop.map((e) => e.rttP50Us), 1),
     nopRttP50Us: s(rtio.map((r) => r.rttP50Us), 1), nopRttP99Us: s(rtio.map((r) => r.rttP99Us), 1),
-    rttRatio: s(rttRatios), rttToFloor: s(floorRatios),
+    rttRatio: s(rttRatios), rttToLoopEcho: s(loopRttRatios), rttToFloor: s(floorRatios),
     pipelinedNopsPerSec: s(rtio.map((r) => r.pipelinedNopsPerSec), 0),
     bulkReadsPerSec: s(rtio.map((r) => r.bulkReadsPerSec), 0), echoBulkRepliesPerSec: s(echo.map((e) => e.bulkRepliesPerSec), 0),
+    loopEchoBulkRepliesPerSec: s(loop.map((e) => e.bulkRepliesPerSec), 0),
     bulkWireBytesPerSec: s(rtio.map((r) => r.bulkWireBytesPerSec), 0), echoBulkWireBytesPerSec: s(echo.map((e) => e.bulkWireBytesPerSec), 0),
-    bulkRatio: s(bulkRatios), perRound: { rttRatio: rttRatios, rttToFloor: floorRatios, bulkRatio: bulkRatios },
+    bulkRatio: s(bulkRatios), bulkToLoopEcho: s(loopBulkRatios),
+    hostCpuUsPerNop: s(rtio.map((r) => r.hostCpuUsPerNop), 1), hostCpuUsPerRead: s(rtio.map((r) => r.hostCpuUsPerRead), 1),
+    perRound: { rttRatio: rttRatios, rttToLoopEcho: loopRttRatios, rttToFloor: floorRatios, bulkRatio: bulkRatios, bulkToLoopEcho: loopBulkRatios },
     targets: TARGETS,
   }));
 }

@@ -4,6 +4,7 @@
  */
 import { RTIO_PRIO_NORM, Rtio, sqePrepNop, sqePrepRead } from '../../harness';
 import { openSerialTransport } from '../../harness/link/serial-transport';
+import type { SerialIo } from '../../harness/link/serial-transport';
 import type { Transport } from '../../harness/link/transport';
 import { openBenchTarget, startEcho } from './targets';
 import { echoFrame, shapedRequest, wireShapes } from './wire-shapes';
@@ -140,14 +141,15 @@ function receiver(t: Transport): (n: number) => Promise<void> {
 }
 
 /**
- * serialport (the transport rtio-hil uses) on the board's echo peer: round trips of a frame the
+ * serialport on the board's echo peer, moving bytes as `io` says (serialport's own stream, or
+ * the event-loop path rtio-hil's serial transport takes by default): round trips of a frame the
  * size of a NOP's Submit, and bulk as a bulk read moves it: a request the size of a read's Submit
  * answered by a frame the size of its Complete, {@link IN_FLIGHT} in flight, each refilled as it
  * completes.
  */
-export async function measureEcho(board: string, shapes: WireShapes): Promise<EchoFigures> {
+export async function measureEcho(board: string, shapes: WireShapes, io: SerialIo): Promise<EchoFigures> {
   const echo = await startEcho(board);
-  const t = await openSerialTransport({ path: echo.path });
+  const t = await openSerialTransport({ path: echo.path, io });
   try {
     const expect = receiver(t);
     const small = echoFrame(shapes.nopSubmitBytes);

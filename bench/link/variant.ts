@@ -2,10 +2,12 @@
  * One process of bench/link (index.ts starts it): runs one measurement and prints its figures as
  * one JSON line.
  *
- *   node -r ts-node/register/transpile-only bench/link/variant.ts rtio|echo|floor --board <board> [--read-len N]
+ *   node -r ts-node/register/transpile-only bench/link/variant.ts rtio|echo|echo-loop|floor --board <board> [--read-len N]
  *
  * - rtio: rtio-hil on the board's agent (measure.ts, measureRtio);
- * - echo: serialport on the board's echo peer, frames of the sizes `--read-len` gives (measureEcho);
+ * - echo: serialport's own stream (a threadpool round trip per read and write) on the board's
+ *   echo peer, frames of the sizes `--read-len` gives (measureEcho);
+ * - echo-loop: the same on the event-loop path rtio-hil's serial transport takes;
  * - floor: C round trips (build/firmware-stubs/rtio-pty-ping) on the echo peer: the physical floor.
  */
 import { execFile } from 'node:child_process';
@@ -47,9 +49,10 @@ async function main(): Promise<void> {
   const shapes = wireShapes(Number(values['read-len']));
   let figures: object;
   if (variant === 'rtio') figures = await measureRtio(values.board);
-  else if (variant === 'echo') figures = await measureEcho(values.board, shapes);
+  else if (variant === 'echo') figures = await measureEcho(values.board, shapes, 'threadpool');
+  else if (variant === 'echo-loop') figures = await measureEcho(values.board, shapes, 'event-loop');
   else if (variant === 'floor') figures = await measureFloor(values.board, shapes.nopSubmitBytes);
-  else throw new RangeError(`variant must be rtio, echo or floor; got ${String(variant)}`);
+  else throw new RangeError(`variant must be rtio, echo, echo-loop or floor; got ${String(variant)}`);
   console.log(JSON.stringify(figures));
 }
 
