@@ -116,7 +116,7 @@ export class DirectSerialTransport extends TransportBase {
    * are not always the ones wanted.
    */
   #watch(): void {
-    if (this.#binding.fd === null || this.closed) return;
+    if (this.#binding.fd === null || this.closed || this.#closing || this.#fault !== undefined) return;
     this.#binding.poller.poll(UV_READABLE | (this.#queue.length > 0 ? UV_WRITABLE : 0));
   }
 
@@ -159,7 +159,7 @@ export class DirectSerialTransport extends TransportBase {
       }
       if (n === 0) break;
       this.#splitter.push(this.#scratch.subarray(0, n));
-      if (this.closed || this.#binding.fd === null) return;
+      if (this.closed || this.#closing || this.#fault !== undefined || this.#binding.fd === null) return;
       if (n < READ_BYTES) break;
     }
     this.#watch();
