@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   console.log(line(`serialport echo of ${shapes.readSubmitBytes}-byte requests with ${shapes.readCompleteBytes}-byte replies, ${IN_FLIGHT} in flight (its own stream)`, echo.map((e) => e.bulkRepliesPerSec), ' /s'));
   console.log(line('  the same on the event-loop path', loop.map((e) => e.bulkRepliesPerSec), ' /s'));
   console.log(`  bulk ratio per round: ${bulkRatios.join(', ')} (target >= ${TARGETS.bulkRatio}); to the event-loop echo: ${loopBulkRatios.join(', ')}`);
+  console.log(line('host CPU per NOP round trip', rtio.map((r) => r.hostCpuUsPerRtt), ' µs', 1));
   console.log(line('host CPU per pipelined NOP', rtio.map((r) => r.hostCpuUsPerNop), ' µs', 1) + '; ' + line('per bulk read', rtio.map((r) => r.hostCpuUsPerRead), ' µs', 1));
   const s = (xs: readonly number[], digits = 2): { min: number; median: number; max: number } => {
     const { min, median, max } = spread(xs);
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     loopEchoBulkRepliesPerSec: s(loop.map((e) => e.bulkRepliesPerSec), 0),
     bulkWireBytesPerSec: s(rtio.map((r) => r.bulkWireBytesPerSec), 0), echoBulkWireBytesPerSec: s(echo.map((e) => e.bulkWireBytesPerSec), 0),
     bulkRatio: s(bulkRatios), bulkToLoopEcho: s(loopBulkRatios),
-    hostCpuUsPerNop: s(rtio.map((r) => r.hostCpuUsPerNop), 1), hostCpuUsPerRead: s(rtio.map((r) => r.hostCpuUsPerRead), 1),
+    hostCpuUsPerRtt: s(rtio.map((r) => r.hostCpuUsPerRtt), 1), hostCpuUsPerNop: s(rtio.map((r) => r.hostCpuUsPerNop), 1), hostCpuUsPerRead: s(rtio.map((r) => r.hostCpuUsPerRead), 1),
     perRound: { rttRatio: rttRatios, rttToLoopEcho: loopRttRatios, rttToFloor: floorRatios, bulkRatio: bulkRatios, bulkToLoopEcho: loopBulkRatios },
     targets: TARGETS,
   }));

@@ -12,8 +12,8 @@ import type { WireShapes } from './wire-shapes';
 
 /** Sequential round trips measured (after warm-up) for each latency figure. */
 export const RTT_SAMPLES = 2000;
-/** Round trips run first and not measured (QEMU's pty delays the first exchange by ~0.9 s). */
-export const WARMUP = 200;
+/** Round trips run first and not measured: the JIT settles (CPU per round trip halves twice over the first 6000) and QEMU's pty gets past its ~0.9 s first exchange. */
+export const WARMUP = 3000;
 /** Wall time of each throughput measurement, in ms. */
 export const RUN_MS = 2000;
 /** Reads (or shaped requests) kept in flight in the bulk runs, each refilled as it completes. */
@@ -34,7 +34,8 @@ export interface RtioFigures {
   /** Bulk reads completed per second, and their frames' bytes per second in the data direction. */
   readonly bulkReadsPerSec: number;
   readonly bulkWireBytesPerSec: number;
-  /** This process's CPU time (user + system) per pipelined NOP and per bulk read, µs: what the host spends, whatever the load. */
+  /** This process's CPU time (user + system) per NOP round trip, pipelined NOP and bulk read, µs: what the host spends, whatever the load. */
+  readonly hostCpuUsPerRtt: number;
   readonly hostCpuUsPerNop: number;
   readonly hostCpuUsPerRead: number;
 }
@@ -64,7 +65,9 @@ export async function measureRtio(board: string): Promise<RtioFigures> {
     const r = new Rtio({ sqSize: NOP_DEPTH, cqSize: 2 * NOP_DEPTH });
 
     const rtts: number[] = [];
+    let rttCpu0 = process.cpuUsage();
     for (let i = 0; i < WARMUP + RTT_SAMPLES; i++) {
+      if (i === WARMUP) rttCpu0 = process.cpuUsage();
       const t0 = performance.now();
       sqePrepNop(r.sqeAcquire()!, test0, i);
       await r.submit(1);
@@ -73,6 +76,7 @@ export async function measureRtio(board: string): Promise<RtioFigures> {
       r.cqeRelease(c);
       if (i >= WARMUP) rtts.push((performance.now() - t0) * 1000);
     }
+    const hostCpuUsPerRtt = cpuUs(process.cpuUsage(rttCpu0)) / RTT_SAMPLES;
     rtts.sort((a, b) => a - b);
 
     let nops = 0;
@@ -116,7 +120,7 @@ export async function measureRtio(board: string): Promise<RtioFigures> {
     return {
       buildId: target.hello.buildId, shapes,
       rttP50Us: percentile(rtts, 50), rttP99Us: percentile(rtts, 99), pipelinedNopsPerSec,
-      bulkReadsPerSec, bulkWireBytesPerSec: bulkReadsPerSec * shapes.readCompleteBytes, hostCpuUsPerNop, hostCpuUsPerRead,
+      bulkReadsPerSec, bulkWireBytesPerSec: bulkReadsPerSec * shapes.readCompleteBytes, hostCpuUsPerRtt, hostCpuUsPerNop, hostCpuUsPerRead,
     };
   } finally {
     await target.close();
