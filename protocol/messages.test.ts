@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { encodeFrame } from './frame';
 import type { DecodeError, DecodeErrorReason, Packet, PacketInit } from './messages';
-import { IodevKind, decodePacket, encodePacket, isDecodeError, rtiohil } from './messages';
+import { IodevKind, SEQ_ACK_MAX_BYTES, decodePacket, encodePacket, encodeSeqAck, isDecodeError, rtiohil } from './messages';
 import { hex, seededRandom } from './test-vectors';
 
 interface MessageCase { description: string; packet: Record<string, unknown>; bytes: Uint8Array }
@@ -190,5 +190,32 @@ describe('protocol/messages', function () {
         '"packet" is invalid: body: multiple values',
       );
     });
+  });
+});
+
+describe('protocol/messages encodeSeqAck', function () {
+  const head = (seq: number, ack: number, offset = 0): string => {
+    const dst = new Uint8Array(offset + SEQ_ACK_MAX_BYTES).fill(0xee);
+    const n = encodeSeqAck(dst, offset, seq, ack);
+    return hex(dst.subarray(offset, offset + n));
+  };
+
+  it('writes fields 1 and 2 as varints, each left out when 0', function () {
+    expect(head(0, 0)).to.equal('');
+    expect(head(1, 0)).to.equal('08 01');
+    expect(head(0, 5)).to.equal('10 05');
+    expect(head(300, 5, 3)).to.equal('08 ac 02 10 05');
+    expect(head(2 ** 32 - 1, 2 ** 32 - 1)).to.equal('08 ff ff ff ff 0f 10 ff ff ff ff 0f');
+  });
+
+  it('gives the bytes encodePacket gives for seq and ack alone', function () {
+    const random = seededRandom(16);
+    // Values of every length: a random 32-bit value shifted right by 0..32 bits.
+    const value = (): number => (random() >>> (random() % 33)) >>> 0;
+    for (let i = 0; i < 500; i++) {
+      const seq = random() % 33 === 32 ? 0 : value();
+      const ack = value();
+      expect(head(seq, ack), `seq ${seq} ack ${ack}`).to.equal(hex(encodePacket({ seq, ack })));
+    }
   });
 });

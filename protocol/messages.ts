@@ -4,6 +4,7 @@
  * are never committed). Pure functions, no I/O. A frame carries one {@link Packet}; both
  * implementations are held to protocol/vectors/messages.json.
  */
+import type { IConversionOptions } from 'protobufjs';
 import { rtiohil } from './generated/rtio-pb';
 
 /**
@@ -190,6 +191,39 @@ export function encodePacket(packet: PacketInit): Uint8Array {
   return own(rtiohil.Packet.encode(packet).finish());
 }
 
+/** Most bytes {@link encodeSeqAck} writes: two one-byte tags and two 5-byte varints. */
+export const SEQ_ACK_MAX_BYTES = 12;
+
+/**
+ * Writes the bytes `encodePacket({ seq, ack })` gives (fields 1 and 2 as varints, each left out
+ * when 0) into `dst` at `offset`, without building a message, and returns how many it wrote (at
+ * most {@link SEQ_ACK_MAX_BYTES}): the head of every sequenced packet, its encoded body appended.
+ * `seq` and `ack` must be integers in [0, 2^32); `dst` must have room.
+ */
+export function encodeSeqAck(dst: Uint8Array, offset: number, seq: number, ack: number): number {
+  let n = offset;
+  if (seq !== 0) {
+    dst[n++] = 0x08;
+    n = putVarint(dst, n, seq);
+  }
+  if (ack !== 0) {
+    dst[n++] = 0x10;
+    n = putVarint(dst, n, ack);
+  }
+  return n - offset;
+}
+
+/** Writes unsigned 32-bit `value` as a varint at `at`; returns the index after it. */
+function putVarint(dst: Uint8Array, at: number, value: number): number {
+  let v = value >>> 0;
+  while (v > 0x7f) {
+    dst[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  dst[at++] = v;
+  return at;
+}
+
 /**
  * Decodes one packet (a frame's payload) into plain data, or returns a {@link DecodeError};
  * never throws. Unknown fields are skipped (a newer peer may send them); when the input holds
@@ -199,7 +233,7 @@ export function encodePacket(packet: PacketInit): Uint8Array {
 export function decodePacket(bytes: Uint8Array): Packet | DecodeError {
   try {
     const message = rtiohil.Packet.decode(bytes);
-    return plain(rtiohil.Packet.toObject(message, { defaults: true, arrays: true, oneofs: true })) as Packet;
+    return ownBytes(rtiohil.Packet.toObject(message, TO_OBJECT)) as Packet;
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     const reason: DecodeErrorReason = e instanceof RangeError && detail.startsWith('index out of range') ? 'truncated' : 'malformed';
@@ -209,17 +243,32 @@ export function decodePacket(bytes: Uint8Array): Packet | DecodeError {
 
 /** Copies bytes into an array of their own that is a plain `Uint8Array` (not a Node Buffer). */
 function own(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes);
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes); // a memcpy; new Uint8Array(bytes) copies element by element
+  return out;
 }
 
-/** Deep copy of toObject output with every bytes field (a Buffer or a view) as {@link own}. */
-function plain(value: unknown): unknown {
-  if (value instanceof Uint8Array) return own(value);
-  if (Array.isArray(value)) return value.map(plain);
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
-    return out;
+/** How {@link decodePacket} asks toObject for plain data: defaults filled in, empty arrays, the oneof's name. */
+const TO_OBJECT: Readonly<IConversionOptions> = Object.freeze({ defaults: true, arrays: true, oneofs: true });
+
+/**
+ * Gives every bytes field of toObject's output (a Buffer, or a view of the decoder's input) an
+ * array of its own, {@link own}, in place: toObject's objects and arrays are new and plain
+ * already, so only the bytes need copying.
+ */
+function ownBytes<T extends object>(value: T): T {
+  const o = value as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v !== 'object' || v === null) continue;
+    if (v instanceof Uint8Array) o[k] = own(v);
+    else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const e: unknown = v[i];
+        if (e instanceof Uint8Array) v[i] = own(e);
+        else if (typeof e === 'object' && e !== null) ownBytes(e);
+      }
+    } else ownBytes(v);
   }
   return value;
 }

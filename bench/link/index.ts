@@ -1,203 +1,128 @@
 /**
- * Link benchmark: rtio-hil over a real serial path against a raw echo of frames of the same
- * sizes on the same kind of pty, measured in the same run.
- * Run: npm run bench:link -- --board native. Prints figures, then one JSON line.
+ * Link benchmark: rtio-hil over a real serial path against serialport on a raw echo of frames of
+ * the same sizes on the same kind of pty, and C round trips on that pty as the physical floor.
  *
- * --board qemu-lm3s6965evb (or qemu-mps2-an385) runs the agent's Cortex-M3 firmware under QEMU,
- * against the raw echo image of the same port (firmware-stubs/ports/lm3s6965evb/echo.c: same
- * startup, UART driver and QEMU + socat wiring, no agent) as its baseline.
+ *   npm run bench:link -- [--board native|qemu-lm3s6965evb|qemu-mps2-an385] [--rounds 5]
+ *
+ * Each variant runs in a process of its own (variant.ts), and the variants of a round run one
+ * after the other, in an order that alternates from round to round, so load and the JIT weigh on
+ * each alike; a ratio is taken within its round. Prints each figure's min/median/max over the
+ * rounds and the ratios per round; the last line is one JSON object.
+ *
+ * The baseline is serialport's own stream (each read and write a round trip through libuv's
+ * threadpool), as a user would echo by hand; the same echo on the event-loop path that
+ * rtio-hil's serial transport takes is printed beside it, like for like.
+ *
+ * Like for like: the NOP round trip is compared with the echo of a frame as long as a NOP's Submit;
+ * bulk (reads of 512 B, 8 in flight, each refilled as it completes) with requests as long as a
+ * read's Submit answered by frames as long as its Complete (firmware-stubs/core/echo.h), so both
+ * move the same bytes on the wire in each direction: data out of the agent, or out of the guest
+ * under QEMU (the echo image of the same port).
  */
-import { encodeFrame } from '../../protocol/frame';
-import { encodePacket } from '../../protocol/messages';
-import { RTIO_PRIO_NORM, Rtio, sqePrepNop, sqePrepRead } from '../../harness';
-import { openSerialTransport } from '../../harness/link/serial-transport';
-import type { Transport } from '../../harness/link/transport';
-import { startAgentProcess } from '../../harness/remote/agent-process';
-import { openTarget } from '../../harness/boards/open-target';
-import { QEMU_FIRMWARE, openQemu, startQemu } from '../../harness/qemu';
-import type { QemuFirmware } from '../../harness/qemu';
-import type { RemoteTarget } from '../../harness/remote';
-import { ECHO_ARGS, NATIVE_AGENT_BINARY, buildNativeAgent } from '../../harness/remote';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import type { EchoFigures, RtioFigures } from './measure';
+import { BULK_READ_BYTES, IN_FLIGHT, NOP_DEPTH } from './measure';
+import type { FloorFigures } from './variant';
 
-/** A raw byte echo on a pty: the baseline peer. */
-interface EchoPeer {
-  readonly path: string;
-  stop(): Promise<void>;
-}
+/** Targets of issue 16 on the native agent. */
+const TARGETS = { rttRatio: 1.1, pipelinedNopsPerSec: 300_000, bulkRatio: 0.85 };
+/** Rounds run unless --rounds says otherwise. */
+const DEFAULT_ROUNDS = 5;
 
-/** `qemu-<machine>` for a machine with firmware here ({@link QEMU_FIRMWARE}): its images; else undefined. */
-function qemuBoard(board: string): QemuFirmware | undefined {
-  return board.startsWith('qemu-') ? QEMU_FIRMWARE[board.slice('qemu-'.length)] : undefined;
-}
-
-/** The board's target: a QEMU board's agent image, else whatever openTarget opens. */
-async function openBenchTarget(board: string): Promise<RemoteTarget> {
-  const q = qemuBoard(board);
-  if (q === undefined) return (await openTarget(board)) as RemoteTarget;
-  return openQemu(board, 1, { machine: q.machine, image: q.agentImage, build: q.makeTarget });
-}
-
-/** The raw echo peer for the board: the echo image of a QEMU board's port, else the native agent's --echo. */
-async function startEcho(board: string): Promise<EchoPeer> {
-  const q = qemuBoard(board);
-  if (q !== undefined) return startQemu({ machine: q.machine, image: q.echoImage, build: q.makeTarget });
-  await buildNativeAgent();
-  return startAgentProcess(NATIVE_AGENT_BINARY, ECHO_ARGS);
-}
-
-/** Sequential round trips measured (after warm-up) for each latency figure. */
-const RTT_SAMPLES = 2000;
-/** Round trips run first and not measured. */
-const WARMUP = 100;
-/** Wall time of each throughput measurement, in ms. */
-const RUN_MS = 2000;
-/** Frames or reads kept in flight in the throughput runs (8 × 512 B fits the posix agent's 16 KiB buffer arena). */
-const IN_FLIGHT = 8;
-/** SQEs kept in flight in the pipelined NOP run. */
-const NOP_DEPTH = 64;
+type Variant = 'rtio' | 'echo' | 'echo-loop' | 'floor';
+type Figures = { rtio: RtioFigures; echo: EchoFigures; 'echo-loop': EchoFigures; floor: FloorFigures };
 
 /** Progress lines on stderr, so the last stdout line stays the JSON. */
 function progress(what: string): void {
   process.stderr.write(`bench:link: ${what}\n`);
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/** Runs one variant in a process of its own and returns the JSON it printed last. */
+async function runVariant<V extends Variant>(variant: V, board: string, readLen: number): Promise<Figures[V]> {
+  const args = ['-r', 'ts-node/register/transpile-only', join(__dirname, 'variant.ts'), variant, '--board', board, '--read-len', String(readLen)];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Figures[V];
 }
 
-/** A frame of `bytes` encoded bytes (no zeros), delimiter included: what the echo peer returns. */
-function rawFrame(bytes: number): Uint8Array {
-  const f = new Uint8Array(bytes);
-  for (let i = 0; i < bytes - 1; i++) f[i] = 1 + (i % 250);
-  f[bytes - 1] = 0;
-  return f;
+/** min, median and max of `xs`. */
+function spread(xs: readonly number[]): { min: number; median: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0]!, median: s[Math.floor((s.length - 1) / 2)]!, max: s[s.length - 1]! };
 }
 
-/** Each call resolves once `n` more bytes (counted after the previous calls' bytes) have arrived on `t`. */
-function receiver(t: Transport): (n: number) => Promise<void> {
-  let got = 0;
-  let want = 0;
-  const waiting: { at: number; wake: () => void }[] = [];
-  t.onData((chunk) => {
-    got += chunk.length;
-    while (waiting.length > 0 && waiting[0]!.at <= got) waiting.shift()!.wake();
-  });
-  return (n: number) => {
-    want += n;
-    if (got >= want) return Promise.resolve();
-    const at = want;
-    return new Promise<void>((wake) => waiting.push({ at, wake }));
-  };
-}
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
-async function rawBaseline(board: string, nopFrameBytes: number, bulkFrameBytes: number): Promise<{ rttUs: number; bytesPerSec: number }> {
-  const echo = await startEcho(board);
-  const t = await openSerialTransport({ path: echo.path });
-  try {
-    const expect = receiver(t);
-    const small = rawFrame(nopFrameBytes);
-    const rtts: number[] = [];
-    for (let i = 0; i < WARMUP + RTT_SAMPLES; i++) {
-      const t0 = performance.now();
-      await t.write(small);
-      await expect(small.length);
-      if (i >= WARMUP) rtts.push((performance.now() - t0) * 1000);
-    }
-    rtts.sort((a, b) => a - b);
-    const big = rawFrame(bulkFrameBytes);
-    let done = 0;
-    const t0 = performance.now();
-    const lanes = Array.from({ length: IN_FLIGHT }, async () => {
-      while (performance.now() - t0 < RUN_MS) {
-        await t.write(big);
-        await expect(big.length);
-        done += big.length;
-      }
-    });
-    await Promise.all(lanes);
-    return { rttUs: percentile(rtts, 50), bytesPerSec: Math.round(done / ((performance.now() - t0) / 1000)) };
-  } finally {
-    await t.close();
-    await echo.stop();
-  }
+function line(name: string, xs: readonly number[], unit: string, digits = 0): string {
+  const { min, median, max } = spread(xs);
+  const f = (x: number): string => x.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return `${name}: min ${f(min)}${unit}, median ${f(median)}${unit}, max ${f(max)}${unit}`;
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const at = args.indexOf('--board');
-  const board = at >= 0 ? args[at + 1] ?? 'native' : 'native';
-  const target = await openBenchTarget(board);
-  try {
-    const test0 = target.iodev('test0');
-    const bulkLen = Math.min(1024, target.hello.maxBufferBytes);
-    const nopFrameBytes = encodeFrame(encodePacket({ seq: 100, ack: 100, submit: { sqes: [{ id: 100, iodev: 6 }] } })).length;
-    const bulkFrameBytes = encodeFrame(encodePacket({
-      seq: 100, ack: 100, complete: { cqes: [{ id: 100, result: bulkLen, data: new Uint8Array(bulkLen).fill(0xa5) }] },
-    })).length;
-    const r = new Rtio({ sqSize: NOP_DEPTH, cqSize: 2 * NOP_DEPTH });
-
-    const rtts: number[] = [];
-    for (let i = 0; i < WARMUP + RTT_SAMPLES; i++) {
-      const t0 = performance.now();
-      sqePrepNop(r.sqeAcquire()!, test0, i);
-      await r.submit(1);
-      const c = r.cqeConsume()!;
-      if (c.result !== 0) throw new Error(`NOP failed: ${c.result}`);
-      r.cqeRelease(c);
-      if (i >= WARMUP) rtts.push((performance.now() - t0) * 1000);
+  const { values } = parseArgs({ options: { board: { type: 'string', default: 'native' }, rounds: { type: 'string', default: String(DEFAULT_ROUNDS) } } });
+  const board = values.board;
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`--rounds must be a positive integer; got ${values.rounds}`);
+  const results: Figures[] = [];
+  let readLen = BULK_READ_BYTES;
+  for (let round = 0; round < rounds; round++) {
+    // rtio first in the first round (it learns the read length the agent allows), then alternating.
+    const order: Variant[] = round % 2 === 0 ? ['rtio', 'echo', 'echo-loop', 'floor'] : ['floor', 'echo-loop', 'echo', 'rtio'];
+    const got: Partial<Figures> = {};
+    for (const v of order) {
+      progress(`round ${round + 1}/${rounds}: ${v}`);
+      const f = await runVariant(v, board, readLen);
+      (got as Record<Variant, unknown>)[v] = f;
+      if (v === 'rtio') readLen = (f as RtioFigures).shapes.readLen;
     }
-    rtts.sort((a, b) => a - b);
-
-    progress('NOP round trips done');
-    let nops = 0;
-    let t0 = performance.now();
-    while (performance.now() - t0 < RUN_MS) {
-      while (r.sqeAcquirable() > 0) sqePrepNop(r.sqeAcquire()!, test0, 0);
-      await r.submit(NOP_DEPTH / 2);
-      for (let c = r.cqeConsume(); c !== null; c = r.cqeConsume()) {
-        r.cqeRelease(c);
-        nops++;
-      }
-    }
-    const pipelined = Math.round(nops / ((performance.now() - t0) / 1000));
-    await target.settle();
-    r.flushCompletionQueue();
-
-    progress('pipelined NOPs done');
-    const bufs = Array.from({ length: IN_FLIGHT }, () => new Uint8Array(bulkLen));
-    let bytes = 0;
-    t0 = performance.now();
-    while (performance.now() - t0 < RUN_MS) {
-      for (const b of bufs) sqePrepRead(r.sqeAcquire()!, test0, RTIO_PRIO_NORM, b, bulkLen, 0);
-      await r.submit(IN_FLIGHT);
-      for (let c = r.cqeConsume(); c !== null; c = r.cqeConsume()) {
-        if (c.result !== bulkLen) throw new Error(`bulk read returned ${c.result}`);
-        bytes += c.result;
-        r.cqeRelease(c);
-      }
-    }
-    const bulk = Math.round(bytes / ((performance.now() - t0) / 1000));
-    await target.close();
-
-    progress('bulk reads done');
-    const raw = await rawBaseline(board, nopFrameBytes, bulkFrameBytes);
-    const p50 = Math.round(percentile(rtts, 50));
-    const p99 = Math.round(percentile(rtts, 99));
-    const rttRatio = Math.round((p50 / raw.rttUs) * 100) / 100;
-    const bulkRatio = Math.round((bulk / raw.bytesPerSec) * 100) / 100;
-    console.log(`board ${board}: ${target.hello.buildId}`);
-    console.log(`raw echo of a ${nopFrameBytes}-byte frame on the same kind of pty: ${Math.round(raw.rttUs)} µs round trip (median)`);
-    console.log(`NOP SQE -> CQE round trip: p50 ${p50} µs, p99 ${p99} µs; ${rttRatio}x the raw echo (target <= 1.5x)`);
-    console.log(`pipelined NOPs, ${NOP_DEPTH} in flight: ${pipelined.toLocaleString('en')} /s (target >= 50,000)`);
-    console.log(`bulk RX of ${bulkLen}-byte reads, ${IN_FLIGHT} in flight: ${bulk.toLocaleString('en')} B/s; raw echo of ${bulkFrameBytes}-byte frames: ${raw.bytesPerSec.toLocaleString('en')} B/s; ${bulkRatio}x (target >= 0.8)`);
-    console.log(`NOP SQE frame on the wire: ${nopFrameBytes} bytes (target <= 24)`);
-    console.log(JSON.stringify({
-      rawRttUs: Math.round(raw.rttUs), nopRttP50Us: p50, nopRttP99Us: p99, rttRatio, pipelinedNopPerSec: pipelined,
-      bulkReadBytesPerSec: bulk, rawEchoBytesPerSec: raw.bytesPerSec, bulkRatio, nopFrameBytes,
-    }));
-  } finally {
-    await target.close();
+    results.push(got as Figures);
   }
+  const rtio = results.map((r) => r.rtio);
+  const echo = results.map((r) => r.echo);
+  const loop = results.map((r) => r['echo-loop']);
+  const floor = results.map((r) => r.floor);
+  const rttRatios = results.map((r) => round2(r.rtio.rttP50Us / r.echo.rttP50Us));
+  const loopRttRatios = results.map((r) => round2(r.rtio.rttP50Us / r['echo-loop'].rttP50Us));
+  const floorRatios = results.map((r) => round2(r.rtio.rttP50Us / r.floor.rttP50Us));
+  const bulkRatios = results.map((r) => round2(r.rtio.bulkReadsPerSec / r.echo.bulkRepliesPerSec));
+  const loopBulkRatios = results.map((r) => round2(r.rtio.bulkReadsPerSec / r['echo-loop'].bulkRepliesPerSec));
+  const shapes = rtio[0]!.shapes;
+  console.log(`board ${board}: ${rtio[0]!.buildId}; ${rounds} rounds, each variant in a process of its own`);
+  console.log(`frames: NOP Submit ${shapes.nopSubmitBytes} B, its Complete ${shapes.nopCompleteBytes} B; read Submit ${shapes.readSubmitBytes} B, its Complete ${shapes.readCompleteBytes} B (${shapes.readLen} B of data)`);
+  console.log(line(`C round trip of a ${shapes.nopSubmitBytes}-byte frame on the pty (physical floor)`, floor.map((f) => f.rttP50Us), ' µs', 1));
+  console.log(line(`serialport echo of a ${shapes.nopSubmitBytes}-byte frame (its own stream)`, echo.map((e) => e.rttP50Us), ' µs', 1));
+  console.log(line(`serialport echo of a ${shapes.nopSubmitBytes}-byte frame (event-loop path, rtio-hil's transport)`, loop.map((e) => e.rttP50Us), ' µs', 1));
+  console.log(line('NOP SQE -> CQE round trip, p50', rtio.map((r) => r.rttP50Us), ' µs', 1));
+  console.log(line('NOP SQE -> CQE round trip, p99', rtio.map((r) => r.rttP99Us), ' µs', 1));
+  console.log(`  ratio to serialport's echo per round: ${rttRatios.join(', ')} (target <= ${TARGETS.rttRatio}); to the event-loop echo: ${loopRttRatios.join(', ')}; to the C floor: ${floorRatios.join(', ')}`);
+  console.log(line(`pipelined NOPs, ${NOP_DEPTH} in flight`, rtio.map((r) => r.pipelinedNopsPerSec), ' /s') + ` (target >= ${TARGETS.pipelinedNopsPerSec.toLocaleString('en')})`);
+  console.log(line(`bulk ${shapes.readLen}-byte reads, ${IN_FLIGHT} in flight, continuous refill`, rtio.map((r) => r.bulkReadsPerSec), ' /s'));
+  console.log(line(`serialport echo of ${shapes.readSubmitBytes}-byte requests with ${shapes.readCompleteBytes}-byte replies, ${IN_FLIGHT} in flight (its own stream)`, echo.map((e) => e.bulkRepliesPerSec), ' /s'));
+  console.log(line('  the same on the event-loop path', loop.map((e) => e.bulkRepliesPerSec), ' /s'));
+  console.log(`  bulk ratio per round: ${bulkRatios.join(', ')} (target >= ${TARGETS.bulkRatio}); to the event-loop echo: ${loopBulkRatios.join(', ')}`);
+  console.log(line('host CPU per NOP round trip', rtio.map((r) => r.hostCpuUsPerRtt), ' µs', 1));
+  console.log(line('host CPU per pipelined NOP', rtio.map((r) => r.hostCpuUsPerNop), ' µs', 1) + '; ' + line('per bulk read', rtio.map((r) => r.hostCpuUsPerRead), ' µs', 1));
+  const s = (xs: readonly number[], digits = 2): { min: number; median: number; max: number } => {
+    const { min, median, max } = spread(xs);
+    const r = (x: number): number => Number(x.toFixed(digits));
+    return { min: r(min), median: r(median), max: r(max) };
+  };
+  console.log(JSON.stringify({
+    board, rounds, shapes,
+    floorRttUs: s(floor.map((f) => f.rttP50Us), 1), echoRttUs: s(echo.map((e) => e.rttP50Us), 1), loopEchoRttUs: s(loop.map((e) => e.rttP50Us), 1),
+    nopRttP50Us: s(rtio.map((r) => r.rttP50Us), 1), nopRttP99Us: s(rtio.map((r) => r.rttP99Us), 1),
+    rttRatio: s(rttRatios), rttToLoopEcho: s(loopRttRatios), rttToFloor: s(floorRatios),
+    pipelinedNopsPerSec: s(rtio.map((r) => r.pipelinedNopsPerSec), 0),
+    bulkReadsPerSec: s(rtio.map((r) => r.bulkReadsPerSec), 0), echoBulkRepliesPerSec: s(echo.map((e) => e.bulkRepliesPerSec), 0),
+    loopEchoBulkRepliesPerSec: s(loop.map((e) => e.bulkRepliesPerSec), 0),
+    bulkWireBytesPerSec: s(rtio.map((r) => r.bulkWireBytesPerSec), 0), echoBulkWireBytesPerSec: s(echo.map((e) => e.bulkWireBytesPerSec), 0),
+    bulkRatio: s(bulkRatios), bulkToLoopEcho: s(loopBulkRatios),
+    hostCpuUsPerRtt: s(rtio.map((r) => r.hostCpuUsPerRtt), 1), hostCpuUsPerNop: s(rtio.map((r) => r.hostCpuUsPerNop), 1), hostCpuUsPerRead: s(rtio.map((r) => r.hostCpuUsPerRead), 1),
+    perRound: { rttRatio: rttRatios, rttToLoopEcho: loopRttRatios, rttToFloor: floorRatios, bulkRatio: bulkRatios, bulkToLoopEcho: loopBulkRatios },
+    targets: TARGETS,
+  }));
 }
 
 main().catch((e: unknown) => {

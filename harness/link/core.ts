@@ -15,7 +15,7 @@
 import { FrameDecoder, encodeFrame, frameMaxEncodedLength } from '../../protocol/frame';
 import type { DecodedFrame } from '../../protocol/frame';
 import type { BodyInit, HelloReply, Packet, PacketBodyOf, SequencedBodyKind } from '../../protocol/messages';
-import { UNSEQUENCED_BODY_KINDS, decodePacket, encodePacket, isDecodeError, packetBodyKind } from '../../protocol/messages';
+import { UNSEQUENCED_BODY_KINDS, decodePacket, encodePacket, encodeSeqAck, isDecodeError, packetBodyKind } from '../../protocol/messages';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import { DisconnectedError } from './errors';
@@ -355,11 +355,10 @@ export abstract class LinkCore {
   #senderLink(): SenderLink {
     return {
       transmit: (seq, body) => {
-        const header = encodePacket({ seq, ack: this.#receiver.delivered });
-        const payload = new Uint8Array(header.length + body.length);
-        payload.set(header);
-        payload.set(body, header.length);
-        this.#writePacket(payload);
+        const payload = new Uint8Array(SEQ_ACK_MAX_BYTES + body.length);
+        const head = encodeSeqAck(payload, 0, seq, this.#receiver.delivered);
+        payload.set(body, head);
+        this.#writePacket(payload.subarray(0, head + body.length));
       },
       retransmitExpired: (seq, rounds, stalledMs) => this.retransmitExpired(seq, rounds, stalledMs),
       stallDeadline: (progressAt) => this.stallDeadline(progressAt),

@@ -27,7 +27,7 @@ export type { LinkStats } from './stats';
 export { createMemoryPair } from './memory-transport';
 export type { MemoryDeviceTransport, MemoryDirection, MemoryPair, MemoryPairOptions, MemoryPairStats } from './memory-transport';
 export { SERIAL_DEFAULTS, openSerialTransport } from './serial-transport';
-export type { SerialTransportOptions } from './serial-transport';
+export type { SerialIo, SerialTransportOptions } from './serial-transport';
 export { TCP_DEFAULTS, openTcpTransport, tcpTransportFromSocket } from './tcp-transport';
 export type { TcpTransportOptions } from './tcp-transport';
 export type { CloseListener, DataListener, Transport } from './transport';

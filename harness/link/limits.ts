@@ -1,5 +1,6 @@
 /** The link's named limits and timers, their defaults, and the check every link applies to them. */
 import { DEFAULT_MAX_FRAME_BYTES } from '../../protocol/frame';
+import { SEQ_ACK_MAX_BYTES as PROTOCOL_SEQ_ACK_MAX_BYTES } from '../../protocol/messages';
 
 /** The link's limits and timers. Every one is named, defaulted in {@link LINK_DEFAULTS} and enforced. */
 export interface LinkLimits {
@@ -87,7 +88,7 @@ export const ACK_EVERY_PACKETS = 2;
  * `send()` checks `frameMaxEncodedLength(body + 12)` against the peer's limit, so the frame fits
  * whatever seq and ack it is sent (and retransmitted) with.
  */
-export const SEQ_ACK_MAX_BYTES = 12;
+export const SEQ_ACK_MAX_BYTES = PROTOCOL_SEQ_ACK_MAX_BYTES;
 
 /**
  * The limits in force: `overrides` over {@link LINK_DEFAULTS}, frozen. Keys that are not limits

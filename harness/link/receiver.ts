@@ -24,15 +24,19 @@ export type AckFlags = { rej?: true };
 /**
  * Delivers seq = delivered + 1 only: a duplicate (seq <= delivered) or an out-of-order packet
  * (seq > delivered + 1) is dropped, so a retransmitted Submit never runs twice. Owes the peer
- * acknowledgements: at once after every {@link ACK_EVERY_PACKETS} packets or a duplicate (its
- * sender lost an ack), else a pure ack (seq 0, no body) after `ackDelayMs` unless a packet
- * carries the ack first ({@link Receiver.ackSent}). The first out-of-order packet after a gap
- * is answered at once with a REJ. Counts duplicates, outOfOrder and acksSent.
+ * acknowledgements: after every {@link ACK_EVERY_PACKETS} packets, on the next turn of the event
+ * loop (setImmediate: after the packets read with them, and after what their listeners send in
+ * reply, which carries the ack instead), else a pure ack (seq 0, no body) after `ackDelayMs`
+ * unless a packet carries the ack first ({@link Receiver.ackSent}). A duplicate (its sender lost
+ * an ack) is acknowledged at once; the first out-of-order packet after a gap is answered at once
+ * with a REJ. Counts duplicates, outOfOrder and acksSent.
  */
 export class Receiver {
   #delivered = 0;
   #owed = 0;
   #ackTimer: TimerId = 0;
+  /** The ack owed after {@link ACK_EVERY_PACKETS} packets, due on the next turn of the event loop. */
+  #ackSoon: NodeJS.Immediate | undefined;
   /** `#delivered` when the last REJ was sent, or -1; and when. */
   #rejectedAt = -1;
   #rejectedTime = -Infinity;
@@ -72,6 +76,8 @@ export class Receiver {
   ackSent(): void {
     this.clock.clearTimer(this.#ackTimer);
     this.#ackTimer = 0;
+    if (this.#ackSoon !== undefined) clearImmediate(this.#ackSoon);
+    this.#ackSoon = undefined;
     this.#owed = 0;
   }
 
@@ -84,7 +90,10 @@ export class Receiver {
 
   #oweAck(): void {
     if (++this.#owed >= ACK_EVERY_PACKETS) {
-      this.#ackNow({});
+      this.#ackSoon ??= setImmediate(() => {
+        this.#ackSoon = undefined;
+        this.#ackNow({});
+      });
       return;
     }
     if (this.#ackTimer !== 0) return;

@@ -78,7 +78,7 @@ function receive(t: Transport, count: number): Promise<Uint8Array[]> {
   });
 }
 
-describe('harness/link openSerialTransport through a real pty', function () {
+for (const io of ['event-loop', 'threadpool'] as const) describe(`harness/link openSerialTransport through a real pty (io: ${io})`, function () {
   let dir = '';
   const peers: Peer[] = [];
   const transports: Transport[] = [];
@@ -104,7 +104,7 @@ describe('harness/link openSerialTransport through a real pty', function () {
   });
 
   async function open(path: string, maxBufferedBytes?: number): Promise<Transport> {
-    const t = await openSerialTransport(maxBufferedBytes === undefined ? { path } : { path, maxBufferedBytes });
+    const t = await openSerialTransport(maxBufferedBytes === undefined ? { path, io } : { path, maxBufferedBytes, io });
     transports.push(t);
     return t;
   }
@@ -128,6 +128,20 @@ describe('harness/link openSerialTransport through a real pty', function () {
     const decoder = new FrameDecoder();
     const decoded = chunks.flatMap((c) => decoder.push(c));
     expect(decoded.map((d) => (d.status === 'ok' ? hex(d.payload) : d.status))).to.deep.equal(payloads.map(hex));
+  });
+
+  it('writes more than the pty holds at once, in order, and reads it all back', async function () {
+    const path = join(dir, 'echo');
+    peers.push(await startPeer([path]));
+    const t = await open(path);
+    const frames = Array.from({ length: 256 }, (_, i) => encodeFrame(Uint8Array.from({ length: 1000 }, (_, k) => (i + k) & 0xff)));
+    const total = frames.reduce((n, f) => n + f.length, 0);
+    const arriving = receive(t, total);
+    await Promise.all(frames.map((f) => t.write(f)));
+    const chunks = await arriving;
+    const decoder = new FrameDecoder();
+    const decoded = chunks.flatMap((c) => decoder.push(c));
+    expect(decoded.map((d) => (d.status === 'ok' ? d.payload[0] : d.status))).to.deep.equal(frames.map((_, i) => i & 0xff));
   });
 
   it('passes on a run without delimiters once it exceeds maxBufferedBytes', async function () {
@@ -213,5 +227,7 @@ describe('harness/link openSerialTransport through a real pty', function () {
     await openSerialTransport({ path: join(dir, 'x'), baudRate: 0 }).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(RangeError);
     expect((err as Error).message).to.equal('"baudRate" must be a positive integer; got 0');
+    await openSerialTransport({ path: join(dir, 'x'), io: 'fast' as 'event-loop' }).catch((e: unknown) => (err = e));
+    expect((err as Error).message).to.equal(`"io" must be 'event-loop' or 'threadpool'; got fast`);
   });
 });

@@ -1,8 +1,11 @@
 /**
  * A {@link Transport} over a serial port (a USB CDC board, a pty of the native agent or of QEMU)
- * with serialport 13. Received bytes go through `@serialport/parser-delimiter` on 0x00 with the
- * delimiter kept, so the link's frame decoder sees whole frames. Never calls
- * `SerialPort.list()`: it crashes the process where there is no udev.
+ * with serialport 13. Received bytes are split into frames at 0x00 with the delimiter kept, so the
+ * link's frame decoder sees whole frames. serialport opens, locks, configures and closes the
+ * port; the bytes move on the event loop's thread (serial-direct.ts) where serialport's binding
+ * is a unix one, else through serialport's stream and `@serialport/parser-delimiter` (each read
+ * and write a round trip through libuv's threadpool). Never calls `SerialPort.list()`: it
+ * crashes the process where there is no udev.
  */
 import { DelimiterParser } from '@serialport/parser-delimiter';
 import type { TransformCallback } from 'node:stream';
@@ -12,6 +15,7 @@ import { DisconnectedError, PortOpenError } from './errors';
 import type { PortOpenReason } from './errors';
 import type { Transport } from './transport';
 import { StreamTransport } from './stream-transport';
+import { DirectSerialTransport, unixBindingOf } from './serial-direct';
 
 /** Defaults of {@link SerialTransportOptions}. */
 export const SERIAL_DEFAULTS = Object.freeze({
@@ -23,7 +27,16 @@ export const SERIAL_DEFAULTS = Object.freeze({
    * decoder counts it as one too-long frame without storing it.
    */
   maxBufferedBytes: 4096,
+  /** How bytes move: on the event loop where the platform allows it. */
+  io: 'event-loop' as SerialIo,
 });
+
+/**
+ * How a serial transport moves bytes: `'event-loop'`, non-blocking reads and writes on the
+ * port's descriptor from the event loop (unix; elsewhere it falls back to the other); or
+ * `'threadpool'`, serialport's own stream, a threadpool round trip per read and per write.
+ */
+export type SerialIo = 'event-loop' | 'threadpool';
 
 /** Options of {@link openSerialTransport}. */
 export interface SerialTransportOptions {
@@ -31,8 +44,10 @@ export interface SerialTransportOptions {
   path: string;
   /** Line rate in bit/s. Default {@link SERIAL_DEFAULTS}.baudRate (115200). */
   baudRate?: number;
-  /** Bound of the delimiter parser's buffer, in bytes. Default {@link SERIAL_DEFAULTS}.maxBufferedBytes (4096). */
+  /** Bound of the buffer of a partial frame, in bytes. Default {@link SERIAL_DEFAULTS}.maxBufferedBytes (4096). */
   maxBufferedBytes?: number;
+  /** How bytes move (see {@link SerialIo}). Default {@link SERIAL_DEFAULTS}.io (`'event-loop'`). */
+  io?: SerialIo;
 }
 
 /** `DelimiterParser` whose buffer never exceeds a limit: past it, the partial run is passed on. */
@@ -65,12 +80,13 @@ class BoundedDelimiterParser extends DelimiterParser {
  * tty). Throws `RangeError` for a bad `baudRate` or `maxBufferedBytes`.
  */
 export async function openSerialTransport(options: SerialTransportOptions): Promise<Transport> {
-  const { path, baudRate = SERIAL_DEFAULTS.baudRate, maxBufferedBytes = SERIAL_DEFAULTS.maxBufferedBytes } = options;
+  const { path, baudRate = SERIAL_DEFAULTS.baudRate, maxBufferedBytes = SERIAL_DEFAULTS.maxBufferedBytes, io = SERIAL_DEFAULTS.io } = options;
   if (typeof path !== 'string' || path === '') throw new TypeError(`"path" must be a non-empty string; got ${String(path)}`);
   if (!Number.isSafeInteger(baudRate) || baudRate < 1) throw new RangeError(`"baudRate" must be a positive integer; got ${baudRate}`);
   if (!Number.isSafeInteger(maxBufferedBytes) || maxBufferedBytes < 1) {
     throw new RangeError(`"maxBufferedBytes" must be a positive integer; got ${maxBufferedBytes}`);
   }
+  if (io !== 'event-loop' && io !== 'threadpool') throw new RangeError(`"io" must be 'event-loop' or 'threadpool'; got ${String(io)}`);
   const port = new SerialPort({ path, baudRate, autoOpen: false });
   try {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
@@ -83,6 +99,8 @@ export async function openSerialTransport(options: SerialTransportOptions): Prom
     await new Promise<void>((resolve) => port.close(() => resolve()));
     throw new PortOpenError(path, 'other', err);
   }
+  const binding = io === 'event-loop' ? unixBindingOf(port) : undefined;
+  if (binding !== undefined) return new DirectSerialTransport(port, binding, path, maxBufferedBytes);
   return new SerialTransport(port, path, maxBufferedBytes);
 }
 

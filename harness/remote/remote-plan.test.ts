@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { RTIO_PRIO_NORM, RTIO_SQE_CHAINED, Rtio, sqePrepRead, sqePrepTransceive, sqePrepWrite } from '..';
 import type { Sqe } from '..';
 import type { Iodev, IodevSqe } from '../rtio';
+import { rtiohil } from '../../protocol/messages';
 import type { Region, Sqe as WireSqe } from '../../protocol/messages';
+import { RTIO_SQE_TRANSACTION, sqePrepNop, sqePrepTinyWrite } from '../rtio';
 import { appendPlan, isTooBig, planChain } from './remote-plan';
 import type { ChainPlan } from './remote-plan';
 
@@ -95,5 +97,40 @@ describe('remote-plan: how a chain travels', function () {
     appendPlan(sqes, regions, mk());
     expect(sqes.map((w) => [w.rxRegion, w.txRegion])).to.deep.equal([[1, 0], [0, 1], [2, 0], [0, 2]]);
     expect(regions).to.have.length(2);
+  });
+
+  it('counts the bytes the SQEs and regions add to a Submit exactly, without encoding them', function () {
+    const buf = new Uint8Array(300).fill(3);
+    const plans = [
+      plan((acquire) => sqePrepNop(acquire(), dev)),
+      plan((acquire) => sqePrepNop(acquire(), null)),
+      plan((acquire) => sqePrepRead(acquire(), dev, RTIO_PRIO_NORM, buf, 200)),
+      plan((acquire) => sqePrepWrite(acquire(), dev, RTIO_PRIO_NORM, buf, 300)),
+      plan((acquire) => sqePrepTinyWrite(acquire(), dev, RTIO_PRIO_NORM, Uint8Array.from([1, 2, 3]), 3)),
+      plan((acquire) => {
+        const s = acquire();
+        sqePrepTransceive(s, dev, RTIO_PRIO_NORM, buf.subarray(0, 10), new Uint8Array(10), 10);
+        s.timeoutMs = 2.5;
+        s.flags |= RTIO_SQE_TRANSACTION;
+      }),
+      plan((acquire) => {
+        const rx = acquire();
+        sqePrepRead(rx, dev, RTIO_PRIO_NORM, buf, 150);
+        rx.flags |= RTIO_SQE_CHAINED;
+        sqePrepWrite(acquire(), dev, RTIO_PRIO_NORM, buf.subarray(100), 150);
+      }),
+    ].map(ok);
+    for (const p of plans) {
+      expect(p.bytes, JSON.stringify(p.sqes.map((w) => w.op))).to.equal(rtiohil.Submit.encode({ sqes: p.sqes, regions: p.regions }).finish().length);
+    }
+    expect(plans[2]!.sqes[0]).to.include({ len: 200 });
+    expect(plans[3]!.sqes[0]!.tx.length).to.equal(300);
+  });
+
+  it('a chain of one over the agent\'s buffer limit is too big', function () {
+    const buf = new Uint8Array(600);
+    expect(isTooBig(plan((acquire) => sqePrepRead(acquire(), dev, RTIO_PRIO_NORM, buf, 600)))).to.equal(true);
+    expect(isTooBig(plan((acquire) => sqePrepWrite(acquire(), dev, RTIO_PRIO_NORM, buf, 513)))).to.equal(true);
+    expect(isTooBig(plan((acquire) => sqePrepWrite(acquire(), dev, RTIO_PRIO_NORM, buf, 512)))).to.equal(false);
   });
 });

@@ -6,7 +6,6 @@
  * holds for the chain, the receiving member reads into it and the transmitting one sends from
  * it, exactly as they share the host's memory (docs/wire.md, "Buffers").
  */
-import { rtiohil } from '../../protocol/messages';
 import type { Region as WireRegion, Sqe as WireSqe } from '../../protocol/messages';
 import {
   RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_OP_TXRX, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_NO_RESPONSE,
@@ -59,6 +58,24 @@ function fieldSize(messageLen: number): number {
   return 1 + varintSize(messageLen) + messageLen;
 }
 
+/** The uint32 fields of a wire SQE (every field but `tx`), each numbered 1..15: a one-byte tag. */
+const SQE_UINT32_FIELDS = [
+  'id', 'op', 'flags', 'iodev', 'iodevFlags', 'prio', 'len', 'txRegion', 'timeoutUs', 'delayUs', 'i2cConfig', 'txOffset', 'rxRegion', 'rxOffset',
+] as const;
+
+/**
+ * Bytes `rtiohil.Sqe.encode(w)` gives, counted without encoding: a tag and a varint per non-zero
+ * field, a tag, a length and the bytes for a non-empty `tx`.
+ */
+export function wireSqeBytes(w: WireSqe): number {
+  let n = w.tx.length > 0 ? 1 + varintSize(w.tx.length) + w.tx.length : 0;
+  for (const f of SQE_UINT32_FIELDS) {
+    const v = w[f];
+    if (v !== 0) n += 1 + varintSize(v);
+  }
+  return n;
+}
+
 /**
  * Plans `members` (a chain, or one unit) for an agent. `ids[i]` is member i's wire id (use
  * {@link PLAN_ID_PLACEHOLDER} to size a plan before ids are allocated), `wireIodev` maps an
@@ -68,6 +85,7 @@ function fieldSize(messageLen: number): number {
 export function planChain(
   members: readonly IodevSqe[], ids: readonly number[], wireIodev: (iodev: Iodev | null) => number, maxBufferBytes: number,
 ): ChainPlan | PlanTooBig {
+  if (members.length === 1) return planOne(members[0]!, ids[0]!, wireIodev, maxBufferBytes);
   const rx: Span[] = [];
   const tx: (Span | null)[] = [];
   members.forEach((m, i) => {
@@ -113,12 +131,7 @@ export function planChain(
   let bytes = 0;
   members.forEach((m, i) => {
     const sqe = m.sqe;
-    const w: WireSqe = {
-      // NO_RESPONSE stays on the host: the agent always answers, so the host can free the slot.
-      id: ids[i]!, op: sqe.op, flags: sqe.flags & ~RTIO_SQE_NO_RESPONSE, iodev: wireIodev(sqe.iodev), iodevFlags: sqe.iodevFlags >>> 0,
-      prio: sqe.prio, tx: new Uint8Array(0), len: 0, txRegion: 0, txOffset: 0, rxRegion: 0, rxOffset: 0,
-      timeoutUs: Math.round(sqe.timeoutMs * 1000), delayUs: Math.round(sqe.delayMs * 1000), i2cConfig: sqe.i2cConfig >>> 0,
-    };
+    const w = wireSqeOf(m, ids[i]!, wireIodev);
     const rxSpan = rx.find((r) => r.member === i);
     if (rxSpan !== undefined) {
       w.len = sqe.bufLen;
@@ -135,16 +148,46 @@ export function planChain(
     }
     if (w.tx.length > maxBufferBytes || w.len > maxBufferBytes) return;
     sqes.push(w);
-    bytes += fieldSize(rtiohil.Sqe.encode(w).len);
+    bytes += fieldSize(wireSqeBytes(w));
   });
   if (sqes.length < members.length) return { tooBig: true };
   const wireRegions: WireRegion[] = regions.map((r) => {
     const init = new Uint8Array(r.mem, r.start, r.end - r.start).slice();
-    const region = { len: init.length, init };
-    bytes += fieldSize(rtiohil.Region.encode(region).len);
-    return region;
+    // Region { len = 1; init = 2 }, each left out when empty.
+    bytes += fieldSize(init.length > 0 ? 2 * (1 + varintSize(init.length)) + init.length : 0);
+    return { len: init.length, init };
   });
   return { sqes, regions: wireRegions, bytes };
+}
+
+/** The wire SQE of member `m` with id `id`, before its buffers are placed (no bytes, no regions). */
+function wireSqeOf(m: IodevSqe, id: number, wireIodev: (iodev: Iodev | null) => number): WireSqe {
+  const sqe = m.sqe;
+  return {
+    // NO_RESPONSE stays on the host: the agent always answers, so the host can free the slot.
+    id, op: sqe.op, flags: sqe.flags & ~RTIO_SQE_NO_RESPONSE, iodev: wireIodev(sqe.iodev), iodevFlags: sqe.iodevFlags >>> 0,
+    prio: sqe.prio, tx: EMPTY, len: 0, txRegion: 0, txOffset: 0, rxRegion: 0, rxOffset: 0,
+    timeoutUs: Math.round(sqe.timeoutMs * 1000), delayUs: Math.round(sqe.delayMs * 1000), i2cConfig: sqe.i2cConfig >>> 0,
+  };
+}
+
+/** No bytes to send (shared: a wire SQE's `tx` is never written to). */
+const EMPTY = new Uint8Array(0);
+
+/**
+ * {@link planChain} of a chain of one: no earlier member can share its memory, so it has no
+ * regions: its receive length, or the bytes it sends.
+ */
+function planOne(m: IodevSqe, id: number, wireIodev: (iodev: Iodev | null) => number, maxBufferBytes: number): ChainPlan | PlanTooBig {
+  const sqe = m.sqe;
+  const w = wireSqeOf(m, id, wireIodev);
+  if ((sqe.op === RTIO_OP_RX && !(sqe.flags & RTIO_SQE_MEMPOOL_BUFFER) && sqe.buf !== null) || (sqe.op === RTIO_OP_TXRX && sqe.rxBuf !== null)) {
+    w.len = sqe.bufLen;
+  }
+  if (sqe.op === RTIO_OP_TX || sqe.op === RTIO_OP_TINY_TX) w.tx = sqe.buf!.slice(0, sqe.bufLen);
+  else if (sqe.op === RTIO_OP_TXRX) w.tx = sqe.txBuf!.slice(0, sqe.bufLen);
+  if (w.tx.length > maxBufferBytes || w.len > maxBufferBytes) return { tooBig: true };
+  return { sqes: [w], regions: [], bytes: fieldSize(wireSqeBytes(w)) };
 }
 
 /** True for a {@link PlanTooBig}. */

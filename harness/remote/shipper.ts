@@ -67,6 +67,11 @@ export class Shipper {
   private batch: WireSqe[] = [];
   private batchRegions: WireRegion[] = [];
   private batchBytes = 0;
+  /**
+   * {@link Shipper.batchBudget} when the Submit being built got its first chain: the link's
+   * counters cannot change before the microtask that sends it, and reading them builds a snapshot.
+   */
+  private batchLimit = 0;
   private batchSignals: number[] = [];
   private flushQueued = false;
   private readonly budget: number;
@@ -215,7 +220,11 @@ export class Shipper {
     plan.sqes.forEach((s, i) => {
       s.id = ids[i]!;
     });
-    if (this.batch.length > 0 && this.batchBytes + plan.bytes > this.batchBudget()) this.flush();
+    if (this.batch.length === 0) this.batchLimit = this.batchBudget();
+    else if (this.batchBytes + plan.bytes > this.batchLimit) {
+      this.flush();
+      this.batchLimit = this.batchBudget();
+    }
     appendPlan(this.batch, this.batchRegions, plan);
     this.batchBytes += plan.bytes;
     this.batchSignals.push(...signalled);

@@ -5,7 +5,8 @@
  *   rtio-agent-posix --link <path> [--seed N] [--echo]
  *
  * With --echo it serves no protocol: it writes every byte it reads straight back, on the same
- * kind of pty, as bench/link's raw baseline.
+ * kind of pty, as bench/link's raw baseline, and answers a shaped request (core/echo.h) with a
+ * frame of the length asked for.
  *
  * Opens a pty (openpty), puts it in raw mode, keeps the slave open itself (so the master never
  * sees EIO/HUP while no host has it open), points a symlink at <path> to the slave (replacing a
@@ -42,6 +43,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "echo.h"
 
 #include "../../sim/board.h"
 
@@ -240,17 +242,44 @@ static int open_pty(void)
 	return 0;
 }
 
-/* --echo: write back every byte read, no protocol (bench/link's baseline). */
+/* --echo: write back every byte read, or answer a shaped request (core/echo.h); no protocol. */
 static bool echo_mode;
+
+/* Writes all of @p len bytes to the pty (it is non-blocking: waits for room); false on an error. */
+static bool write_all(const uint8_t *data, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(port.master, data + off, len - off);
+
+		if (w > 0) {
+			off += (size_t)w;
+		} else if (w < 0 && errno == EAGAIN) {
+			struct pollfd p = { port.master, POLLOUT, 0 };
+
+			(void)poll(&p, 1, -1);
+		} else if (w < 0 && errno != EINTR) {
+			fprintf(stderr, "rtio-agent-posix: write: %s\n", strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
 
 /* Echoes until a signal; returns the exit status. */
 static int serve_echo(const sigset_t *during_poll, uint8_t *buf, size_t len)
 {
+	static uint8_t out[8192];
+	struct echo_state echo;
+
+	echo_init(&echo);
 	while (stop_signal == 0) {
 		struct pollfd p = { port.master, POLLIN, 0 };
 		int r = ppoll(&p, 1, NULL, during_poll);
+		size_t used = 0;
 		ssize_t n;
-		ssize_t off = 0;
+		ssize_t i;
 
 		if (r < 0) {
 			if (errno == EINTR) {
@@ -260,16 +289,25 @@ static int serve_echo(const sigset_t *during_poll, uint8_t *buf, size_t len)
 			return 1;
 		}
 		n = read(port.master, buf, len);
-		while (n > 0 && off < n) {
-			ssize_t w = write(port.master, buf + off, (size_t)(n - off));
+		for (i = 0; i < n; i++) {
+			struct echo_answer a = echo_take(&echo, buf[i]);
+			uint32_t k;
 
-			if (w < 0 && errno != EINTR && errno != EAGAIN) {
-				fprintf(stderr, "rtio-agent-posix: write: %s\n", strerror(errno));
-				return 1;
+			if (used + 1u + a.reply > sizeof(out)) {
+				if (!write_all(out, used)) {
+					return 1;
+				}
+				used = 0;
 			}
-			if (w > 0) {
-				off += w;
+			if (a.echo) {
+				out[used++] = buf[i];
 			}
+			for (k = 0; k < a.reply; k++) {
+				out[used++] = echo_reply_byte(k, a.reply);
+			}
+		}
+		if (!write_all(out, used)) {
+			return 1;
 		}
 	}
 	return 0;

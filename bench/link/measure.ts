@@ -1,0 +1,187 @@
+/**
+ * One measurement of bench/link, run in a process of its own (variant.ts): rtio-hil on a board's
+ * agent, or serialport on the raw echo peer of the same kind, moving frames of the same sizes.
+ */
+import { RTIO_PRIO_NORM, Rtio, sqePrepNop, sqePrepRead } from '../../harness';
+import { openSerialTransport } from '../../harness/link/serial-transport';
+import type { SerialIo } from '../../harness/link/serial-transport';
+import type { Transport } from '../../harness/link/transport';
+import { openBenchTarget, startEcho } from './targets';
+import { echoFrame, shapedRequest, wireShapes } from './wire-shapes';
+import type { WireShapes } from './wire-shapes';
+
+/** Sequential round trips measured (after warm-up) for each latency figure. */
+export const RTT_SAMPLES = 2000;
+/** Round trips run first and not measured: the JIT settles (CPU per round trip halves twice over the first 6000) and QEMU's pty gets past its ~0.9 s first exchange. */
+export const WARMUP = 3000;
+/** Wall time of each throughput measurement, in ms. */
+export const RUN_MS = 2000;
+/** Reads (or shaped requests) kept in flight in the bulk runs, each refilled as it completes. */
+export const IN_FLIGHT = 8;
+/** SQEs kept in flight in the pipelined NOP run. */
+export const NOP_DEPTH = 64;
+/** Largest bulk read: 512 B, or the agent's buffer limit when smaller. */
+export const BULK_READ_BYTES = 512;
+
+/** What a run of rtio-hil on the agent measured. */
+export interface RtioFigures {
+  readonly buildId: string;
+  readonly shapes: WireShapes;
+  /** NOP SQE → CQE round trips, µs. */
+  readonly rttP50Us: number;
+  readonly rttP99Us: number;
+  readonly pipelinedNopsPerSec: number;
+  /** Bulk reads completed per second, and their frames' bytes per second in the data direction. */
+  readonly bulkReadsPerSec: number;
+  readonly bulkWireBytesPerSec: number;
+  /** This process's CPU time (user + system) per NOP round trip, pipelined NOP and bulk read, µs: what the host spends, whatever the load. */
+  readonly hostCpuUsPerRtt: number;
+  readonly hostCpuUsPerNop: number;
+  readonly hostCpuUsPerRead: number;
+}
+
+/** What a run of serialport on the echo measured. */
+export interface EchoFigures {
+  /** Round trips of a frame the size of a NOP's Submit, µs. */
+  readonly rttP50Us: number;
+  /** Shaped replies (a Complete's size, for a Submit-sized request) per second, and their bytes per second. */
+  readonly bulkRepliesPerSec: number;
+  readonly bulkWireBytesPerSec: number;
+}
+
+const cpuUs = (u: NodeJS.CpuUsage): number => u.user + u.system;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** rtio-hil on the board's agent: NOP round trips, pipelined NOPs, bulk reads with continuous refill. */
+export async function measureRtio(board: string): Promise<RtioFigures> {
+  const target = await openBenchTarget(board);
+  try {
+    const test0 = target.iodev('test0');
+    const readLen = Math.min(BULK_READ_BYTES, target.hello.maxBufferBytes);
+    const shapes = wireShapes(readLen);
+    const r = new Rtio({ sqSize: NOP_DEPTH, cqSize: 2 * NOP_DEPTH });
+
+    const rtts: number[] = [];
+    let rttCpu0 = process.cpuUsage();
+    for (let i = 0; i < WARMUP + RTT_SAMPLES; i++) {
+      if (i === WARMUP) rttCpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      sqePrepNop(r.sqeAcquire()!, test0, i);
+      await r.submit(1);
+      const c = r.cqeConsume()!;
+      if (c.result !== 0) throw new Error(`NOP failed: ${c.result}`);
+      r.cqeRelease(c);
+      if (i >= WARMUP) rtts.push((performance.now() - t0) * 1000);
+    }
+    const hostCpuUsPerRtt = cpuUs(process.cpuUsage(rttCpu0)) / RTT_SAMPLES;
+    rtts.sort((a, b) => a - b);
+
+    let nops = 0;
+    let cpu0 = process.cpuUsage();
+    let t0 = performance.now();
+    while (performance.now() - t0 < RUN_MS) {
+      while (r.sqeAcquirable() > 0) sqePrepNop(r.sqeAcquire()!, test0, 0);
+      await r.submit(NOP_DEPTH / 2);
+      for (let c = r.cqeConsume(); c !== null; c = r.cqeConsume()) {
+        r.cqeRelease(c);
+        nops++;
+      }
+    }
+    const pipelinedNopsPerSec = nops / ((performance.now() - t0) / 1000);
+    const hostCpuUsPerNop = cpuUs(process.cpuUsage(cpu0)) / nops;
+    await target.settle();
+    r.flushCompletionQueue();
+
+    // Continuous refill: each completed read's buffer goes straight back in a new read.
+    const bufs = Array.from({ length: IN_FLIGHT }, () => new Uint8Array(readLen));
+    for (const b of bufs) sqePrepRead(r.sqeAcquire()!, test0, RTIO_PRIO_NORM, b, readLen, b);
+    let reads = 0;
+    cpu0 = process.cpuUsage();
+    t0 = performance.now();
+    let elapsed = 0;
+    for (;;) {
+      await r.submit(1);
+      elapsed = performance.now() - t0;
+      for (let c = r.cqeConsume(); c !== null; c = r.cqeConsume()) {
+        if (c.result !== readLen) throw new Error(`bulk read returned ${c.result}`);
+        reads++;
+        const b = c.userdata as Uint8Array;
+        r.cqeRelease(c);
+        if (elapsed < RUN_MS) sqePrepRead(r.sqeAcquire()!, test0, RTIO_PRIO_NORM, b, readLen, b);
+      }
+      if (elapsed >= RUN_MS) break;
+    }
+    const hostCpuUsPerRead = cpuUs(process.cpuUsage(cpu0)) / reads;
+    await target.settle();
+    const bulkReadsPerSec = reads / (elapsed / 1000);
+    return {
+      buildId: target.hello.buildId, shapes,
+      rttP50Us: percentile(rtts, 50), rttP99Us: percentile(rtts, 99), pipelinedNopsPerSec,
+      bulkReadsPerSec, bulkWireBytesPerSec: bulkReadsPerSec * shapes.readCompleteBytes, hostCpuUsPerRtt, hostCpuUsPerNop, hostCpuUsPerRead,
+    };
+  } finally {
+    await target.close();
+  }
+}
+
+/** Each call resolves once `n` more bytes (counted after the previous calls' bytes) have arrived on `t`. */
+function receiver(t: Transport): (n: number) => Promise<void> {
+  let got = 0;
+  let want = 0;
+  const waiting: { at: number; wake: () => void }[] = [];
+  t.onData((chunk) => {
+    got += chunk.length;
+    while (waiting.length > 0 && waiting[0]!.at <= got) waiting.shift()!.wake();
+  });
+  return (n: number) => {
+    want += n;
+    if (got >= want) return Promise.resolve();
+    const at = want;
+    return new Promise<void>((wake) => waiting.push({ at, wake }));
+  };
+}
+
+/**
+ * serialport on the board's echo peer, moving bytes as `io` says (serialport's own stream, or
+ * the event-loop path rtio-hil's serial transport takes by default): round trips of a frame the
+ * size of a NOP's Submit, and bulk as a bulk read moves it: a request the size of a read's Submit
+ * answered by a frame the size of its Complete, {@link IN_FLIGHT} in flight, each refilled as it
+ * completes.
+ */
+export async function measureEcho(board: string, shapes: WireShapes, io: SerialIo): Promise<EchoFigures> {
+  const echo = await startEcho(board);
+  const t = await openSerialTransport({ path: echo.path, io });
+  try {
+    const expect = receiver(t);
+    const small = echoFrame(shapes.nopSubmitBytes);
+    const rtts: number[] = [];
+    for (let i = 0; i < WARMUP + RTT_SAMPLES; i++) {
+      const t0 = performance.now();
+      await t.write(small);
+      await expect(small.length);
+      if (i >= WARMUP) rtts.push((performance.now() - t0) * 1000);
+    }
+    rtts.sort((a, b) => a - b);
+    const request = shapedRequest(shapes.readSubmitBytes, shapes.readCompleteBytes);
+    let replies = 0;
+    const t0 = performance.now();
+    let elapsed = 0;
+    const lanes = Array.from({ length: IN_FLIGHT }, async () => {
+      while (elapsed < RUN_MS) {
+        await t.write(request);
+        await expect(shapes.readCompleteBytes);
+        replies++;
+        elapsed = performance.now() - t0;
+      }
+    });
+    await Promise.all(lanes);
+    const bulkRepliesPerSec = replies / (elapsed / 1000);
+    return { rttP50Us: percentile(rtts, 50), bulkRepliesPerSec, bulkWireBytesPerSec: bulkRepliesPerSec * shapes.readCompleteBytes };
+  } finally {
+    await t.close();
+    await echo.stop();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * One process of bench/link (index.ts starts it): runs one measurement and prints its figures as
+ * one JSON line.
+ *
+ *   node -r ts-node/register/transpile-only bench/link/variant.ts rtio|echo|echo-loop|floor --board <board> [--read-len N]
+ *
+ * - rtio: rtio-hil on the board's agent (measure.ts, measureRtio);
+ * - echo: serialport's own stream (a threadpool round trip per read and write) on the board's
+ *   echo peer, frames of the sizes `--read-len` gives (measureEcho);
+ * - echo-loop: the same on the event-loop path rtio-hil's serial transport takes;
+ * - floor: C round trips (build/firmware-stubs/rtio-pty-ping) on the echo peer: the physical floor.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { PACKAGE_ROOT } from '../../harness/package-root';
+import { buildNativeAgent } from '../../harness/remote';
+import { RTT_SAMPLES, measureEcho, measureRtio } from './measure';
+import { startEcho } from './targets';
+import { wireShapes } from './wire-shapes';
+
+/** The C round-trip program `make -C firmware-stubs posix` builds next to the native agent. */
+const PTY_PING = join(PACKAGE_ROOT, 'build', 'firmware-stubs', 'rtio-pty-ping');
+
+/** What the floor variant prints: C round trips of a frame the size of a NOP's Submit, µs. */
+export interface FloorFigures {
+  readonly rttP50Us: number;
+  readonly rttMinUs: number;
+}
+
+async function measureFloor(board: string, frameBytes: number): Promise<FloorFigures> {
+  await buildNativeAgent(); // builds rtio-pty-ping too
+  const echo = await startEcho(board);
+  try {
+    const { stdout } = await promisify(execFile)(PTY_PING, [echo.path, String(frameBytes), String(RTT_SAMPLES)]);
+    const out = JSON.parse(stdout.trim().split('\n').pop()!) as { medianUs: number; minUs: number };
+    return { rttP50Us: out.medianUs, rttMinUs: out.minUs };
+  } finally {
+    await echo.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { board: { type: 'string', default: 'native' }, 'read-len': { type: 'string', default: '512' } },
+  });
+  const variant = positionals[0];
+  const shapes = wireShapes(Number(values['read-len']));
+  let figures: object;
+  if (variant === 'rtio') figures = await measureRtio(values.board);
+  else if (variant === 'echo') figures = await measureEcho(values.board, shapes, 'threadpool');
+  else if (variant === 'echo-loop') figures = await measureEcho(values.board, shapes, 'event-loop');
+  else if (variant === 'floor') figures = await measureFloor(values.board, shapes.nopSubmitBytes);
+  else throw new RangeError(`variant must be rtio, echo, echo-loop or floor; got ${String(variant)}`);
+  console.log(JSON.stringify(figures));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
