@@ -73,6 +73,19 @@ describe('board files', function () {
       validateBoard({ id: 'rack', name: 'Rack', target: 'tcp', tcp: { host: 'h', port: 4001 }, iodevs: [] }, '/x/rack.json');
     });
 
+    it('accepts an rfc2217 board with its line settings and a labgrid board naming its place, and wants their blocks', function () {
+      const reset = [{ dtr: false, rts: true }, { waitMs: 100 }, { rts: false }];
+      const rfc = validateBoard({ id: 'rack', name: 'Rack', target: 'rfc2217', rfc2217: { host: 'h', port: 4001 }, serial: { baudRate: 921600, resetSequence: reset }, iodevs: [] }, '/x/rack.json');
+      expect([rfc.rfc2217, rfc.serial?.baudRate]).to.deep.equal([{ host: 'h', port: 4001 }, 921600]);
+      const lg = validateBoard({ id: 'lg', name: 'Place', target: 'labgrid', labgrid: { place: 'nucleo-3', coordinator: 'coord:20408', serialPort: 'console' }, iodevs: [] }, '/x/lg.json');
+      expect(lg.labgrid).to.deep.equal({ place: 'nucleo-3', coordinator: 'coord:20408', serialPort: 'console' });
+      expect(problemOf({ id: 'bench', name: 'n', target: 'rfc2217', iodevs: [] }).pointer).to.equal('/rfc2217');
+      expect(problemOf({ id: 'bench', name: 'n', target: 'labgrid', labgrid: {}, iodevs: [] }).pointer).to.equal('/labgrid/place');
+      expect(problemOf({ id: 'bench', name: 'n', target: 'labgrid', labgrid: { place: '+TOKEN' }, iodevs: [] }).pointer, 'a reservation token is not a place').to.equal('/labgrid/place');
+      const tcpOnRfc = problemOf({ id: 'bench', name: 'n', target: 'rfc2217', rfc2217: { host: 'h', port: 1 }, tcp: { host: 'h', port: 1 }, iodevs: [] });
+      expect([tcpOnRfc.pointer, tcpOnRfc.expected]).to.deep.equal(['/tcp', 'no "tcp" for target "rfc2217" (it is for tcp)']);
+    });
+
     it('names the file, the field and the expected type of a wrong value', function () {
       const e = problemOf(serialBoard({ iodevs: [{ name: 'eeprom0', kind: 'i2c', address: '0x50' }] }));
       expect(e).to.be.instanceOf(BoardFileError);
@@ -111,7 +124,7 @@ describe('board files', function () {
       const e = problemOf(serialBoard({
         target: 'usb',
       }));
-      expect([e.pointer, e.expected]).to.deep.equal(['/target', 'one of: emulator, emulator-wire, native, qemu, serial, tcp']);
+      expect([e.pointer, e.expected]).to.deep.equal(['/target', 'one of: emulator, emulator-wire, native, qemu, serial, tcp, rfc2217, labgrid']);
       const many = problemOf(serialBoard({
         match: { vendorId: '483', productId: '374b' },
         iodevs: [{ name: 'x', kind: 'i2c', address: 2000 }],

@@ -126,6 +126,8 @@ const SECTIONS: Readonly<Record<TargetKind, readonly string[]>> = {
   qemu: ['launch', 'serial'],
   serial: ['match', 'serial'],
   tcp: ['tcp'],
+  rfc2217: ['rfc2217', 'serial'],
+  labgrid: ['labgrid', 'serial'],
 };
 
 function semanticProblems(data: BoardFileData, file: string): BoardFileProblem[] {
@@ -135,7 +137,7 @@ function semanticProblems(data: BoardFileData, file: string): BoardFileProblem[]
     out.push({ pointer: '/id', expected: `"${base}" (the file's name without .json)`, actual: JSON.stringify(data.id), keyword: 'id-file-name' });
   }
   const used = SECTIONS[data.target];
-  for (const section of ['match', 'launch', 'serial', 'tcp'] as const) {
+  for (const section of ['match', 'launch', 'serial', 'tcp', 'rfc2217', 'labgrid'] as const) {
     if (data[section] !== undefined && !used.includes(section)) {
       const users = TARGET_KINDS.filter((k) => SECTIONS[k].includes(section)).join(', ');
       out.push({ pointer: `/${section}`, expected: `no "${section}" for target "${data.target}" (it is for ${users})`, keyword: 'section-kind' });

@@ -3,15 +3,16 @@
  * TypeScript types: the target kind, how the board is found or started, its line settings,
  * timeouts, link settings and iodev table.
  */
+import type { LabgridPlaceSpec } from '../farm/labgrid';
 import type { QemuOptions } from '../qemu/launch';
 import type { IodevCapability, TargetCapability } from '../target/capabilities';
 import type { IodevKind } from '../target/target';
 
 /** How chains reach a board (the board file's `target`). */
-export type TargetKind = 'emulator' | 'emulator-wire' | 'native' | 'qemu' | 'serial' | 'tcp';
+export type TargetKind = 'emulator' | 'emulator-wire' | 'native' | 'qemu' | 'serial' | 'tcp' | 'rfc2217' | 'labgrid';
 
 /** Every {@link TargetKind}, in the schema's order. */
-export const TARGET_KINDS: readonly TargetKind[] = ['emulator', 'emulator-wire', 'native', 'qemu', 'serial', 'tcp'];
+export const TARGET_KINDS: readonly TargetKind[] = ['emulator', 'emulator-wire', 'native', 'qemu', 'serial', 'tcp', 'rfc2217', 'labgrid'];
 
 /**
  * Port identity: how a serial board's port is found among those connected (`match`). Every field
@@ -163,6 +164,10 @@ export interface BoardFileData {
   readonly serial?: SerialSettings;
   /** tcp: where it is. */
   readonly tcp?: TcpEndpoint;
+  /** rfc2217: the RFC 2217 server in front of its serial port. */
+  readonly rfc2217?: TcpEndpoint;
+  /** labgrid: the place that holds it. */
+  readonly labgrid?: LabgridPlaceSpec;
   /** Timeouts. */
   readonly timeouts?: BoardTimeouts;
   /** Link recovery and limits; defaults where left out. */

@@ -35,7 +35,7 @@ export class UnsupportedTargetError extends Error {
   readonly kind: string;
 
   constructor(boardId: string, kind: string) {
-    super(`board "${boardId}": target kind "${kind}" cannot be opened yet (supported: emulator, emulator-wire, native, qemu, serial, tcp)`);
+    super(`board "${boardId}": target kind "${kind}" cannot be opened yet (supported: emulator, emulator-wire, native, qemu, serial, tcp, rfc2217, labgrid)`);
     this.boardId = boardId;
     this.kind = kind;
   }
@@ -117,6 +117,13 @@ async function openBoard(board: Board, seed: number, opts: OpenTargetOptions, re
   }
   const remote = boardRemoteOptions(board, opts);
   const { buildNativeAgent, openEmulatorWireParts, openNativeParts, openRemote } = await import('../remote');
+  // rfc2217 and labgrid boards, and in a LAVA job any board reached through a port: ./farm-connection.ts
+  const { farmConnection, openFarmTransport } = await import('./farm-connection');
+  const farm = farmConnection(board);
+  if (farm !== null) {
+    const transport = await openFarmTransport(board, farm, boardTimeouts(board), record);
+    return opened(await openRemote(board.id, transport, remote), record).target;
+  }
   switch (board.target) {
     case 'emulator-wire': {
       const parts = await openEmulatorWireParts(board.id, seed, remote);

@@ -60,7 +60,7 @@ describe('the rtio-hil command', function () {
         expect(r.code, r.stderr).to.equal(0);
         expect(r.stdout.startsWith(`usage: rtio-hil ${cmd}`), r.stdout).to.equal(true);
       });
-      expect(runs[2]!.stdout).to.match(/ known: emulator, emulator-wire, example-nucleo, example-tcp, native, qemu-ast1030-evb, qemu-lm3s6965evb, qemu-mps2-an385\n/);
+      expect(runs[2]!.stdout).to.match(/ known: emulator, emulator-wire, example-labgrid, example-nucleo, example-rfc2217, example-tcp, native, qemu-ast1030-evb, qemu-lm3s6965evb, qemu-mps2-an385\n/);
       for (const r of [runs[1]!, runs[2]!]) expect(r.stdout, 'the exit status rule').to.contain('exit status: 0 passed; 1 the device under test failed');
       const help = await runCli(['help']);
       expect([help.code, help.stdout.split('\n')[0]]).to.deep.equal([0, 'usage: rtio-hil <command> [options]']);
@@ -167,7 +167,7 @@ describe('the rtio-hil command', function () {
     it('lists the boards that exist when the board does not, and exits 2', async function () {
       const r = await runCli(['ping', '--board', 'nucleo-f401']);
       expect([r.code, r.stdout]).to.deep.equal([2, '']);
-      expect(r.stderr).to.match(/^rtio-hil: unknown board "nucleo-f401"; known boards: emulator, emulator-wire, example-nucleo, example-tcp, native, qemu-ast1030-evb, qemu-lm3s6965evb, qemu-mps2-an385 \(board files in /);
+      expect(r.stderr).to.match(/^rtio-hil: unknown board "nucleo-f401"; known boards: emulator, emulator-wire, example-labgrid, example-nucleo, example-rfc2217, example-tcp, native, qemu-ast1030-evb, qemu-lm3s6965evb, qemu-mps2-an385 \(board files in /);
     });
 
     it('says within the handshake timeout that the agent did not answer, naming the port', async function () {

@@ -58,6 +58,10 @@ export function boardStatuses(boards: readonly Board[], ports: readonly PortInfo
         return { ...base, status: 'launched', detail: `launches ${b.launch?.command === undefined ? `qemu ${b.launch?.machine ?? ''}` : boardPath(b, b.launch.command)}` };
       case 'tcp':
         return { ...base, status: 'remote', detail: `tcp:${b.tcp?.host ?? '?'}:${b.tcp?.port ?? '?'} (not probed)` };
+      case 'rfc2217':
+        return { ...base, status: 'remote', detail: `rfc2217:${b.rfc2217?.host ?? '?'}:${b.rfc2217?.port ?? '?'} (not probed)` };
+      case 'labgrid':
+        return { ...base, status: 'remote', detail: `labgrid place ${b.labgrid?.place ?? '?'} (not probed)` };
       case 'serial': {
         const on = byPort.filter((p) => p.boards.includes(b)).map((p) => p.port.path);
         if (on.length === 1) return { ...base, status: 'connected', detail: on[0]! };

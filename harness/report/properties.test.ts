@@ -17,7 +17,7 @@ function stats(over: Partial<LinkStats> = {}): LinkStats {
 function record(seq: number, over: Partial<TargetRecord> & { remote?: object } = {}): TargetRecord {
   const { remote, ...rest } = over;
   return {
-    seq, boardId: 'nucleo', boardName: 'Nucleo', boardFile: '/boards/nucleo.json', kind: 'serial', openError: null, port: '/dev/ttyACM0',
+    seq, boardId: 'nucleo', boardName: 'Nucleo', boardFile: '/boards/nucleo.json', kind: 'serial', openError: null, port: '/dev/ttyACM0', unit: null,
     linkStats: () => stats(), target: () => (remote ?? null) as Target | null, facts: remote ?? {}, ...rest,
   };
 }
@@ -34,6 +34,11 @@ describe('report properties and summary', function () {
       ['link.tooShort', '0'], ['link.decodeErrors', '0'], ['link.retransmits', '0'], ['link.duplicates', '0'], ['link.outOfOrder', '0'],
       ['link.resets', '0'],
     ]);
+  });
+
+  it('name the unit that ran, when a farm says which (LAVA\'s board id, the labgrid place)', function () {
+    const props = scopeProperties([record(1, { kind: 'labgrid', unit: 'rack-3-nucleo', port: 'rfc2217:exporter-1:4001' })]);
+    expect(props.slice(0, 3)).to.deep.equal([['board.id', 'nucleo'], ['board.unit', 'rack-3-nucleo'], ['board.name', 'Nucleo']]);
   });
 
   it('name a link failure and a failed open', function () {

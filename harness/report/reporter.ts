@@ -251,6 +251,8 @@ export default class RtioHilReporter extends Base {
     const e = (err ?? {}) as { message?: unknown; stack?: unknown };
     const message = typeof e.message === 'string' ? e.message : String(err);
     const props: JUnitProperty[] = [['board.id', boardId]];
+    const unit = records[records.length - 1]?.unit ?? null;
+    if (unit !== null) props.push(['board.unit', unit]);
     if (cls !== undefined) {
       props.push(['failure.class', cls.kind]);
       if (cls.cause !== undefined) props.push(['failure.cause', cls.cause]);

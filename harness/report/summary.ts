@@ -77,6 +77,7 @@ export function scopeProperties(records: readonly TargetRecord[], runBoard = run
   const last = records[records.length - 1];
   if (last === undefined) return [['board.id', runBoard]];
   const props: JUnitProperty[] = [['board.id', last.boardId]];
+  if (last.unit !== null) props.push(['board.unit', last.unit]);
   if (last.boardName !== null) props.push(['board.name', last.boardName]);
   if (last.kind !== null) props.push(['board.target', last.kind]);
   if (last.boardFile !== null) props.push(['board.file', last.boardFile]);

@@ -31,6 +31,8 @@ export interface TargetRecord {
   openError: Error | null;
   /** The port or transport description, e.g. `'/dev/ttyACM0'`. */
   port: string | null;
+  /** Which unit of this board ran: LAVA's board id, the labgrid place (null when nothing says). */
+  unit: string | null;
   /** Reads the link's counters (null for targets without a link). */
   linkStats: (() => LinkStats) | null;
 }
@@ -75,7 +77,7 @@ function details(r: TargetRecord, d: TargetDetails): void {
 /** Records that board `boardId` is being opened; complete it with {@link recordOpened} or {@link recordOpenFailed}. */
 export function recordOpening(boardId: string, d: TargetDetails = {}): TargetRecord {
   const r: TargetRecord = {
-    seq: records.length + 1, boardId, boardName: null, boardFile: null, kind: null, target: () => null, facts: {}, openError: null, port: null, linkStats: null,
+    seq: records.length + 1, boardId, boardName: null, boardFile: null, kind: null, target: () => null, facts: {}, openError: null, port: null, unit: null, linkStats: null,
   };
   details(r, d);
   records.push(r);

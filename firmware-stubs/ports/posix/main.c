@@ -2,11 +2,21 @@
  * @file
  * @brief rtio-agent-posix: the agent as a Linux process serving the protocol on a pseudo-terminal.
  *
- *   rtio-agent-posix --link <path> [--seed N] [--echo]
+ *   rtio-agent-posix --link <path> [--seed N] [--echo] [--modem-lines <socket path>]
  *
  * With --echo it serves no protocol: it writes every byte it reads straight back, on the same
  * kind of pty, as bench/link's raw baseline, and answers a shaped request (core/echo.h) with a
  * frame of the length asked for.
+ *
+ * A pty has no modem lines, so the DTR and RTS a host (or ser2net, for an RFC 2217 client) sets
+ * on it cannot reach the agent through the pty. With --modem-lines the agent binds a unix
+ * datagram socket at <path> and takes each datagram as the lines' levels: one byte, bit 0 DTR,
+ * bit 1 RTS (1 = asserted), sent by whatever gives the pty its modem lines (the tests run
+ * ser2net with test/farm/pty-modem-lines.c preloaded). The board behind it has the auto-reset
+ * circuit of ESP32 development boards: its reset input is held low while RTS is asserted and
+ * DTR is not, and it boots when it is released, so the board file sequence
+ * [{"dtr":false,"rts":true},{"waitMs":100},{"rts":false}] resets it. While held in reset the
+ * agent runs nothing and drops what it receives; each change is logged on stderr.
  *
  * Opens a pty (openpty), puts it in raw mode, keeps the slave open itself (so the master never
  * sees EIO/HUP while no host has it open), points a symlink at <path> to the slave (replacing a
@@ -36,8 +46,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,9 +80,12 @@ struct port {
 	uint32_t seed;
 	bool reset_requested;
 	unsigned long dropped_bytes;
+	const char *lines_path; /* --modem-lines: where DTR/RTS levels arrive, or NULL */
+	int lines_fd;
+	bool held_in_reset; /* RTS asserted and DTR not: the reset input is low */
 };
 
-static struct port port = { .master = -1, .slave = -1, .seed = 1u };
+static struct port port = { .master = -1, .slave = -1, .seed = 1u, .lines_fd = -1 };
 static struct agent agent;
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t reset_signal;
@@ -242,6 +257,57 @@ static int open_pty(void)
 	return 0;
 }
 
+/* Binds the --modem-lines datagram socket, replacing a stale socket (never anything else). */
+static int open_modem_lines(void)
+{
+	struct sockaddr_un addr;
+	struct stat st;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	if (strlen(port.lines_path) >= sizeof(addr.sun_path)) {
+		fprintf(stderr, "rtio-agent-posix: --modem-lines path too long\n");
+		return -1;
+	}
+	memcpy(addr.sun_path, port.lines_path, strlen(port.lines_path) + 1u);
+	if (lstat(port.lines_path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			fprintf(stderr, "rtio-agent-posix: %s exists and is not a socket; not replacing it\n", port.lines_path);
+			return -1;
+		}
+		(void)unlink(port.lines_path);
+	}
+	port.lines_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (port.lines_fd < 0 || bind(port.lines_fd, (const struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		fprintf(stderr, "rtio-agent-posix: --modem-lines %s: %s\n", port.lines_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Takes every datagram waiting on the --modem-lines socket: the board's reset input follows
+ * RTS && !DTR; releasing it boots the board.
+ */
+static void read_modem_lines(void)
+{
+	uint8_t levels;
+
+	while (recv(port.lines_fd, &levels, sizeof(levels), 0) == (ssize_t)sizeof(levels)) {
+		bool dtr = (levels & 1u) != 0u;
+		bool rts = (levels & 2u) != 0u;
+		bool held = rts && !dtr;
+
+		if (held && !port.held_in_reset) {
+			fprintf(stderr, "rtio-agent-posix: modem lines DTR %d RTS %d: held in reset\n", dtr, rts);
+		} else if (!held && port.held_in_reset) {
+			fprintf(stderr, "rtio-agent-posix: modem lines DTR %d RTS %d: released, booting\n", dtr, rts);
+			port.reset_requested = true;
+		}
+		port.held_in_reset = held;
+	}
+}
+
 /* --echo: write back every byte read, or answer a shaped request (core/echo.h); no protocol. */
 static bool echo_mode;
 
@@ -315,7 +381,7 @@ static int serve_echo(const sigset_t *during_poll, uint8_t *buf, size_t len)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: rtio-agent-posix --link <path> [--seed N] [--echo]\n");
+	fprintf(stderr, "usage: rtio-agent-posix --link <path> [--seed N] [--echo] [--modem-lines <socket path>]\n");
 	exit(2);
 }
 
@@ -328,6 +394,8 @@ static void parse_args(int argc, char **argv)
 			port.link_path = argv[++i];
 		} else if (strcmp(argv[i], "--echo") == 0) {
 			echo_mode = true;
+		} else if (strcmp(argv[i], "--modem-lines") == 0 && i + 1 < argc) {
+			port.lines_path = argv[++i];
 		} else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
 			char *end = NULL;
 			unsigned long v;
@@ -382,6 +450,10 @@ int main(int argc, char **argv)
 	if (open_pty() != 0 || make_link(port.link_path, port.slave_name) != 0) {
 		return 1;
 	}
+	if (port.lines_path != NULL && open_modem_lines() != 0) {
+		remove_link();
+		return 1;
+	}
 	if (echo_mode) {
 		int status;
 
@@ -403,12 +475,16 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	while (stop_signal == 0) {
-		struct pollfd p[2] = { { port.master, POLLIN, 0 }, { timer, POLLIN, 0 } };
+		struct pollfd p[3] = { { port.master, POLLIN, 0 }, { timer, POLLIN, 0 }, { port.lines_fd, POLLIN, 0 } };
 		struct itimerspec due_at;
 		uint64_t now;
 		uint64_t due;
 		int r;
 
+		/* Lines first: a level set before bytes were written to the pty acts before them. */
+		if (port.lines_fd >= 0) {
+			read_modem_lines();
+		}
 		if (reset_signal != 0) {
 			reset_signal = 0;
 			port.reset_requested = true;
@@ -419,8 +495,11 @@ int main(int argc, char **argv)
 			boot();
 		}
 		now = port_now(NULL);
-		agent_poll(&agent, now);
-		due = agent_next_due_us(&agent);
+		due = AGENT_NEVER;
+		if (!port.held_in_reset) {
+			agent_poll(&agent, now);
+			due = agent_next_due_us(&agent);
+		}
 		/* An absolute deadline on CLOCK_MONOTONIC: time spent stopped counts. */
 		memset(&due_at, 0, sizeof(due_at));
 		if (due != AGENT_NEVER) {
@@ -433,7 +512,7 @@ int main(int argc, char **argv)
 			}
 		}
 		(void)timerfd_settime(timer, TFD_TIMER_ABSTIME, &due_at, NULL);
-		r = ppoll(p, 2, NULL, &during_poll);
+		r = ppoll(p, port.lines_fd >= 0 ? 3 : 2, NULL, &during_poll);
 		if (r < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -446,11 +525,14 @@ int main(int argc, char **argv)
 
 			(void)!read(timer, &expirations, sizeof(expirations));
 		}
+		if (port.lines_fd >= 0) {
+			read_modem_lines();
+		}
 		if ((p[0].revents & POLLIN) != 0) {
 			ssize_t n = read(port.master, rx, sizeof(rx));
 			ssize_t i;
 
-			for (i = 0; i < n && !port.reset_requested; i++) {
+			for (i = 0; i < n && !port.reset_requested && !port.held_in_reset; i++) {
 				agent_rx_byte(&agent, rx[i]);
 			}
 		} else if ((p[0].revents & (POLLHUP | POLLERR)) != 0) {
@@ -462,6 +544,10 @@ int main(int argc, char **argv)
 	}
 	close(timer);
 	remove_link();
+	if (port.lines_fd >= 0) {
+		close(port.lines_fd);
+		(void)unlink(port.lines_path);
+	}
 	close(port.master);
 	close(port.slave);
 	return 0;
