@@ -309,7 +309,7 @@ describe('user suite', function () {
       boards: { board: string; verdict: string; counts: Record<string, number>; cases: { title: string; status: string; skipReason?: string }[] }[];
     }
 
-    it('runs the suites once per board, each run seeing only its board, and ends with a summary per board', async function () {
+    it('runs the suites on every board in parallel, each run seeing only its board, its lines prefixed with it, and ends with a summary per board', async function () {
       const boards = ['emulator', 'emulator-wire'];
       let env: NodeJS.ProcessEnv = {};
       if (existsSync(NATIVE_AGENT_BINARY)) {
@@ -321,16 +321,20 @@ describe('user suite', function () {
       const lines = r.stdout.split('\n');
       expect(lines[0]).to.equal(`rtio-hil: running ${SMOKE} on boards ${boards.join(', ')}`);
       expect(lines.filter((l) => l.startsWith('== board '))).to.deep.equal(boards.map((b, i) => `== board ${b} (${i + 1}/${boards.length})`));
-      expect(lines.filter((l) => / tests on /.test(l)), 'each run counts its tests before running').to.deep.equal(boards.map((b) => `2 tests on ${b}`));
-      expect(lines.filter((l) => /^ {2}smoke on /.test(l)), 'each run registers its own board only').to.deep.equal(boards.map((b) => `  smoke on ${b}`));
-      const progress = lines.filter((l) => /^\s+\[\d+\/\d+/.test(l));
-      expect(progress, 'a progress line per test').to.have.length(2 * boards.length);
-      expect(progress.every((l) => /\[[12]\/2[\] ]/.test(l)), progress.join('\n')).to.equal(true);
+      const width = Math.max(...boards.map((b) => b.length));
+      const of = (b: string): string[] => lines.filter((l) => l.startsWith(`${b.padEnd(width)} | `)).map((l) => l.slice(width + 3));
+      for (const b of boards) {
+        expect(of(b).filter((l) => / tests on /.test(l)), `${b} counts its tests before running`).to.deep.equal([`2 tests on ${b}`]);
+        expect(of(b).filter((l) => /^ {2}smoke on /.test(l)), `${b}'s run registers its own board only`).to.deep.equal([`  smoke on ${b}`]);
+        const progress = of(b).filter((l) => /^\s+\[\d+\/\d+/.test(l));
+        expect(progress, 'a progress line per test').to.have.length(2);
+        expect(progress.every((l) => /\[[12]\/2[\] ]/.test(l)), progress.join('\n')).to.equal(true);
+      }
       expect(lines.filter((l) => /^rtio-hil: [\w-]+: \d+ passed/.test(l))).to.deep.equal([
         'rtio-hil: emulator: 2 passed, 0 failed, 0 skipped, 0 infrastructure failures',
         ...boards.slice(1).map((b) => `rtio-hil: ${b}: 1 passed, 0 failed, 1 skipped, 0 infrastructure failures`),
       ]);
-      expect(lines).to.include('    skipped 1: target "emulator-wire" lacks "virtual-time"');
+      expect(of('emulator-wire')).to.include('    skipped 1: target "emulator-wire" lacks "virtual-time"');
       expect(lines.filter((l) => l !== '').pop()).to.equal('rtio-hil: exit status 0 (passed)');
     });
 
@@ -345,7 +349,7 @@ describe('user suite', function () {
         const r = await runCli(['test', '--board', 'no-qemu', '--board', 'mute', '--junit', junit, SMOKE], env);
         expect(r.code, r.stdout.slice(-2000)).to.equal(3);
         const lines = r.stdout.split('\n');
-        expect(lines).to.include('rtio-hil: 1 board: 0 passed, 0 failed, 0 skipped, 1 infrastructure failure, 2 not run (a hook failed)');
+        expect(lines).to.include('no-qemu | rtio-hil: 1 board: 0 passed, 0 failed, 0 skipped, 1 infrastructure failure, 2 not run (a hook failed)');
         expect(lines).to.include('rtio-hil: INFRASTRUCTURE: board no-qemu: 1 infrastructure failure, 2 tests not run');
         expect(lines.filter((l) => l !== '').pop()).to.equal('rtio-hil: exit status 3 (infrastructure failure)');
         const xml = readFileSync(junit, 'utf8');

@@ -1,9 +1,12 @@
 /**
  * `rtio-hil test`: runs mocha suites once per board, each run in a process of its own with
- * `RTIO_BOARD` set to that board and rtio-hil's reporter; then writes one JUnit file (and with
- * `--json`, one JSON object) for every board, and exits by the rule of {@link EXIT}.
+ * `RTIO_BOARD` set to that board and rtio-hil's reporter, the boards in parallel (one worker
+ * each), each held for its run (./board-session: a lease on this host, a labgrid place); then
+ * writes one JUnit file (and with `--json`, one JSON object) for every board, and exits by the
+ * rule of {@link EXIT}. Ctrl-C stops the runs and releases every board before exiting.
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
@@ -12,6 +15,9 @@ import { JUNIT_ENV, junitXml } from '../report/junit';
 import { RESULTS_ENV, boardVerdict, countCases, readResults, worstVerdict } from '../report/results';
 import type { BoardResults, ResultCounts, Verdict } from '../report/results';
 import { BUILT_ROOT, PACKAGE_ROOT } from '../package-root';
+import { LEASE_DIR_ENV } from '../farm/lease';
+import { holdBoard } from './board-session';
+import type { BoardSession } from './board-session';
 import { EXIT, EXIT_STATUS_TEXT, UsageError, intOption, parseCommandLine } from './errors';
 
 /** Names of test files in a suite folder. */
@@ -30,12 +36,16 @@ export function testUsage(): string {
   return `usage: rtio-hil test [--board ID]... [options] [suite...] [-- mocha options]
 
 Runs mocha suites (files or folders of *.test.{js,cjs,mjs,ts}; default: rtio-hil's own suites,
-rtio-api and conformance) once per board, one board after the other; a suite reads its board from
-RTIO_BOARD, which holds one id per run (openTarget() opens it, suiteBoards() lists it). Prints how
-many tests will run, a line per test as it ends ([done/total] and the time left), what opening a
-board is busy with (builds, QEMU), failures classed as assertion or infrastructure, and a summary
-per board. Paths are relative to the current folder; "rtio-api" and "conformance" name rtio-hil's
-suites. TypeScript suites need ts-node or tsx installed.
+rtio-api and conformance) once per board, the boards in parallel, one worker each (their lines
+prefixed with the board); a suite reads its board from RTIO_BOARD, which holds one id per run
+(openTarget() opens it, suiteBoards() lists it). A board reached through a port (serial, tcp,
+rfc2217, labgrid) is leased for its run, so two runs on this host never share it (a second run
+waits; ${LEASE_DIR_ENV} holds the leases); a labgrid board's place is reserved and locked with
+labgrid-client, and unlocked at the end, also after a failure or Ctrl-C. Prints how many tests
+will run, a line per test as it ends ([done/total] and the time left), what opening a board is
+busy with (builds, QEMU, waiting for a board), failures classed as assertion or infrastructure,
+and a summary per board. Paths are relative to the current folder; "rtio-api" and "conformance"
+name rtio-hil's suites. TypeScript suites need ts-node or tsx installed.
 
 options:
   --board ID    a board to run on, repeatable (or comma-separated); default RTIO_BOARD,
@@ -44,6 +54,10 @@ options:
   --bail        stop a board's run at its first failure (mocha --bail)
   --seed N      seed of the emulator's device values (RTIO_SEED); default 1
   --port PATH   serial boards: use this port instead of matching (RTIO_PORT)
+  --jobs N      run at most N boards at once (default: every board)
+  --wait-for-board S
+                longest wait for a board another run holds (its lease, its labgrid
+                place), in seconds; default ${DEFAULT_WAIT_S}
   --junit FILE  write one JUnit XML report for every board: board id, agent build and link
                 statistics as properties, each test's device log as its system-out,
                 infrastructure failures as <error type="infrastructure">, tests a failed hook
@@ -57,6 +71,9 @@ NO_COLOR or FORCE_COLOR=0 (or --no-color after --) turns colours off.
 
 ${EXIT_STATUS_TEXT}`;
 }
+
+/** Default of `--wait-for-board`, in seconds. */
+export const DEFAULT_WAIT_S = 600;
 
 /** What `rtio-hil test` will do, from its command line and environment. */
 export interface TestPlan {
@@ -72,6 +89,10 @@ export interface TestPlan {
   readonly junit: string | null;
   /** Print JSON instead of the summary. */
   readonly json: boolean;
+  /** Most boards run at once. */
+  readonly jobs: number;
+  /** Longest wait for a board held by another run, ms. */
+  readonly waitMs: number;
   /** The environment of every run (RTIO_BOARD is set per run). */
   readonly env: NodeJS.ProcessEnv;
 }
@@ -158,6 +179,7 @@ export function planTest(args: readonly string[], env: NodeJS.ProcessEnv = proce
   const { values, positionals } = parseCommandLine(own, {
     board: { type: 'string', multiple: true }, seed: { type: 'string' }, port: { type: 'string' }, junit: { type: 'string' },
     grep: { type: 'string' }, bail: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    jobs: { type: 'string' }, 'wait-for-board': { type: 'string' },
   }, testUsage());
   if (values.help === true) return null;
   const runEnv: NodeJS.ProcessEnv = { ...env };
@@ -185,6 +207,8 @@ export function planTest(args: readonly string[], env: NodeJS.ProcessEnv = proce
   mochaArgs.push(...passthrough);
   return {
     boards, specs, mochaArgs, junit, json: values.json === true, env: runEnv,
+    jobs: intOption('jobs', values.jobs, boards.length, testUsage()),
+    waitMs: 1000 * intOption('wait-for-board', values['wait-for-board'], DEFAULT_WAIT_S, testUsage(), 0),
     what: positionals.length === 0 ? "rtio-hil's suites" : positionals.join(' '),
   };
 }
@@ -207,18 +231,82 @@ function mochaBin(cwd: string): string {
   }
 }
 
+/** How one board's mocha runs next to the others. */
+interface RunControl {
+  /** Prefix of each of its output lines when several boards run at once, else null (the output is passed through). */
+  readonly prefix: string | null;
+  /** Stops it (Ctrl-C): mocha gets SIGINT. */
+  readonly signal: AbortSignal;
+  /** The board's session: losing its lease stops the run. */
+  readonly session: BoardSession;
+}
+
 /** Runs mocha once for `board`; resolves how it ended. */
-function runBoard(plan: TestPlan, board: string, mocha: string, resultsFile: string, cwd: string): Promise<BoardRun> {
+function runBoard(plan: TestPlan, board: string, mocha: string, resultsFile: string, cwd: string, control: RunControl): Promise<BoardRun> {
   const reporter = require.resolve('../report/reporter');
-  const env = { ...plan.env, RTIO_BOARD: board, [RESULTS_ENV]: resultsFile };
+  const env: NodeJS.ProcessEnv = { ...plan.env, RTIO_BOARD: board, [RESULTS_ENV]: resultsFile };
+  const out = plan.json ? process.stderr : process.stdout;
+  // A pipe is no terminal: keep mocha's colours when they would have reached one.
+  if (control.prefix !== null && out.isTTY && env.FORCE_COLOR === undefined && (env.NO_COLOR ?? '') === '') env.FORCE_COLOR = '1';
   const args = [mocha, ...plan.mochaArgs, '--reporter', reporter, ...plan.specs];
   return new Promise((done) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['inherit', plan.json ? 2 : 'inherit', 'inherit'] });
+    const stdio = control.prefix === null ? ['inherit', plan.json ? 2 : 'inherit', 'inherit'] as const : ['inherit', 'pipe', 'pipe'] as const;
+    const child = spawn(process.execPath, args, { cwd, env, stdio: [...stdio] });
+    if (control.prefix !== null) {
+      const prefix = control.prefix;
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream !== null) createInterface({ input: stream }).on('line', (line) => out.write(`${prefix}${line}\n`));
+      }
+    }
+    let stoppedBecause: string | null = null;
+    const stop = (why: string, signal: NodeJS.Signals): void => {
+      stoppedBecause ??= why;
+      child.kill(signal);
+    };
+    const onAbort = (): void => stop('interrupted', 'SIGINT');
+    control.signal.addEventListener('abort', onAbort);
+    control.session.onLost((err) => stop(err.message, 'SIGTERM'));
     child.on('exit', (code) => {
+      control.signal.removeEventListener('abort', onAbort);
       const results = readResults(resultsFile);
-      done({ board, results, exitCode: code, ...boardVerdict(board, results, code) });
+      const verdict = boardVerdict(board, results, code);
+      done({ board, results, exitCode: code, ...(stoppedBecause === null ? verdict : { verdict: 'infrastructure', reason: `board ${board}: ${stoppedBecause}` }) });
     });
   });
+}
+
+/**
+ * Holds `board` (./board-session), runs its mocha, and releases it whatever happened; a board
+ * that could not be held, or released, is an infrastructure failure of its run.
+ */
+async function runOnBoard(plan: TestPlan, board: string, mocha: string, resultsFile: string, cwd: string, prefix: string | null, signal: AbortSignal, say: (line: string) => void): Promise<BoardRun> {
+  const failed = (reason: string): BoardRun => ({ board, results: null, exitCode: null, verdict: 'infrastructure', reason: `board ${board}: ${reason}` });
+  let session: BoardSession;
+  try {
+    session = await holdBoard(loadBoard(board, boardDirs(plan.env)), { signal, say, waitMs: plan.waitMs, env: plan.env });
+  } catch (e) {
+    return failed((e as Error).message);
+  }
+  let run: BoardRun = failed('interrupted');
+  try {
+    if (!signal.aborted) run = await runBoard(plan, board, mocha, resultsFile, cwd, { prefix, signal, session });
+  } finally {
+    const problems = await session.release();
+    for (const p of problems) say(`rtio-hil: ${board}: ${p}`);
+    if (problems.length > 0 && run.verdict === 'passed') run = { ...run, verdict: 'infrastructure', reason: `board ${board}: ${problems.join('; ')}` };
+  }
+  return run;
+}
+
+/** Runs `work` on every item, at most `jobs` at once, starting them in order; resolves the results in order. */
+async function inParallel<T, R>(items: readonly T[], jobs: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i]!, i);
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  return results;
 }
 
 const VERDICT_EXIT: Readonly<Record<Verdict, number>> = { passed: EXIT.ok, failed: EXIT.failed, infrastructure: EXIT.infrastructure };
@@ -266,17 +354,28 @@ export async function runTest(args: readonly string[]): Promise<number> {
   };
   say(`rtio-hil: running ${plan.what} on ${plan.boards.length === 1 ? 'board' : 'boards'} ${plan.boards.join(', ')}`);
   const tmp = mkdtempSync(join(tmpdir(), 'rtio-hil-test-'));
-  const runs: BoardRun[] = [];
+  const many = plan.boards.length > 1;
+  const width = Math.max(...plan.boards.map((b) => b.length));
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!stop.signal.aborted) say(`rtio-hil: ${signal}: stopping the runs and releasing the boards`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let runs: BoardRun[];
   try {
-    for (const [i, board] of plan.boards.entries()) {
-      if (plan.boards.length > 1) say(`\n== board ${board} (${i + 1}/${plan.boards.length})`);
-      runs.push(await runBoard(plan, board, mocha, join(tmp, `${i}.json`), cwd));
-    }
+    runs = await inParallel(plan.boards, plan.jobs, (board, i) => {
+      if (many) say(`\n== board ${board} (${i + 1}/${plan.boards.length})`);
+      return runOnBoard(plan, board, mocha, join(tmp, `${i}.json`), cwd, many ? `${board.padEnd(width)} | ` : null, stop.signal, say);
+    });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     rmSync(tmp, { recursive: true, force: true });
   }
   const verdict = worstVerdict(runs.map((r) => r.verdict));
-  let code = VERDICT_EXIT[verdict];
+  let code = stop.signal.aborted && verdict === 'passed' ? EXIT.infrastructure : VERDICT_EXIT[verdict];
   if (plan.junit !== null) {
     try {
       writeFileSync(plan.junit, junitXml(runs.flatMap((r) => r.results?.suites ?? [])));
@@ -292,6 +391,7 @@ export async function runTest(args: readonly string[]): Promise<number> {
     for (const r of runs) say(`rtio-hil: ${r.board}: ${r.results === null ? r.reason : countsText(countCases(r.results.cases))}`);
   }
   for (const r of runs) if (r.verdict !== 'passed') say(`rtio-hil: ${r.verdict === 'failed' ? 'FAILED' : 'INFRASTRUCTURE'}: ${r.reason}`);
+  if (stop.signal.aborted) say('rtio-hil: interrupted; every board this run held was released');
   say(`rtio-hil: exit status ${code} (${EXIT_MEANING[code] ?? 'unknown'})`);
   return code;
 }
