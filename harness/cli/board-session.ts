@@ -36,37 +36,40 @@ const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 
 /**
  * Holds `board` for a run: its lease, then its labgrid place (not under LAVA, whose job owns the
- * device). Rejects with `LeaseWaitError` or `LabgridError` (with the reservation cancelled and
- * the lease ended).
+ * device). Rejects with `LavaError` (LAVA's connection command cannot be used; nothing taken),
+ * `LeaseWaitError` or `LabgridError` (with the reservation cancelled and the lease ended).
  */
 export async function holdBoard(board: Board, o: HoldOptions): Promise<BoardSession> {
   if (!PORT_KINDS.has(board.target)) return { onLost: () => undefined, release: () => Promise.resolve([]) };
+  // Read before the lease is taken: a LAVA connection command it cannot use fails the run at once.
+  const connection = farmConnection(board, o.env);
   const lease: BoardLease = await acquireLease(board.id, {
     dir: leaseDir(o.env), timeoutMs: o.waitMs, signal: o.signal,
-    onWaiting: (holder, waited) => o.say(`rtio-hil: ${board.id}: waiting for the board, leased${holder === null ? '' : ` by ${describeHolder(holder)}`}${waited > 0 ? ` (${seconds(waited)})` : ''}`),
+    onWaiting: (holder, waited) => o.say(`rtio-hil: ${board.id}: waiting for the board, leased${holder === null ? '' : ` by ${describeHolder(holder)}`}${waited >= 1000 ? ` (${seconds(waited)})` : ''}`),
   });
-  const connection = farmConnection(board, o.env);
   if (connection?.via !== 'labgrid') {
     return { onLost: (l) => lease.onLost(l), release: () => Promise.resolve(endLease(lease)) };
   }
   const client = new LabgridClient(connection.labgrid, { env: o.env });
-  let token: string | null = null;
+  let reservation: string;
   try {
-    token = await client.reserve({
+    // A reservation that times out or is interrupted is cancelled by reserve() itself.
+    reservation = await client.reserve({
       timeoutMs: o.waitMs, signal: o.signal,
-      onWaiting: (t, waited) => {
-        token = t;
-        o.say(`rtio-hil: ${board.id}: waiting for labgrid place ${client.place} (reservation ${t}${waited > 0 ? `, ${seconds(waited)}` : ''})`);
-      },
+      onWaiting: (t, waited) => o.say(`rtio-hil: ${board.id}: waiting for labgrid place ${client.place} (reservation ${t}${waited >= 1000 ? `, ${seconds(waited)}` : ''})`),
     });
-    await client.lock(token);
-    o.say(`rtio-hil: ${board.id}: locked labgrid place ${client.place}`);
   } catch (e) {
-    if (token !== null) await client.cancelReservation(token).catch(() => undefined);
     lease.release();
     throw e;
   }
-  const reservation = token;
+  try {
+    await client.lock(reservation);
+    o.say(`rtio-hil: ${board.id}: locked labgrid place ${client.place}`);
+  } catch (e) {
+    await client.cancelReservation(reservation).catch(() => undefined);
+    lease.release();
+    throw e;
+  }
   return {
     onLost: (l) => lease.onLost(l),
     release: async () => {

@@ -56,13 +56,16 @@ const PORT_HINTS: Readonly<Record<string, string>> = {
 };
 
 const TCP_HINTS: Readonly<Record<string, string>> = {
-  missing: 'nothing listens there, or the host is unknown: is ser2net (or QEMU) running, and are /tcp/host and /tcp/port right?',
+  missing: 'nothing listens there, or the host is unknown: is ser2net (or QEMU) running, and are the board file\'s host and port (/tcp, /rfc2217) right?',
   permission: 'the connection was refused by policy (a firewall?)',
   other: 'the connection did not come up in time (/timeouts/connectMs)',
 };
 
 /** Errors of the link and of opening a target: infrastructure, whatever the command. */
-const INFRASTRUCTURE_NAMES: ReadonlySet<string> = new Set(['AgentResetError', 'DisconnectedError', 'LinkTimeoutError', 'ProtocolVersionError', 'UnsupportedTargetError']);
+const INFRASTRUCTURE_NAMES: ReadonlySet<string> = new Set([
+  'AgentResetError', 'DisconnectedError', 'LinkTimeoutError', 'ProtocolVersionError', 'UnsupportedTargetError',
+  'ComPortUnavailableError', 'LabgridError', 'LavaError', 'LeaseWaitError', 'LeaseLostError',
+]);
 
 /** The report for `err` (see the module comment). */
 export function reportError(err: unknown): ErrorReport {
@@ -79,7 +82,7 @@ export function reportError(err: unknown): ErrorReport {
     }
     case 'PortOpenError': {
       const { reason = 'other', port = '' } = e as { reason?: string; port?: string };
-      const hint = port.startsWith('tcp:') ? TCP_HINTS[reason] ?? TCP_HINTS.other : PORT_HINTS[reason] ?? PORT_HINTS.other;
+      const hint = /^(tcp|rfc2217):/.test(port) ? TCP_HINTS[reason] ?? TCP_HINTS.other : PORT_HINTS[reason] ?? PORT_HINTS.other;
       return { lines: [first, `  ${hint}`], code: EXIT.infrastructure };
     }
     case 'HandshakeTimeoutError':
