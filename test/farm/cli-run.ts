@@ -110,3 +110,14 @@ export function recorded(dir: string, event: string, cli: LiveCli): Promise<numb
 export function release(dir: string, board: string, run: string): void {
   appendFileSync(join(dir, `release-${board}-${run}`), '');
 }
+
+/** Kills the suite processes `pids` (from {@link recorded}) that a test left running, e.g. after rtio-hil itself was killed. */
+export function killSuites(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}

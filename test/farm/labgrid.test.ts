@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT, runCli } from '../../harness/cli/run-cli';
-import { REPO_BOARDS_DIR } from '../../harness/boards/board-file';
-import { skipBecause } from '../../harness/report/skip-reason';
-import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent, startAgentProcess } from '../../harness/remote';
+import { NATIVE_AGENT_BINARY, startAgentProcess } from '../../harness/remote';
 import type { AgentProcess } from '../../harness/remote';
-import { events, recorded, release, startCli, writeHoldingSuite } from './cli-run';
-import { ser2netUnavailable, startSer2net } from './ser2net';
+import { events, killSuites, recorded, release, startCli, writeHoldingSuite } from './cli-run';
+import { boardLike, needSer2netAndNativeAgent } from './farm-fixtures';
+import { startSer2net } from './ser2net';
 import type { Ser2netProcess } from './ser2net';
 
 /** A suite that passes on every board (harness/cli/cli.test.ts uses it too). */
@@ -50,20 +49,12 @@ describe('labgrid places, through labgrid-client (a stand-in of its documented c
       FAKE_LABGRID_STATE: join(dir, 'labgrid.json'), FAKE_LABGRID_LOG: join(dir, 'labgrid.log'),
       RTIO_BOARDS_DIR: dir, RTIO_HIL_LEASE_DIR: join(dir, 'leases'),
     };
-    const native = JSON.parse(readFileSync(join(REPO_BOARDS_DIR, 'native.json'), 'utf8')) as Record<string, unknown>;
-    const { launch: _launch, serial: _serial, ...rest } = native;
-    writeFileSync(join(dir, 'lg-nucleo.json'), JSON.stringify({ ...rest, id: 'lg-nucleo', name: 'The native agent in a labgrid place', target: 'labgrid', labgrid: { place: PLACE, coordinator: COORDINATOR } }));
+    writeFileSync(join(dir, 'lg-nucleo.json'), JSON.stringify(boardLike('native', { id: 'lg-nucleo', name: 'The native agent in a labgrid place', target: 'labgrid', labgrid: { place: PLACE, coordinator: COORDINATOR } })));
     writePlace(9, null);
   });
 
   afterEach(function () {
-    for (const pid of orphans.splice(0)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    killSuites(orphans.splice(0));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -77,14 +68,7 @@ describe('labgrid places, through labgrid-client (a stand-in of its documented c
     let ser2net: Ser2netProcess | null = null;
 
     before(async function () {
-      const missing = ser2netUnavailable();
-      if (missing !== null) skipBecause(this, missing);
-      try {
-        await buildNativeAgent();
-      } catch (e) {
-        if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built here: ${e.message}`);
-        throw e;
-      }
+      await needSer2netAndNativeAgent(this);
       agent = await startAgentProcess(NATIVE_AGENT_BINARY, ['--seed', '1']);
       ser2net = await startSer2net({ device: agent.path });
     });

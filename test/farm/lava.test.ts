@@ -9,14 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { REPO_BOARDS_DIR } from '../../harness/boards/board-file';
 import { REPO_ROOT, runCli } from '../../harness/cli/run-cli';
 import { HostLink } from '../../harness/link/host';
 import { openRfc2217Transport } from '../../harness/link/rfc2217-transport';
-import { skipBecause } from '../../harness/report/skip-reason';
-import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent, startAgentProcess } from '../../harness/remote';
+import { NATIVE_AGENT_BINARY, startAgentProcess } from '../../harness/remote';
 import type { AgentProcess } from '../../harness/remote';
-import { ser2netUnavailable, startSer2net } from './ser2net';
+import { boardLike, needSer2netAndNativeAgent } from './farm-fixtures';
+import { startSer2net } from './ser2net';
 import type { Ser2netProcess } from './ser2net';
 
 const SMOKE = join(REPO_ROOT, 'harness', 'report', 'fixtures', 'board-smoke.fixture.ts');
@@ -29,21 +28,12 @@ describe('in a LAVA docker test action, a bench board file runs unchanged', func
   let ser2net: Ser2netProcess | null = null;
 
   before(async function () {
-    const missing = ser2netUnavailable();
-    if (missing !== null) skipBecause(this, missing);
-    try {
-      await buildNativeAgent();
-    } catch (e) {
-      if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built here: ${e.message}`);
-      throw e;
-    }
+    await needSer2netAndNativeAgent(this);
     dir = mkdtempSync(join(tmpdir(), `rtio-hil-lava-${process.pid}-`));
     agent = await startAgentProcess(NATIVE_AGENT_BINARY, ['--seed', '1']);
     ser2net = await startSer2net({ device: agent.path });
-    const native = JSON.parse(readFileSync(join(REPO_BOARDS_DIR, 'native.json'), 'utf8')) as Record<string, unknown>;
-    const { launch: _launch, ...rest } = native;
     // The bench's file: a USB board with a reset sequence. Nothing in it knows about LAVA.
-    const bench = { ...rest, name: 'Nucleo on the bench', target: 'serial', match: { vendorId: '0483', productId: '374b', serialNumber: BOARD_ID } };
+    const bench = boardLike('native', { name: 'Nucleo on the bench', target: 'serial', match: { vendorId: '0483', productId: '374b', serialNumber: BOARD_ID } });
     writeFileSync(join(dir, 'bench-nucleo.json'), JSON.stringify({ ...bench, id: 'bench-nucleo', serial: { resetSequence: [{ dtr: false, rts: true }, { waitMs: 10 }, { rts: false }] } }));
     writeFileSync(join(dir, 'bench-nucleo-no-reset.json'), JSON.stringify({ ...bench, id: 'bench-nucleo-no-reset' }));
   });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { events, recorded, release, startCli, writeHoldingSuite } from './cli-run';
+import { events, killSuites, recorded, release, startCli, writeHoldingSuite } from './cli-run';
 
 describe('rtio-hil test: boards in parallel, each leased for its run', function () {
   this.timeout(120_000);
@@ -28,13 +28,7 @@ describe('rtio-hil test: boards in parallel, each leased for its run', function 
   });
 
   afterEach(function () {
-    for (const pid of started.splice(0)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killSuites(started.splice(0));
     rmSync(dir, { recursive: true, force: true });
   });
 

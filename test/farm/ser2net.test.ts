@@ -5,11 +5,10 @@
  * ser2net; a pty without modem lines never acknowledges SET-CONTROL and nothing waits for it;
  * ser2net going away is a DisconnectedError.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { expect } from 'chai';
-import { REPO_BOARDS_DIR } from '../../harness/boards/board-file';
 import type { ResetStep } from '../../harness/boards/board-types';
 import { openTarget } from '../../harness/boards/open-target';
 import { DisconnectedError } from '../../harness/link/errors';
@@ -19,7 +18,7 @@ import { openRfc2217Transport } from '../../harness/link/rfc2217-transport';
 import type { Rfc2217Transport } from '../../harness/link/rfc2217-transport';
 import { startQemu } from '../../harness/qemu';
 import type { QemuProcess } from '../../harness/qemu';
-import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent, openRemote, startAgentProcess } from '../../harness/remote';
+import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, openRemote, startAgentProcess } from '../../harness/remote';
 import type { AgentProcess, RemoteTarget } from '../../harness/remote';
 import { skipBecause } from '../../harness/report/skip-reason';
 import { ECONNRESET, ENOTCONN } from '../../harness/rtio/errno';
@@ -28,6 +27,7 @@ import { testIodevScript } from '../../harness/emulator/iodevs/test-iodev';
 import { targetRecords } from '../../harness/target/registry';
 import type { Target } from '../../harness/target/target';
 import { describeRtioApi } from '../../suites/rtio-api/rtio-api';
+import { boardLike, needSer2netAndNativeAgent } from './farm-fixtures';
 import { buildModemLinesShim, ser2netUnavailable, startSer2net } from './ser2net';
 import type { Ser2netProcess } from './ser2net';
 
@@ -50,22 +50,9 @@ const boards = {
   },
   /** Writes board `id`: `like`'s iodevs, capabilities and timeouts, reached over RFC 2217 at 127.0.0.1:`port`. */
   write(id: string, like: string, port: number, serial: Record<string, unknown> = {}): void {
-    const base = JSON.parse(readFileSync(join(REPO_BOARDS_DIR, `${like}.json`), 'utf8')) as Record<string, unknown>;
-    const { launch: _launch, serial: _serial, ...rest } = base;
-    writeFileSync(join(this.dir, `${id}.json`), JSON.stringify({ ...rest, id, name: `${String(base.name)}, behind ser2net`, target: 'rfc2217', rfc2217: { host: '127.0.0.1', port }, serial }));
+    writeFileSync(join(this.dir, `${id}.json`), JSON.stringify(boardLike(like, { id, name: `${like}, behind ser2net`, target: 'rfc2217', rfc2217: { host: '127.0.0.1', port }, serial })));
   },
 };
-
-async function needNative(ctx: Mocha.Context): Promise<void> {
-  const missing = ser2netUnavailable();
-  if (missing !== null) skipBecause(ctx, missing);
-  try {
-    await buildNativeAgent();
-  } catch (e) {
-    if (e instanceof PrerequisiteMissingError) skipBecause(ctx, `the native agent cannot be built here: ${e.message}`);
-    throw e;
-  }
-}
 
 function bootNonce(target: Target): number {
   return (target as RemoteTarget).hello.bootNonce;
@@ -95,7 +82,7 @@ describe('rfc2217 boards through Debian\'s ser2net on loopback', function () {
     let ser2net: Ser2netProcess | null = null;
 
     before(async function () {
-      await needNative(this);
+      await needSer2netAndNativeAgent(this);
       await buildModemLinesShim();
       boards.open();
       const lines = join(boards.dir, 'modem-lines.sock');

@@ -9,14 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { REPO_BOARDS_DIR } from '../../harness/boards/board-file';
 import { REPO_ROOT, runCli } from '../../harness/cli/run-cli';
-import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent, startAgentProcess } from '../../harness/remote';
+import { NATIVE_AGENT_BINARY, startAgentProcess } from '../../harness/remote';
 import type { AgentProcess } from '../../harness/remote';
-import { skipBecause } from '../../harness/report/skip-reason';
 import { parseXml } from '../../harness/testing/xml-read';
 import type { XmlElement } from '../../harness/testing/xml-read';
-import { ser2netUnavailable, startSer2net } from './ser2net';
+import { boardLike, needSer2netAndNativeAgent } from './farm-fixtures';
+import { startSer2net } from './ser2net';
 import type { Ser2netProcess } from './ser2net';
 
 const SMOKE = join(REPO_ROOT, 'harness', 'report', 'fixtures', 'board-smoke.fixture.ts');
@@ -34,23 +33,14 @@ describe('two boards behind two ser2nets, from one rtio-hil test', function () {
   const servers: Ser2netProcess[] = [];
 
   before(async function () {
-    const missing = ser2netUnavailable();
-    if (missing !== null) skipBecause(this, missing);
-    try {
-      await buildNativeAgent();
-    } catch (e) {
-      if (e instanceof PrerequisiteMissingError) skipBecause(this, `the native agent cannot be built here: ${e.message}`);
-      throw e;
-    }
+    await needSer2netAndNativeAgent(this);
     dir = mkdtempSync(join(tmpdir(), `rtio-hil-two-boards-${process.pid}-`));
-    const native = JSON.parse(readFileSync(join(REPO_BOARDS_DIR, 'native.json'), 'utf8')) as Record<string, unknown>;
-    const { launch: _launch, serial: _serial, ...rest } = native;
     for (const [i, id] of BOARDS.entries()) {
       const agent = await startAgentProcess(NATIVE_AGENT_BINARY, ['--seed', String(i + 1)]);
       agents.push(agent);
       const ser2net = await startSer2net({ device: agent.path });
       servers.push(ser2net);
-      writeFileSync(join(dir, `${id}.json`), JSON.stringify({ ...rest, id, name: `Board ${id}`, target: 'rfc2217', rfc2217: { host: '127.0.0.1', port: ser2net.port } }));
+      writeFileSync(join(dir, `${id}.json`), JSON.stringify(boardLike('native', { id, name: `Board ${id}`, target: 'rfc2217', rfc2217: { host: '127.0.0.1', port: ser2net.port } })));
     }
   });
 
