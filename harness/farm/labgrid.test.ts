@@ -55,6 +55,12 @@ describe('labgrid: a place\'s serial port from labgrid-client env', function () 
     expect(parseLabgridEnv(TWO, 'dual', 'agent')).to.deep.equal({ protocol: 'rfc2217', host: '::1', port: 4002 });
   });
 
+  it('reads YAML as YAML: flow style, and the only target whatever its name', function () {
+    const flow = "targets:\n  nucleo-3: {resources: [{RemotePlace: {name: nucleo-3}}, {NetworkSerialPort: {host: 10.0.0.7, port: 4001, protocol: raw}}]}\n";
+    expect(parseLabgridEnv(flow, 'nucleo')).to.deep.equal({ protocol: 'raw', host: '10.0.0.7', port: 4001 });
+    expect(failure(() => parseLabgridEnv('targets: [unclosed', 'p')).message).to.match(/^labgrid place "p": env printed no YAML: /);
+  });
+
   it('says what is wrong with the place: no serial port, several without a name, a wrong name, an unknown protocol', function () {
     const none = failure(() => parseLabgridEnv('targets:\n  p:\n    resources:\n    - RemotePlace:\n        name: p\n', 'p'));
     expect([none.reason, none.step, none.message]).to.deep.equal(['no-serial-port', 'env', 'labgrid place "p": env lists no NetworkSerialPort resource']);

@@ -11,6 +11,7 @@
  *   labgrid-client [-x C] cancel-reservation T
  */
 import { spawn } from 'node:child_process';
+import { parse as parseYaml } from 'yaml';
 import { systemClock } from '../clock/clock';
 import type { Clock } from '../clock/clock';
 import type { NetworkSerialPort } from './network-serial-port';
@@ -270,15 +271,22 @@ function lastLine(text: string): string {
 
 /**
  * The `NetworkSerialPort` in `labgrid-client env`'s YAML (`targets: <place>: resources: - NetworkSerialPort: {host, port,
- * protocol, speed, name}`): the one named `name`, else the only one. Reads the block-style YAML
- * labgrid writes, nothing more. Throws {@link LabgridError} `'no-serial-port'` naming what it
- * found when there is none, several without a name to choose by, or one without a host and port.
+ * protocol, speed, name}`, as labgrid's client dumps the place's resources): the one named
+ * `name`, else the only one. Throws {@link LabgridError} `'no-serial-port'` naming what it found
+ * when the output is not such YAML, has no serial port, several without a name to choose by, or
+ * one without a host and port.
  */
 export function parseLabgridEnv(yaml: string, place: string, name?: string): NetworkSerialPort {
-  const ports = networkSerialPorts(yaml);
   const fail = (detail: string): never => {
     throw new LabgridError(place, 'env', 'no-serial-port', detail);
   };
+  let doc: unknown;
+  try {
+    doc = parseYaml(yaml);
+  } catch (e) {
+    return fail(`printed no YAML: ${(e as Error).message.split('\n')[0] ?? ''}`);
+  }
+  const ports = networkSerialPorts(doc, place);
   const chosen = name === undefined ? ports : ports.filter((p) => p.name === name);
   if (chosen.length === 0) fail(name === undefined ? 'lists no NetworkSerialPort resource' : `has no NetworkSerialPort named "${name}" (it has: ${ports.map((p) => p.name ?? '(unnamed)').join(', ') || 'none'})`);
   if (chosen.length > 1) fail(`has ${chosen.length} NetworkSerialPort resources (${chosen.map((p) => p.name ?? '(unnamed)').join(', ')}): name one in the board file's /labgrid/serialPort`);
@@ -290,31 +298,18 @@ export function parseLabgridEnv(yaml: string, place: string, name?: string): Net
   return { protocol: protocol as 'rfc2217' | 'raw', host: p.host!, port };
 }
 
-/** The scalar fields of every `- NetworkSerialPort:` item in block-style YAML. */
-function networkSerialPorts(yaml: string): Record<string, string>[] {
-  const found: Record<string, string>[] = [];
-  let current: Record<string, string> | null = null;
-  let itemIndent = -1;
-  let fieldIndent = -1;
-  for (const line of yaml.split('\n')) {
-    if (line.trim() === '' || line.trim().startsWith('#')) continue;
-    const indent = line.length - line.trimStart().length;
-    const item = /^(\s*)- ([A-Za-z]\w*):\s*$/.exec(line);
-    if (item !== null) {
-      current = item[2] === 'NetworkSerialPort' ? {} : null;
-      if (current !== null) found.push(current);
-      itemIndent = item[1]!.length;
-      fieldIndent = -1;
-      continue;
-    }
-    if (current === null || indent <= itemIndent) {
-      if (indent <= itemIndent) current = null;
-      continue;
-    }
-    if (fieldIndent < 0) fieldIndent = indent;
-    if (indent !== fieldIndent) continue;
-    const field = /^\s*([A-Za-z_]\w*):\s*(.*?)\s*$/.exec(line);
-    if (field !== null && field[2] !== '') current[field[1]!] = field[2]!.replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return found;
+/** The scalar fields, as text, of every `NetworkSerialPort` among `targets.<place>.resources` of `doc` (or of its only target). */
+function networkSerialPorts(doc: unknown, place: string): Record<string, string>[] {
+  const field = (o: unknown, key: string): unknown => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined);
+  const targets = field(doc, 'targets');
+  // labgrid names the target after the place; the only target is taken whatever its name.
+  const only = typeof targets === 'object' && targets !== null && Object.keys(targets).length === 1 ? Object.values(targets)[0] : undefined;
+  const resources = field(field(targets, place) ?? only, 'resources');
+  if (!Array.isArray(resources)) return [];
+  return resources.flatMap((r) => {
+    const args = field(r, 'NetworkSerialPort');
+    if (typeof args !== 'object' || args === null) return [];
+    const scalars = Object.entries(args).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
+    return [Object.fromEntries(scalars.map(([k, v]) => [k, String(v)]))];
+  });
 }
