@@ -126,6 +126,18 @@ describe('labgrid places, through labgrid-client (a stand-in of its documented c
     expect(state().places[PLACE]!.acquired).to.equal(null);
   });
 
+  it('cancels its reservation when interrupted (Ctrl-C) while it waits for the place, and exits 3', async function () {
+    writePlace(9, 'alice');
+    const cli = startCli(['test', '--board', 'lg-nucleo', SMOKE], env);
+    await cli.printed(new RegExp(`rtio-hil: lg-nucleo: waiting for labgrid place ${PLACE} \\(reservation [0-9A-F]+\\)`));
+    expect(Object.keys(state().reservations), 'the reservation waits').to.have.length(1);
+    cli.child.kill('SIGINT');
+    expect(await cli.exit, cli.output().slice(-2000)).to.equal(3);
+    expect(cli.output()).to.match(new RegExp(`rtio-hil: INFRASTRUCTURE: board lg-nucleo: labgrid place "${PLACE}": reserve interrupted while waiting for the place \\(reservation [0-9A-F]+ cancelled\\)`));
+    expect([state().places[PLACE]!.acquired, Object.keys(state().reservations)]).to.deep.equal(['alice', []]);
+    expect(calls().filter((c) => !c.startsWith('alice')).map((c) => c.split(' ')[1])).to.deep.equal(['reserve', 'cancel-reservation']);
+  });
+
   it('gives up after --wait-for-board, cancelling its reservation, as an infrastructure failure', async function () {
     writePlace(9, 'alice');
     const r = await runCli(['test', '--board', 'lg-nucleo', '--wait-for-board', '1', SMOKE], env);
