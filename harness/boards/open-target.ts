@@ -59,12 +59,14 @@ export function defaultBoardId(env: NodeJS.ProcessEnv = process.env): string {
  * Opens the target that board file `id` describes (default {@link defaultBoardId}): the emulator
  * in process, the emulator behind the wire, the native agent (built and launched), the agent's
  * firmware under QEMU (built and launched with socat, both stopped when the target closes), a serial board
- * (its port found by the file's `match`, or `opts.port`) or a board behind TCP. Every attempt is
+ * (its port found by the file's `match`, or `opts.port`), a board behind TCP or RFC 2217, the
+ * serial port of a locked labgrid place, or, inside a LAVA job, LAVA's connection (./farm-connection). Every attempt is
  * recorded for reporters (harness/target/registry). Throws `UnknownBoardError` (a
  * RangeError) listing the boards that exist, `BoardFileError` naming a bad file's field,
  * `BoardNotConnectedError` / `AmbiguousPortError` for a serial board's port, `PortOpenError` (why
  * a port could not be opened), `HandshakeTimeoutError` (the agent did not answer; names the
- * port), `UnsupportedTargetError`.
+ * port), `ComPortUnavailableError` (a reset sequence over a port without line control),
+ * `LabgridError`, `LavaError`, `UnsupportedTargetError`.
  */
 export async function openTarget(id?: string, opts: OpenTargetOptions = {}): Promise<Target> {
   const boardId = id ?? defaultBoardId();
