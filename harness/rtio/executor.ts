@@ -80,7 +80,8 @@ export class Executor implements SqeOwner {
       cur.next = null;
       i++;
       head.lastResult = 0;
-      const remote = shippableTo(head);
+      // A lone SQE without an iodev has nothing to ship.
+      const remote = head.next === null && head.sqe.iodev === null ? null : shippableTo(head);
       if (remote === null) {
         this.ready.push(head);
       } else {
@@ -189,6 +190,12 @@ export class Executor implements SqeOwner {
       return;
     }
     const iodev = sqe.iodev;
+    if (iodev === null && sqe.op === RTIO_OP_NOP && sqe.timeoutMs === 0) {
+      // What `complete(s, 0, Ok)` would do for a NOP just started: nothing is armed, and `s`
+      // heads its unit and is in flight, so it goes straight to the completer.
+      this.done.finish(s, 0, null, SlotsAfter.Free);
+      return;
+    }
     const clock = iodev === null ? this.clock : iodev.clock ?? this.clock;
     // A remote iodev's unit carries its timeout to the agent, which keeps the device's time.
     if (sqe.timeoutMs > 0 && iodev?.remote === undefined) {

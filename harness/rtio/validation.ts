@@ -4,7 +4,7 @@
  * `submit()` runs them first, so a bad SQ starts nothing.
  */
 import {
-  RTIO_OP_AWAIT, RTIO_OP_CALLBACK, RTIO_OP_DELAY, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX,
+  RTIO_OP_AWAIT, RTIO_OP_CALLBACK, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX,
   RTIO_OP_TXRX, RTIO_OPS, RTIO_SQE_CHAINED, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_MULTISHOT,
   RTIO_SQE_TRANSACTION,
 } from './constants';
@@ -31,6 +31,8 @@ function opNeedsIodev(op: number): boolean {
 function problemOf(sqe: Sqe, inTxn: boolean, last: boolean, hasMempool: boolean): Problem | null {
   const f = sqe.flags;
   const op = sqe.op;
+  // The usual NOP (no links, no pool, no timeout) has nothing below to check.
+  if (op === RTIO_OP_NOP && (f & (LINKS | RTIO_SQE_MULTISHOT | RTIO_SQE_MEMPOOL_BUFFER)) === 0 && sqe.timeoutMs === 0) return null;
   if (typeof op !== 'number' || KNOWN_OP[op] !== true) return ['range', `unknown "op" ${op}`];
   if ((f & LINKS) === LINKS) return ['range', '"flags" has both RTIO_SQE_CHAINED and RTIO_SQE_TRANSACTION'];
   if (f & RTIO_SQE_MULTISHOT) {

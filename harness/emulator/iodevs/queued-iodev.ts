@@ -49,6 +49,11 @@ export abstract class QueuedIodev implements Iodev {
   }
 
   submit(iodevSqe: IodevSqe): void {
+    // An idle iodev starts the unit without passing it through the FIFO (which is then empty).
+    if (this.current === null && this.queue.length === 0) {
+      this.startUnit(iodevSqe);
+      return;
+    }
     this.queue.push(iodevSqe);
     if (this.current === null) this.startNext();
   }
@@ -116,7 +121,10 @@ export abstract class QueuedIodev implements Iodev {
 
   private startNext(): void {
     const head = this.queue.shift();
-    if (head === undefined) return;
+    if (head !== undefined) this.startUnit(head);
+  }
+
+  private startUnit(head: IodevSqe): void {
     this.current = head;
     this.currentStarted = true;
     this.currentDelayMs = 0;
