@@ -251,14 +251,28 @@ export function testJson(runs: readonly BoardRun[], code: number, junit: string 
   };
 }
 
-/** Runs `rtio-hil test`; resolves the exit status ({@link EXIT}). */
-export async function runTest(args: readonly string[]): Promise<number> {
+/**
+ * What a command built on `test` adds to every board's run (`record`, `test --trace`): mocha
+ * modules to load first (root-hook plugins), and environment variables per board.
+ */
+export interface RunAdditions {
+  /** Absolute paths given to mocha's `--require`, after any TypeScript hook. */
+  readonly requires: readonly string[];
+  /** The extra environment of `board`'s run (its index in the plan is `i`). */
+  env(board: string, i: number): NodeJS.ProcessEnv;
+}
+
+/** Runs `rtio-hil test`; resolves the exit status ({@link EXIT}). `additions`: see {@link RunAdditions}. */
+export async function runTest(args: readonly string[], additions?: RunAdditions): Promise<number> {
   const cwd = process.cwd();
-  const plan = planTest(args, process.env, cwd);
-  if (plan === null) {
+  const planned = planTest(args, process.env, cwd);
+  if (planned === null) {
     console.log(testUsage());
     return EXIT.ok;
   }
+  const plan: TestPlan = additions === undefined ? planned : {
+    ...planned, mochaArgs: [...planned.mochaArgs, ...additions.requires.flatMap((r) => ['--require', r])],
+  };
   const mocha = mochaBin(cwd);
   const say = (line: string): void => {
     if (plan.json) console.error(line);
@@ -270,7 +284,8 @@ export async function runTest(args: readonly string[]): Promise<number> {
   try {
     for (const [i, board] of plan.boards.entries()) {
       if (plan.boards.length > 1) say(`\n== board ${board} (${i + 1}/${plan.boards.length})`);
-      runs.push(await runBoard(plan, board, mocha, join(tmp, `${i}.json`), cwd));
+      const boardPlan = additions === undefined ? plan : { ...plan, env: { ...plan.env, ...additions.env(board, i) } };
+      runs.push(await runBoard(boardPlan, board, mocha, join(tmp, `${i}.json`), cwd));
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

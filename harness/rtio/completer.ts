@@ -79,7 +79,7 @@ export class Completer implements RemoteCompletion {
       // Without a CQE nobody could release a mempool block: the executor does.
       if (ok && !silent) flags = this.cqeFlags(cur, r);
       else if (cur.poolBuf !== null && after === SlotsAfter.Free) this.releasePoolBuf(cur);
-      if (!silent) this.cq.post(r, sqe.userdata, flags);
+      if (!silent) this.cq.post(r, sqe.userdata, flags, cur);
       const next: IodevSqe | null = cur.next;
       const more = (sqe.flags & RTIO_SQE_TRANSACTION) !== 0 && next !== null;
       const chained = (sqe.flags & RTIO_SQE_CHAINED) !== 0 && next !== null;
@@ -111,7 +111,7 @@ export class Completer implements RemoteCompletion {
       s.poolBuf = null;
       sqe.buf = null;
       sqe.bufLen = 0;
-      if (!silent) this.cq.post(result, sqe.userdata, flags);
+      if (!silent) this.cq.post(result, sqe.userdata, flags, s);
       s.lastResult = result;
       this.ready.push(s);
       return;
@@ -125,14 +125,14 @@ export class Completer implements RemoteCompletion {
     } else if (after === SlotsAfter.Free) {
       this.releasePoolBuf(s);
     }
-    if (!silent) this.cq.post(r, sqe.userdata, flags);
+    if (!silent) this.cq.post(r, sqe.userdata, flags, s);
     this.end(s, after);
   }
 
   private cancelChain(first: IodevSqe): void {
     for (let cur: IodevSqe | null = first; cur !== null; ) {
       const sqe: Sqe = cur.sqe;
-      if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cq.post(-ECANCELED, sqe.userdata, 0);
+      if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cq.post(-ECANCELED, sqe.userdata, 0, cur);
       const next: IodevSqe | null = sqe.flags & (RTIO_SQE_CHAINED | RTIO_SQE_TRANSACTION) ? cur.next : null;
       this.release(cur);
       cur = next;
@@ -216,7 +216,7 @@ export class Completer implements RemoteCompletion {
     }
     const armed = more && r >= 0 && !this.cq.nearlyFull;
     if (armed) flags |= RTIO_CQE_FLAG_MORE;
-    if (!silent) this.cq.post(r, sqe.userdata, flags);
+    if (!silent) this.cq.post(r, sqe.userdata, flags, s);
     if (armed) return true;
     if (more) s.remote.cancel(s);
     s.remote = null;

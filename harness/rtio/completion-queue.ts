@@ -4,7 +4,9 @@
  * instead of being dropped, and move into the CQ as CQEs are released.
  */
 import { Cqe, CqeState } from './cqe';
+import { rtioObservers } from './observer';
 import { Ring } from './ring';
+import type { IodevSqe } from './sqe';
 
 interface Overflowed {
   readonly result: number;
@@ -32,9 +34,13 @@ export class CompletionQueue {
     }
   }
 
-  /** Posts a completion; into the overflow list when no CQE is free or others already overflowed. */
-  post(result: number, userdata: unknown, flags: number): void {
+  /**
+   * Posts a completion of `s` (null: one the user posts); into the overflow list when no CQE is
+   * free or others already overflowed.
+   */
+  post(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
     this.count++;
+    rtioObservers.current?.completed(this.owner, s, result, flags);
     const c = this.overflow.length === 0 ? this.free.pop() : undefined;
     if (c === undefined) {
       this.overflow.push({ result, userdata, flags });

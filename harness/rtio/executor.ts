@@ -16,6 +16,7 @@ import type { CompletionQueue } from './completion-queue';
 import { EALREADY, ECANCELED, EINVAL, EIO, ENOENT, ENOMEM, ETIMEDOUT } from './errno';
 import { iodevSqeAwaitSignal } from './iodev';
 import type { Mempool } from './mempool';
+import { rtioObservers } from './observer';
 import { shippableTo } from './remote-shipping';
 import { Ring } from './ring';
 import { SlotPool } from './slot-pool';
@@ -200,6 +201,7 @@ export class Executor implements SqeOwner {
     }
     if (iodev !== null) {
       if (clock instanceof VirtualClock) this.waiting.watch(clock);
+      rtioObservers.current?.started(this.context, s);
       try {
         iodev.submit(s);
       } catch (e) {
