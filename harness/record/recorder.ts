@@ -187,6 +187,10 @@ export class Recorder implements RtioObserver {
     this.emit({ kind: 'release', ctx: at.ctx, sqe: at.id, at: this.at() });
   }
 
+  acquired(): void {
+    // an SQE counts once it is submitted
+  }
+
   consumed(): void {
     // consumption order is the test's business, not the target's
   }

@@ -132,6 +132,7 @@ export class Rtio {
   sqeAcquire(): Sqe | null {
     const s = this.pool.acquire();
     if (s === null) return null;
+    rtioObservers.current?.acquired(this);
     this.sq.push(s);
     return s.sqe;
   }

@@ -23,6 +23,8 @@ export interface RtioObserver {
   signaled(s: IodevSqe): void;
   /** The user gives mempool buffer `buf` back to context `r` (`releaseBuffer`). */
   released(r: object, buf: Uint8Array): void;
+  /** `sqeAcquire` on context `r` handed out an SQE. */
+  acquired(r: object): void;
   /** `cqeConsume` on context `r` handed out a completion of `result`. */
   consumed(r: object, result: number): void;
 }
