@@ -9,6 +9,7 @@ import {
   RTIO_PRIO_NORM, RTIO_SQE_CHAINED, Rtio, sqePrepNop, sqePrepRead, sqePrepTinyWrite,
 } from '../../harness';
 import { EmulatorTarget } from '../../harness/emulator/emulator-target';
+import { plotEmulatorBench } from '../../harness/plot/benches';
 
 /** Wall time each throughput measurement runs for, in ms. */
 const RUN_MS = 1500;
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({
     nopPerSec: nop, chainedPairsPerSec: pairs, bytesPerInflightSqe: bytes, naiveOpsPerSec: naive, speedupVsNaive: speedup,
   }));
+  for (const f of plotEmulatorBench({ nopPerSec: nop, chainedPairsPerSec: pairs, naiveOpsPerSec: naive })) console.log(`plot: ${f}`);
 }
 
 main().catch((e: unknown) => {

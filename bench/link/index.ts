@@ -18,6 +18,7 @@ import { QEMU_FIRMWARE, openQemu, startQemu } from '../../harness/qemu';
 import type { QemuFirmware } from '../../harness/qemu';
 import type { RemoteTarget } from '../../harness/remote';
 import { ECHO_ARGS, NATIVE_AGENT_BINARY, buildNativeAgent } from '../../harness/remote';
+import { plotLinkBench } from '../../harness/plot/benches';
 
 /** A raw byte echo on a pty: the baseline peer. */
 interface EchoPeer {
@@ -195,6 +196,7 @@ async function main(): Promise<void> {
       rawRttUs: Math.round(raw.rttUs), nopRttP50Us: p50, nopRttP99Us: p99, rttRatio, pipelinedNopPerSec: pipelined,
       bulkReadBytesPerSec: bulk, rawEchoBytesPerSec: raw.bytesPerSec, bulkRatio, nopFrameBytes,
     }));
+    for (const f of plotLinkBench({ board, nopRttsUs: rtts, rawRttUs: raw.rttUs, pipelinedNopPerSec: pipelined, bulkReadBytesPerSec: bulk, rawEchoBytesPerSec: raw.bytesPerSec })) console.log(`plot: ${f}`);
   } finally {
     await target.close();
   }
