@@ -11,6 +11,9 @@ import { fromHex, toHex } from './format';
 import type { ContextLine, CqeLine, RecordedBuf, RecordedSqe, SubmitLine } from './format';
 import { opName } from './op-names';
 
+/** Most timers one jump of the virtual clock runs while taking completions as they come. */
+export const REPLAY_REACH_MAX_STEPS = 100_000;
+
 /** What differed first. */
 export interface Mismatch {
   /** `'result'`, `'flags'`, `'data'`, `'missing'` (recorded, never came), `'extra'` (came, never recorded), `'submit'` (it failed). */
@@ -45,6 +48,8 @@ interface Replayed {
   readonly blocks: Uint8Array[];
   /** It was cancelled: how many more shots a multishot gets is the target's timing, not compared. */
   canceled: boolean;
+  /** Mempool blocks the recorded user held for it so far: its recorded shots' blocks not yet released. */
+  recordedHeld: number;
 }
 
 interface Ctx {
@@ -115,8 +120,10 @@ export class SessionReplay {
     if (ahead <= 0) return;
     if (clock instanceof VirtualClock) {
       // One timer at a time, taking completions as they come, as the recorded user did.
+      // (Up to a bound: a stream that re-arms at the same instant would never let time pass;
+      // past it, its CQEs pile up until the CQ ends it, as they would for a user who waits.)
       const until = clock.now() + ahead;
-      while (clock.nextAt() <= until) {
+      for (let n = 0; n < REPLAY_REACH_MAX_STEPS && clock.nextAt() <= until; n++) {
         clock.step();
         this.drainReady();
       }
@@ -169,7 +176,7 @@ export class SessionReplay {
       // throws when the recorded one did (its CQE says -EIO): it is host code, not the device's.
       if (rec.op === RTIO_OP_CALLBACK) sqe.callback = this.throwing.has(rec.id) ? throwsLikeRecorded : doesNothing;
       sqe.userdata = rec.id;
-      this.sqes.set(rec.id, { rec, sqe, rx: rec.op === RTIO_OP_TXRX ? sqe.rxBuf : sqe.buf, ctx, test: this.test, recorded: [], got: [], blocks: [], canceled: false });
+      this.sqes.set(rec.id, { rec, sqe, rx: rec.op === RTIO_OP_TXRX ? sqe.rxBuf : sqe.buf, ctx, test: this.test, recorded: [], got: [], blocks: [], canceled: false, recordedHeld: 0 });
     }
     const rc = await ctx.r.submit(0);
     this.submits++;
@@ -179,6 +186,7 @@ export class SessionReplay {
   /** A recorded completion: owed until the replay's own arrives. */
   expect(line: CqeLine): void {
     const s = this.sqeOf(line.sqe);
+    if (line.flags & RTIO_CQE_FLAG_MEMPOOL_BUFFER && line.result > 0) s.recordedHeld++;
     if (this.shotsUncounted(s) && line.flags & RTIO_CQE_FLAG_MORE) return;
     s.recorded.push(line);
     s.ctx.owed++;
@@ -199,6 +207,7 @@ export class SessionReplay {
   /** Gives back the oldest mempool block SQE `id` still holds, as the recorded user did. */
   release(id: number): void {
     const s = this.sqeOf(id);
+    s.recordedHeld = Math.max(0, s.recordedHeld - 1);
     const block = s.blocks.shift();
     if (block !== undefined) s.ctx.r.releaseBuffer(block);
   }
@@ -210,8 +219,10 @@ export class SessionReplay {
   /** Waits until every recorded completion so far has its replayed counterpart. */
   async catchUp(): Promise<void> {
     for (const ctx of this.contexts.values()) {
+      const deadline = this.target.clock.now() + this.waitMs;
       while (ctx.owed > 0) {
-        const c = await ctx.r.cqeConsumeBlock(this.waitMs);
+        const left = deadline - this.target.clock.now();
+        const c = left > 0 ? await ctx.r.cqeConsumeBlock(left) : null;
         if (c === null) {
           const s = [...this.sqes.values()].find((x) => x.ctx === ctx && x.recorded.length > 0)!;
           const want = s.recorded[0]!;
@@ -243,9 +254,9 @@ export class SessionReplay {
     if (result >= 0 && flags & RTIO_CQE_FLAG_MEMPOOL_BUFFER) {
       block = ctx.r.cqeGetMempoolBuffer({ result, flags, userdata });
       data = block.slice(0, result);
-      // A stream's blocks go back at once: how many shots it gets is the target's pace, and
-      // holding surplus shots' blocks would starve it.
-      if (block.length > 0 && !((s.rec.flags ?? 0) & RTIO_SQE_MULTISHOT)) s.blocks.push(block);
+      // A block is held while the recorded user held as many (then its release line gives it
+      // back), else given back at once: a stream's surplus shots must not starve its pool.
+      if (block.length > 0 && s.blocks.length < s.recordedHeld) s.blocks.push(block);
       else if (block.length > 0) ctx.r.releaseBuffer(block);
       block = null;
     } else if (result >= 0 && s.rx !== null && (s.rec.op === RTIO_OP_RX || s.rec.op === RTIO_OP_TXRX)) {
