@@ -3,6 +3,7 @@
  * operation whose completion differs (docs/recording.md).
  */
 import { readFileSync } from 'node:fs';
+import { boardDirs, loadBoard } from '../boards/load-boards';
 import { openTarget } from '../boards/open-target';
 import { RecordingFormatError, parseRecording } from '../record/format';
 import type { RecordingLine } from '../record/format';
@@ -43,6 +44,8 @@ export async function runReplay(args: readonly string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('name one recording: rtio-hil replay FILE', REPLAY_USAGE);
   const file = positionals[0]!;
+  const board = values.board ?? 'emulator';
+  loadBoard(board, boardDirs());
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -56,7 +59,7 @@ export async function runReplay(args: readonly string[]): Promise<number> {
     if (e instanceof RecordingFormatError) throw new UsageError(e.message, REPLAY_USAGE);
     throw e;
   }
-  const board = values.board ?? 'emulator';
+
   const timeDriven = (values['time-driven'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   const waitMs = intOption('wait-ms', values['wait-ms'], REPLAY_WAIT_MS, REPLAY_USAGE);
   const report = await replay(lines, { open: (s) => openTarget(board, { seed: s.seed }), timeDriven, waitMs });

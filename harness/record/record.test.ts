@@ -132,6 +132,23 @@ describe('golden traces: record on a board, replay on the emulator', function ()
     });
   });
 
+  describe('the commands refuse what they cannot do, naming the culprit (exit status 2)', function () {
+    it('record without --out or on two boards, replay of a missing or foreign file or on an unknown board', async function () {
+      const foreign = join(dir, 'foreign.jsonl');
+      writeFileSync(foreign, '{"kind":"submit"}\n');
+      const runs = await Promise.all([
+        runCli(['record', '--board', 'native']), runCli(['record', '--board', 'native,emulator', '--out', join(dir, 'x.jsonl')]),
+        runCli(['replay', join(dir, 'missing.jsonl')]), runCli(['replay', foreign]), runCli(['replay', foreign, '--board', 'nosuch0']),
+      ]);
+      expect(runs.map((r) => r.code)).to.deep.equal([2, 2, 2, 2, 2]);
+      expect(runs[0]!.stderr).to.match(/^rtio-hil: give the recording file once: --out FILE/);
+      expect(runs[1]!.stderr).to.match(/^rtio-hil: record on exactly one board: --board ID/);
+      expect(runs[2]!.stderr).to.match(/^rtio-hil: cannot read the recording .*missing\.jsonl: ENOENT/);
+      expect(runs[3]!.stderr).to.match(/^rtio-hil: .*foreign\.jsonl:1: not an rtio-hil recording/);
+      expect(runs[4]!.stderr).to.match(/^rtio-hil: unknown board "nosuch0"/);
+    });
+  });
+
   describe('the format', function () {
     it('refuses a file that is not a recording, or of another version, naming the file and line', function () {
       expect(() => parseRecording('{"kind":"submit"}\n', 'x.jsonl')).to.throw(RecordingFormatError, /^x\.jsonl:1: not an rtio-hil recording/);
