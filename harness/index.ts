@@ -10,3 +10,12 @@ export type { Backplane, BackplaneCapability, MagneticField } from './target/bac
 export { QmpError, QmpConnectionError } from './qemu/qmp';
 export type { Fault } from './target/faults';
 export { testIodevScript } from './emulator/iodevs/test-iodev';
+export { startTrace, writeTrace, mergeTraces } from './trace';
+export type { Tracing, TraceDocument, TraceEvent } from './trace';
+export { traceProblems } from './trace/validate';
+export { startRecording } from './record/session';
+export type { Recording } from './record/session';
+export { replay, REPLAY_WAIT_MS } from './record/replay';
+export type { ReplayOptions, ReplayReport, Mismatch } from './record/replay';
+export { parseRecording, RecordingFormatError, RECORDING_FORMAT, RECORDING_VERSION } from './record/format';
+export type { RecordingLine } from './record/format';

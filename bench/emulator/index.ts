@@ -7,6 +7,7 @@
  * elsewhere on the machine still leave meaningful ratios.
  * Run: npm run bench:emulator [-- --rounds N --ms MS]. Prints figures, then one JSON line.
  */
+import { plotEmulatorBench } from '../../harness/plot/benches';
 import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fmtStats, stats } from '../rounds';
@@ -79,6 +80,10 @@ async function main(): Promise<void> {
   console.log(`NOP SQE->CQE through the public API, batch ${NOP_BATCH}: ${fmtStats(nop, ' /s')} (target >= ${TARGET_NOP_PER_CPU_SEC.toLocaleString('en')}: ${met(nop.median >= TARGET_NOP_PER_CPU_SEC)})`);
   console.log(`heap per in-flight SQE (SQE and CQE pools included, ${INFLIGHT.toLocaleString('en')} in flight): ${fmtStats(bytes, ' B')} (target <= ${TARGET_BYTES_PER_SQE}: ${met(bytes.median <= TARGET_BYTES_PER_SQE)})`);
   console.log(`a 10 ms device delay: ${figure('delay', 'delayVirtualMs')[0]} ms virtual, ${fmtStats(delayWall, ' ms', 3)} wall`);
+  for (const file of plotEmulatorBench({
+    nopPerCpuSec: nop.median, nopTarget: TARGET_NOP_PER_CPU_SEC,
+    pairsPerCpuSec: s(pairs).median, naivePairsPerCpuSec: s(naive).median, pairsTargetVsNaive: TARGET_PAIRS_VS_NAIVE,
+  })) console.log(`plot: ${file}`);
   console.log(JSON.stringify({
     bench: 'emulator', rounds, ms,
     pairsPerCpuSec: s(pairs), naivePairsPerCpuSec: s(naive), pairsVsNaive: ratio,

@@ -19,6 +19,7 @@
  * move the same bytes on the wire in each direction: data out of the agent, or out of the guest
  * under QEMU (the echo image of the same port).
  */
+import { plotLinkBench } from '../../harness/plot/benches';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -104,6 +105,18 @@ async function main(): Promise<void> {
   console.log(`  bulk ratio per round: ${bulkRatios.join(', ')} (target >= ${TARGETS.bulkRatio}); to the event-loop echo: ${loopBulkRatios.join(', ')}`);
   console.log(line('host CPU per NOP round trip', rtio.map((r) => r.hostCpuUsPerRtt), ' µs', 1));
   console.log(line('host CPU per pipelined NOP', rtio.map((r) => r.hostCpuUsPerNop), ' µs', 1) + '; ' + line('per bulk read', rtio.map((r) => r.hostCpuUsPerRead), ' µs', 1));
+  const byP50 = [...rtio].sort((a, b) => a.rttP50Us - b.rttP50Us);
+  const median = (xs: readonly number[]): number => spread(xs).median;
+  for (const file of plotLinkBench({
+    board,
+    nopRttsUs: byP50[Math.floor(byP50.length / 2)]!.rttsUs,
+    echoRttUs: median(echo.map((e) => e.rttP50Us)),
+    pipelinedNopPerSec: median(rtio.map((r) => r.pipelinedNopsPerSec)),
+    pipelinedTarget: TARGETS.pipelinedNopsPerSec,
+    bulkReadsPerSec: median(rtio.map((r) => r.bulkReadsPerSec)),
+    echoRepliesPerSec: median(echo.map((e) => e.bulkRepliesPerSec)),
+    bulkTargetRatio: TARGETS.bulkRatio,
+  })) console.log(`plot: ${file}`);
   const s = (xs: readonly number[], digits = 2): { min: number; median: number; max: number } => {
     const { min, median, max } = spread(xs);
     const r = (x: number): number => Number(x.toFixed(digits));

@@ -30,6 +30,8 @@ export interface RtioFigures {
   /** NOP SQE → CQE round trips, µs. */
   readonly rttP50Us: number;
   readonly rttP99Us: number;
+  /** Every measured NOP round trip, µs, sorted (for the histogram plot). */
+  readonly rttsUs: readonly number[];
   readonly pipelinedNopsPerSec: number;
   /** Bulk reads completed per second, and their frames' bytes per second in the data direction. */
   readonly bulkReadsPerSec: number;
@@ -119,7 +121,7 @@ export async function measureRtio(board: string): Promise<RtioFigures> {
     const bulkReadsPerSec = reads / (elapsed / 1000);
     return {
       buildId: target.hello.buildId, shapes,
-      rttP50Us: percentile(rtts, 50), rttP99Us: percentile(rtts, 99), pipelinedNopsPerSec,
+      rttP50Us: percentile(rtts, 50), rttP99Us: percentile(rtts, 99), rttsUs: rtts.map((us) => Math.round(us * 10) / 10), pipelinedNopsPerSec,
       bulkReadsPerSec, bulkWireBytesPerSec: bulkReadsPerSec * shapes.readCompleteBytes, hostCpuUsPerRtt, hostCpuUsPerNop, hostCpuUsPerRead,
     };
   } finally {

@@ -13,7 +13,13 @@ commands:
   ping [--board ID]              open a board: handshake, agent build, boot nonce, iodev
                                  table, NOP round-trip time
   test [--board ID] [suite...]   run mocha suites on boards (default board: emulator,
-                                 default suites: every suite under suites/)
+                                 default suites: every suite under suites/); --trace FILE
+                                 writes a timeline for Perfetto
+  record --board ID --out FILE [suite...]
+                                 run suites and write a golden trace of their programs
+                                 and completions
+  replay FILE [--board ID]       run a golden trace on another target; name the first
+                                 operation that differs
   suggest [--port PATH]          a board-file skeleton for a connected port
   help, --help, -h               this text
   --version, -V                  the version of rtio-hil
@@ -36,6 +42,8 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<num
   ping: async (args) => (await import('./ping')).runPing(args),
   test: async (args) => (await import('./test-command')).runTest(args),
   suggest: async (args) => (await import('./suggest')).runSuggest(args),
+  record: async (args) => (await import('./record-command')).runRecord(args),
+  replay: async (args) => (await import('./replay-command')).runReplay(args),
 };
 
 /** Parses `argv` and runs the command; resolves the exit status. Errors are printed, not thrown. */

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { BOARDS_DIR_ENV, boardDirs, boardIds, loadBoard } from '../boards/load-boards';
@@ -18,6 +18,9 @@ import { BUILT_ROOT, PACKAGE_ROOT } from '../package-root';
 import { LEASE_DIR_ENV } from '../farm/lease';
 import { holdBoard } from './board-session';
 import type { BoardSession } from './board-session';
+import { mergeTraces, writeTrace } from '../trace';
+import type { TraceDocument } from '../trace';
+import { TRACE_ENV } from '../trace/env';
 import { EXIT, EXIT_STATUS_TEXT, UsageError, intOption, parseCommandLine } from './errors';
 
 /** Names of test files in a suite folder. */
@@ -62,6 +65,10 @@ options:
                 statistics as properties, each test's device log as its system-out,
                 infrastructure failures as <error type="infrastructure">, tests a failed hook
                 kept from running as skipped; default ${JUNIT_ENV}, if set
+  --trace FILE  write a timeline of every board's run as Chrome Trace Event JSON, for
+                Perfetto's UI or chrome://tracing: a process per target, a track per
+                iodev with each SQE as a slice, chains as flows, the host's and the
+                link's events as instants, device log lines (docs/tracing.md)
   --json        print one JSON object (boards, counts, cases, exit status) on stdout; the
                 progress goes to stderr
   --help        this text
@@ -87,6 +94,8 @@ export interface TestPlan {
   readonly mochaArgs: readonly string[];
   /** The JUnit file, absolute, or null. */
   readonly junit: string | null;
+  /** The timeline file (`--trace`), absolute, or null. */
+  readonly trace: string | null;
   /** Print JSON instead of the summary. */
   readonly json: boolean;
   /** Most boards run at once. */
@@ -179,7 +188,7 @@ export function planTest(args: readonly string[], env: NodeJS.ProcessEnv = proce
   const { values, positionals } = parseCommandLine(own, {
     board: { type: 'string', multiple: true }, seed: { type: 'string' }, port: { type: 'string' }, junit: { type: 'string' },
     grep: { type: 'string' }, bail: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    jobs: { type: 'string' }, 'wait-for-board': { type: 'string' },
+    jobs: { type: 'string' }, 'wait-for-board': { type: 'string' }, trace: { type: 'string' },
   }, testUsage());
   if (values.help === true) return null;
   const runEnv: NodeJS.ProcessEnv = { ...env };
@@ -195,6 +204,8 @@ export function planTest(args: readonly string[], env: NodeJS.ProcessEnv = proce
   const junit = junitArg === undefined || junitArg === '' ? null : resolve(cwd, junitArg);
   delete runEnv[JUNIT_ENV];
   if (junit !== null) ensureWritable(junit, 'JUnit report');
+  const trace = values.trace === undefined ? null : resolve(cwd, values.trace);
+  if (trace !== null) ensureWritable(trace, 'trace');
   const specs = positionals.length === 0 ? testFilesIn(join(BUILT_ROOT, 'suites')) : positionals.flatMap((p) => resolveSuite(p, cwd));
   if (specs.length === 0) throw new UsageError(`rtio-hil's suites are not built (${join(BUILT_ROOT, 'suites')}): run npm run build`, testUsage());
   const mochaArgs = [...MOCHA_ARGS];
@@ -206,7 +217,7 @@ export function planTest(args: readonly string[], env: NodeJS.ProcessEnv = proce
   if ((env.NO_COLOR ?? '') !== '' || env.FORCE_COLOR === '0') mochaArgs.push('--no-color');
   mochaArgs.push(...passthrough);
   return {
-    boards, specs, mochaArgs, junit, json: values.json === true, env: runEnv,
+    boards, specs, mochaArgs, junit, trace, json: values.json === true, env: runEnv,
     jobs: intOption('jobs', values.jobs, boards.length, testUsage()),
     waitMs: 1000 * intOption('wait-for-board', values['wait-for-board'], DEFAULT_WAIT_S, testUsage(), 0),
     what: positionals.length === 0 ? "rtio-hil's suites" : positionals.join(' '),
@@ -339,21 +350,52 @@ export function testJson(runs: readonly BoardRun[], code: number, junit: string 
   };
 }
 
-/** Runs `rtio-hil test`; resolves the exit status ({@link EXIT}). */
-export async function runTest(args: readonly string[]): Promise<number> {
+/**
+ * What a command built on `test` adds to every board's run (`record`, `test --trace`): mocha
+ * modules to load first (root-hook plugins), and environment variables per board.
+ */
+export interface RunAdditions {
+  /** Absolute paths given to mocha's `--require`, after any TypeScript hook. */
+  readonly requires: readonly string[];
+  /** The extra environment of `board`'s run (its index in the plan is `i`). */
+  env(board: string, i: number): NodeJS.ProcessEnv;
+}
+
+/** `additions` with the trace hook added, each board's run tracing into `file(i)`. */
+function traceAdditions(additions: RunAdditions | undefined, file: (i: number) => string): RunAdditions {
+  return {
+    requires: [...(additions?.requires ?? []), require.resolve('../trace/mocha-hooks')],
+    env: (board, i) => ({ ...additions?.env(board, i), [TRACE_ENV]: file(i) }),
+  };
+}
+
+/** Merges the runs' traces (those that were written) into `out`; returns the line to print. */
+function writeMergedTrace(out: string, files: readonly string[]): string {
+  const docs = files.filter((f) => existsSync(f)).map((f) => JSON.parse(readFileSync(f, 'utf8')) as TraceDocument);
+  writeTrace(out, mergeTraces(docs));
+  return `Trace: ${out} (${docs.length} run${docs.length === 1 ? '' : 's'}; open it in https://ui.perfetto.dev or chrome://tracing)`;
+}
+
+/** Runs `rtio-hil test`; resolves the exit status ({@link EXIT}). `additions`: see {@link RunAdditions}. */
+export async function runTest(args: readonly string[], additions?: RunAdditions): Promise<number> {
   const cwd = process.cwd();
-  const plan = planTest(args, process.env, cwd);
-  if (plan === null) {
+  const planned = planTest(args, process.env, cwd);
+  if (planned === null) {
     console.log(testUsage());
     return EXIT.ok;
   }
   const mocha = mochaBin(cwd);
+  const tmp = mkdtempSync(join(tmpdir(), 'rtio-hil-test-'));
+  const traceFile = (i: number): string => join(tmp, `${i}.trace.json`);
+  const added = planned.trace === null ? additions : traceAdditions(additions, traceFile);
+  const plan: TestPlan = added === undefined ? planned : {
+    ...planned, mochaArgs: [...planned.mochaArgs, ...added.requires.flatMap((r) => ['--require', r])],
+  };
   const say = (line: string): void => {
     if (plan.json) console.error(line);
     else console.log(line);
   };
   say(`rtio-hil: running ${plan.what} on ${plan.boards.length === 1 ? 'board' : 'boards'} ${plan.boards.join(', ')}`);
-  const tmp = mkdtempSync(join(tmpdir(), 'rtio-hil-test-'));
   const many = plan.boards.length > 1;
   const width = Math.max(...plan.boards.map((b) => b.length));
   const stop = new AbortController();
@@ -364,11 +406,14 @@ export async function runTest(args: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let runs: BoardRun[];
+  let traced: string | null = null;
   try {
     runs = await inParallel(plan.boards, plan.jobs, (board, i) => {
       if (many) say(`\n== board ${board} (${i + 1}/${plan.boards.length})`);
-      return runOnBoard(plan, board, mocha, join(tmp, `${i}.json`), cwd, many ? `${board.padEnd(width)} | ` : null, stop.signal, say);
+      const boardPlan = added === undefined ? plan : { ...plan, env: { ...plan.env, ...added.env(board, i) } };
+      return runOnBoard(boardPlan, board, mocha, join(tmp, `${i}.json`), cwd, many ? `${board.padEnd(width)} | ` : null, stop.signal, say);
     });
+    if (plan.trace !== null) traced = writeMergedTrace(plan.trace, plan.boards.map((_, i) => traceFile(i)));
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -385,6 +430,7 @@ export async function runTest(args: readonly string[]): Promise<number> {
       code = EXIT.usage;
     }
   }
+  if (traced !== null) say(traced);
   if (plan.json) console.log(JSON.stringify(testJson(runs, code, plan.junit), null, 2));
   if (plan.boards.length > 1) {
     say('');

@@ -21,6 +21,7 @@ import { systemClock } from '../clock';
 import { DisconnectedError } from './errors';
 import type { LinkError } from './errors';
 import { SEQ_ACK_MAX_BYTES, resolveLimits } from './limits';
+import { linkObservers } from './observer';
 import type { LinkLimits } from './limits';
 import { Arrival, Receiver } from './receiver';
 import type { AckFlags } from './receiver';
@@ -278,6 +279,7 @@ export abstract class LinkCore {
   /** Writes bytes as they are: one or more frames. */
   protected write(bytes: Uint8Array): void {
     this.counters.framesSent++;
+    linkObservers.current?.frameSent(this, bytes.length);
     this.#lastSentAt = this.clock.now();
     this.wrote();
     this.transport.write(bytes).catch(() => {
@@ -348,6 +350,7 @@ export abstract class LinkCore {
       this.counters.decodeErrors++;
       return;
     }
+    linkObservers.current?.frameReceived(this, packet.body ?? 'ack', packet.seq);
     this.receive(packet);
   }
 

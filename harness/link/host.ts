@@ -22,6 +22,7 @@ import type { TimerId } from '../clock';
 import { LinkCore } from './core';
 import type { LinkCoreOptions } from './core';
 import { AgentResetError, DisconnectedError, HandshakeTimeoutError, LinkTimeoutError, ProtocolVersionError } from './errors';
+import { linkObservers } from './observer';
 import { LinkState } from './stats';
 import type { Transport } from './transport';
 
@@ -182,6 +183,7 @@ export class HostLink extends LinkCore {
     }
     if (reply.bootNonce !== session.bootNonce) {
       this.counters.resets++;
+      linkObservers.current?.peerReset(this);
       this.fail(new AgentResetError(this.transport.description, session.bootNonce, reply.bootNonce), LinkState.Failed);
     } else if (reply.hostNonce !== this.#hostNonce) {
       this.counters.unexpected++;

@@ -4,6 +4,7 @@
  */
 import type { Clock, TimerId } from '../clock';
 import type { LinkLimits } from './limits';
+import { linkObservers } from './observer';
 import type { RttEstimator } from './rtt';
 import type { LinkStats } from './stats';
 
@@ -157,6 +158,7 @@ export class Sender {
   #resendAll(): void {
     for (const o of this.#unacked) {
       this.counters.retransmits++;
+      linkObservers.current?.retransmit(this.link, o.seq);
       o.resent = true;
       this.#transmit(o);
     }

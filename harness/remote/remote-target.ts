@@ -17,6 +17,7 @@ import { targetHas, unknownIodev } from '../target/target';
 import type { IodevCapability, TargetCapability } from '../target/capabilities';
 import { faultToWire, iodevInfoFromWire } from '../target/wire';
 import type { Packet } from '../../protocol/messages';
+import { linkObservers } from '../link/observer';
 import type { AgentHello, PacketLink } from './packet-link';
 import { RemoteIodev, UnitCompletion } from './remote-iodev';
 import type { UnitShipper } from './remote-iodev';
@@ -200,6 +201,7 @@ export class RemoteTarget implements Target, UnitShipper {
       this.shipper.complete(p.complete.cqes);
     } else if (p.body === 'log') {
       this.logs.push({ level: p.log.level, text: p.log.text });
+      linkObservers.current?.deviceLog(this, p.log.level, p.log.text);
       this.opts.onLog?.(p.log.level, p.log.text);
     }
   }

@@ -84,7 +84,7 @@ export class Completer implements RemoteCompletion {
       // Without a CQE nobody could release a mempool block: the executor does.
       if (ok && !silent) flags = this.cqeFlags(cur, r);
       else if (cur.poolBuf !== null && after === SlotsAfter.Free) this.releasePoolBuf(cur);
-      if (!silent) this.cq.post(r, sqe.userdata, flags);
+      if (!silent) this.cq.post(r, sqe.userdata, flags, cur);
       const next: IodevSqe | null = cur.next;
       const more = (sqe.flags & RTIO_SQE_TRANSACTION) !== 0 && next !== null;
       const chained = (sqe.flags & RTIO_SQE_CHAINED) !== 0 && next !== null;
@@ -108,7 +108,7 @@ export class Completer implements RemoteCompletion {
   /** {@link finish} of the usual unit: one SQE, not multishot, no mempool, with a CQE, that succeeded. */
   private finishOne(s: IodevSqe, result: number): void {
     const sqe = s.sqe;
-    this.cq.post(result, sqe.userdata, 0);
+    this.cq.post(result, sqe.userdata, 0, s);
     const next = s.next;
     const chained = (sqe.flags & RTIO_SQE_CHAINED) !== 0 && next !== null;
     const short = chained && isShort(sqe, result);
@@ -133,7 +133,7 @@ export class Completer implements RemoteCompletion {
       s.poolBuf = null;
       sqe.buf = null;
       sqe.bufLen = 0;
-      if (!silent) this.cq.post(result, sqe.userdata, flags);
+      if (!silent) this.cq.post(result, sqe.userdata, flags, s);
       s.lastResult = result;
       this.ready.push(s);
       return;
@@ -147,14 +147,14 @@ export class Completer implements RemoteCompletion {
     } else if (after === SlotsAfter.Free) {
       this.releasePoolBuf(s);
     }
-    if (!silent) this.cq.post(r, sqe.userdata, flags);
+    if (!silent) this.cq.post(r, sqe.userdata, flags, s);
     this.end(s, after);
   }
 
   private cancelChain(first: IodevSqe): void {
     for (let cur: IodevSqe | null = first; cur !== null; ) {
       const sqe: Sqe = cur.sqe;
-      if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cq.post(-ECANCELED, sqe.userdata, 0);
+      if (!(sqe.flags & RTIO_SQE_NO_RESPONSE)) this.cq.post(-ECANCELED, sqe.userdata, 0, cur);
       const next: IodevSqe | null = sqe.flags & (RTIO_SQE_CHAINED | RTIO_SQE_TRANSACTION) ? cur.next : null;
       this.release(cur);
       cur = next;
@@ -238,7 +238,7 @@ export class Completer implements RemoteCompletion {
     }
     const armed = more && r >= 0 && !this.cq.nearlyFull;
     if (armed) flags |= RTIO_CQE_FLAG_MORE;
-    if (!silent) this.cq.post(r, sqe.userdata, flags);
+    if (!silent) this.cq.post(r, sqe.userdata, flags, s);
     if (armed) return true;
     if (more) s.remote.cancel(s);
     s.remote = null;

@@ -5,7 +5,9 @@
  */
 import { Cqe, CqeState } from './cqe';
 import { FreeList } from './free-list';
+import { rtioObservers } from './observer';
 import { Ring } from './ring';
+import type { IodevSqe } from './sqe';
 
 interface Overflowed {
   readonly result: number;
@@ -35,9 +37,13 @@ export class CompletionQueue {
     this.free = new FreeList(cqes);
   }
 
-  /** Posts a completion; into the overflow list when no CQE is free or others already overflowed. */
-  post(result: number, userdata: unknown, flags: number): void {
+  /**
+   * Posts a completion of `s` (null: one the user posts); into the overflow list when no CQE is
+   * free or others already overflowed.
+   */
+  post(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
     this.count++;
+    rtioObservers.current?.completed(this.owner, s, result, flags);
     const c = this.overflow.length === 0 ? this.free.take() : null;
     if (c === null) {
       this.overflow.push({ result, userdata, flags });

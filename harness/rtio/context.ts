@@ -15,6 +15,7 @@ import type { Cqe, CqeData } from './cqe';
 import { EBUSY, ENOMEM, ETIMEDOUT } from './errno';
 import { Executor } from './executor';
 import { Mempool } from './mempool';
+import { rtioObservers } from './observer';
 import type { MempoolOptions } from './mempool';
 import type { SlotPool } from './slot-pool';
 import { Sqe, sqeCopy } from './sqe';
@@ -133,6 +134,7 @@ export class Rtio {
   sqeAcquire(): Sqe | null {
     const s = this.pool.acquire();
     if (s === null) return null;
+    rtioObservers.current?.acquired(this);
     this.sq[this.sqLen++] = s;
     return s.sqe;
   }
@@ -191,6 +193,7 @@ export class Rtio {
     const start = this.cq.count;
     const n = this.sqLen;
     this.sqLen = 0;
+    rtioObservers.current?.submitted(this, this.sq.slice(0, n));
     this.executor.submit(this.sq, n);
     // Executor ops complete within submit: often there is nothing to wait for.
     if (this.cq.count - start >= waitCount) return RESOLVED_ZERO;
@@ -209,14 +212,18 @@ export class Rtio {
   sqeCancel(sqe: Sqe): number {
     const s = sqe instanceof Sqe ? sqe.slot : null;
     if (s === null || s.r !== this.executor) throw new TypeError('"sqe" is not an SQE of this context');
-    return this.executor.cancel(s);
+    const result = this.executor.cancel(s);
+    rtioObservers.current?.canceled(this, s, result);
+    return result;
   }
 
   // ---------------------------------------------------------------- completion queue
 
   /** Takes the oldest completion, or null if none is ready (Zephyr's `rtio_cqe_consume`). */
   cqeConsume(): Cqe | null {
-    return this.cq.consume();
+    const c = this.cq.consume();
+    if (c !== null) rtioObservers.current?.consumed(this, c.result);
+    return c;
   }
 
   /**
@@ -306,7 +313,7 @@ export class Rtio {
 
   /** Posts a completion (Zephyr's `rtio_cqe_submit`); into the overflow list when no CQE is free. */
   cqeSubmit(result: number, userdata: unknown, flags: number): void {
-    this.cq.post(result, userdata, flags);
+    this.cq.post(result, userdata, flags, null);
   }
 
   /** Calls `cb(r, userData)` after every posted completion; null removes it. */
@@ -339,6 +346,7 @@ export class Rtio {
   releaseBuffer(buf: Uint8Array): void {
     if (this.mempool === null) throw new TypeError('this context has no mempool ("mempool" option)');
     if (buf.length === 0) return;
+    rtioObservers.current?.released(this, buf);
     this.mempool.release(buf);
   }
 

@@ -15,6 +15,7 @@ import type { CompletionQueue } from './completion-queue';
 import { EALREADY, ECANCELED, EINVAL, EIO, ENOENT, ENOMEM, ETIMEDOUT } from './errno';
 import { iodevSqeAwaitSignal } from './iodev';
 import type { Mempool } from './mempool';
+import { rtioObservers } from './observer';
 import { shippableTo } from './remote-shipping';
 import { Ring } from './ring';
 import { SlotPool } from './slot-pool';
@@ -204,6 +205,7 @@ export class Executor implements SqeOwner {
     }
     if (iodev !== null) {
       this.waiting.watch(clock);
+      rtioObservers.current?.started(this.context, s);
       try {
         iodev.submit(s);
       } catch (e) {

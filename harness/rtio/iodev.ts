@@ -4,6 +4,7 @@
  */
 import { RTIO_OP_AWAIT, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION } from './constants';
 import { EIO } from './errno';
+import { rtioObservers } from './observer';
 import { Completion, SlotState } from './sqe';
 import type { IodevSqe, RtioSignaled, Sqe } from './sqe';
 
@@ -82,6 +83,7 @@ export function sqeSignalable(sqe: Sqe): boolean {
 export function sqeSignal(sqe: Sqe): void {
   if (!sqeSignalable(sqe)) throw new TypeError('"sqe" is not an acquired or running RTIO_OP_AWAIT SQE of a context');
   const s = sqe.slot!;
+  rtioObservers.current?.signaled(s);
   // A shipped chain's AWAIT, or a unit the host gave a remote iodev: the agent holds it.
   const remote = s.remote ?? (s.state === SlotState.Inflight ? sqe.iodev?.remote ?? null : null);
   if (remote !== null && s.state !== SlotState.Queued) {

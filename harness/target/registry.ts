@@ -63,8 +63,9 @@ const REGISTRY = Symbol.for('rtio-hil.target-registry');
 const shared = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= {
   records: [] as TargetRecord[],
   listeners: [] as ((r: TargetRecord) => void)[],
-}) as { readonly records: TargetRecord[]; readonly listeners: ((r: TargetRecord) => void)[] };
+}) as { readonly records: TargetRecord[]; readonly listeners: ((r: TargetRecord) => void)[]; opened?: ((r: TargetRecord, t: Target) => void)[] };
 const { records, listeners } = shared;
+const openedListeners = (shared.opened ??= []);
 
 function details(r: TargetRecord, d: TargetDetails): void {
   if (d.boardName !== undefined) r.boardName = d.boardName;
@@ -91,6 +92,7 @@ export function recordOpened(r: TargetRecord, target: Target, d: TargetDetails =
   r.target = () => ref.deref() ?? null;
   r.facts = remoteFacts(target);
   details(r, d);
+  for (const l of openedListeners) l(r, target);
 }
 
 /** Completes `r` with the error that stopped the target from opening. */
@@ -113,6 +115,11 @@ export function targetRecords(): readonly TargetRecord[] {
 /** Calls `cb` for every record made from now on. */
 export function onTargetRecord(cb: (r: TargetRecord) => void): void {
   listeners.push(cb);
+}
+
+/** Calls `cb` with every target opened from now on, as soon as it is open (before its opener gets it). */
+export function onTargetOpened(cb: (r: TargetRecord, target: Target) => void): void {
+  openedListeners.push(cb);
 }
 
 /** What a remote target offers beyond the Target interface (read structurally: emulators lack it). */

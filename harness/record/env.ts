@@ -1,0 +1,2 @@
+/** The environment variable `rtio-hil record` names its recording file in, for the runs it starts. */
+export const RECORD_ENV = 'RTIO_RECORD';
