@@ -7,21 +7,20 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
-import { BOARDS_DIR_ENV, boardDirs, boardIds, loadBoard } from '../boards/load-boards';
+import { BOARDS_DIR_ENV, boardDirs, loadBoard } from '../boards/load-boards';
 import { JUNIT_ENV, junitXml } from '../report/junit';
 import { RESULTS_ENV, boardVerdict, countCases, readResults, worstVerdict } from '../report/results';
 import type { BoardResults, ResultCounts, Verdict } from '../report/results';
 import { BUILT_ROOT, PACKAGE_ROOT } from '../package-root';
-import { LEASE_DIR_ENV } from '../farm/lease';
 import { holdBoard } from './board-session';
 import type { BoardSession } from './board-session';
-import { mergeTraces, writeTrace } from '../trace';
-import type { TraceDocument } from '../trace';
-import { TRACE_ENV } from '../trace/env';
-import { EXIT, EXIT_STATUS_TEXT, UsageError, intOption, parseCommandLine } from './errors';
+import { EXIT, UsageError, intOption, parseCommandLine } from './errors';
+import { traceAdditions, writeMergedTrace } from './run-additions';
+import type { RunAdditions } from './run-additions';
+import { DEFAULT_WAIT_S, testUsage } from './test-usage';
 
 /** Names of test files in a suite folder. */
 const TEST_FILE = /\.test\.[cm]?[jt]s$/;
@@ -34,53 +33,7 @@ const MOCHA_ARGS: readonly string[] = ['--no-config', '--no-package', '--forbid-
 /** TypeScript hooks `test` adds for `.ts` suites, the first one installed wins. */
 const TYPESCRIPT_HOOKS: readonly string[] = ['ts-node/register/transpile-only', 'tsx/cjs'];
 
-/** Usage of `rtio-hil test`. */
-export function testUsage(): string {
-  return `usage: rtio-hil test [--board ID]... [options] [suite...] [-- mocha options]
 
-Runs mocha suites (files or folders of *.test.{js,cjs,mjs,ts}; default: rtio-hil's own suites,
-rtio-api and conformance) once per board, the boards in parallel, one worker each (their lines
-prefixed with the board); a suite reads its board from RTIO_BOARD, which holds one id per run
-(openTarget() opens it, suiteBoards() lists it). A board reached through a port (serial, tcp,
-rfc2217, labgrid) is leased for its run, so two runs on this host never share it (a second run
-waits; ${LEASE_DIR_ENV} holds the leases); a labgrid board's place is reserved and locked with
-labgrid-client, and unlocked at the end, also after a failure or Ctrl-C. Prints how many tests
-will run, a line per test as it ends ([done/total] and the time left), what opening a board is
-busy with (builds, QEMU, waiting for a board), failures classed as assertion or infrastructure,
-and a summary per board. Paths are relative to the current folder; "rtio-api" and "conformance"
-name rtio-hil's suites. TypeScript suites need ts-node or tsx installed.
-
-options:
-  --board ID    a board to run on, repeatable (or comma-separated); default RTIO_BOARD,
-                else emulator. known: ${boardIds().join(', ')}
-  --grep RE     only tests whose full title matches RE (mocha --grep)
-  --bail        stop a board's run at its first failure (mocha --bail)
-  --seed N      seed of the emulator's device values (RTIO_SEED); default 1
-  --port PATH   serial boards: use this port instead of matching (RTIO_PORT)
-  --jobs N      run at most N boards at once (default: every board)
-  --wait-for-board S
-                longest wait for a board another run holds (its lease, its labgrid
-                place), in seconds; default ${DEFAULT_WAIT_S}
-  --junit FILE  write one JUnit XML report for every board: board id, agent build and link
-                statistics as properties, each test's device log as its system-out,
-                infrastructure failures as <error type="infrastructure">, tests a failed hook
-                kept from running as skipped; default ${JUNIT_ENV}, if set
-  --trace FILE  write a timeline of every board's run as Chrome Trace Event JSON, for
-                Perfetto's UI or chrome://tracing: a process per target, a track per
-                iodev with each SQE as a slice, chains as flows, the host's and the
-                link's events as instants, device log lines (docs/tracing.md)
-  --json        print one JSON object (boards, counts, cases, exit status) on stdout; the
-                progress goes to stderr
-  --help        this text
-  -- ARGS       pass ARGS to mocha
-
-NO_COLOR or FORCE_COLOR=0 (or --no-color after --) turns colours off.
-
-${EXIT_STATUS_TEXT}`;
-}
-
-/** Default of `--wait-for-board`, in seconds. */
-export const DEFAULT_WAIT_S = 600;
 
 /** What `rtio-hil test` will do, from its command line and environment. */
 export interface TestPlan {
@@ -348,32 +301,6 @@ export function testJson(runs: readonly BoardRun[], code: number, junit: string 
       })),
     })),
   };
-}
-
-/**
- * What a command built on `test` adds to every board's run (`record`, `test --trace`): mocha
- * modules to load first (root-hook plugins), and environment variables per board.
- */
-export interface RunAdditions {
-  /** Absolute paths given to mocha's `--require`, after any TypeScript hook. */
-  readonly requires: readonly string[];
-  /** The extra environment of `board`'s run (its index in the plan is `i`). */
-  env(board: string, i: number): NodeJS.ProcessEnv;
-}
-
-/** `additions` with the trace hook added, each board's run tracing into `file(i)`. */
-function traceAdditions(additions: RunAdditions | undefined, file: (i: number) => string): RunAdditions {
-  return {
-    requires: [...(additions?.requires ?? []), require.resolve('../trace/mocha-hooks')],
-    env: (board, i) => ({ ...additions?.env(board, i), [TRACE_ENV]: file(i) }),
-  };
-}
-
-/** Merges the runs' traces (those that were written) into `out`; returns the line to print. */
-function writeMergedTrace(out: string, files: readonly string[]): string {
-  const docs = files.filter((f) => existsSync(f)).map((f) => JSON.parse(readFileSync(f, 'utf8')) as TraceDocument);
-  writeTrace(out, mergeTraces(docs));
-  return `Trace: ${out} (${docs.length} run${docs.length === 1 ? '' : 's'}; open it in https://ui.perfetto.dev or chrome://tracing)`;
 }
 
 /** Runs `rtio-hil test`; resolves the exit status ({@link EXIT}). `additions`: see {@link RunAdditions}. */
