@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { validateBoard } from '../boards/board-file';
@@ -13,6 +12,7 @@ import type { AgentProcess } from '../remote/agent-process';
 import { NATIVE_AGENT_BINARY, PrerequisiteMissingError, buildNativeAgent } from '../remote';
 import { REPO_ROOT, runCli } from './run-cli';
 import { PROTOCOL_VERSION } from '../../protocol/messages';
+import { scratchDir } from '../testing/scratch-dir';
 
 /** The ST-LINK of boards/example-nucleo.json, and an FTDI adapter no board file names. */
 const NUCLEO: FakeUsbPort = { tty: 'ttyACM0', vendorId: '0483', productId: '374b', serialNumber: '0671FF485550755187121723', manufacturer: 'STMicroelectronics', product: 'STM32 STLink', devpath: '2', interface: 2 };
@@ -33,23 +33,16 @@ async function needNative(ctx: Mocha.Context): Promise<void> {
 
 describe('the rtio-hil command', function () {
   this.timeout(60_000);
-  let dir: string;
-
-  beforeEach(function () {
-    dir = mkdtempSync(join(tmpdir(), 'rtio-hil-cli-'));
-  });
-  afterEach(function () {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = scratchDir('rtio-hil-cli-');
 
   function tree(ports: readonly FakeUsbPort[]): { tree: FakeTree; env: NodeJS.ProcessEnv } {
-    const t = createFakeSerialTree(join(dir, 'fake'), ports);
+    const t = createFakeSerialTree(join(dir(), 'fake'), ports);
     return { tree: t, env: { RTIO_HIL_SYS_ROOT: t.sysRoot, RTIO_HIL_DEV_ROOT: t.devRoot } };
   }
 
   function board(data: Record<string, unknown>): NodeJS.ProcessEnv {
-    writeFileSync(join(dir, `${String(data.id)}.json`), JSON.stringify({ iodevs: [], ...data }));
-    return { RTIO_BOARDS_DIR: dir };
+    writeFileSync(join(dir(), `${String(data.id)}.json`), JSON.stringify({ iodevs: [], ...data }));
+    return { RTIO_BOARDS_DIR: dir() };
   }
 
   describe('help and bad command lines', function () {
@@ -109,7 +102,7 @@ describe('the rtio-hil command', function () {
       const boards = board({ id: 'bench', name: 'Bench', target: 'serial', match: { vendorId: 'zz' } });
       const r = await runCli(['list'], { ...env, ...boards });
       expect(r.code).to.equal(2);
-      expect(r.stdout).to.contain(`Invalid board files:\n  ${join(dir, 'bench.json')}\n    /match/vendorId: expected a string matching ^[0-9a-fA-F]{4}$`);
+      expect(r.stdout).to.contain(`Invalid board files:\n  ${join(dir(), 'bench.json')}\n    /match/vendorId: expected a string matching ^[0-9a-fA-F]{4}$`);
     });
   });
 
@@ -187,7 +180,7 @@ describe('the rtio-hil command', function () {
     });
 
     it('says which port cannot be opened and why: gone', async function () {
-      const missing = join(dir, 'ttyACM9');
+      const missing = join(dir(), 'ttyACM9');
       const r = await runCli(['ping', '--board', 'example-nucleo', '--port', missing]);
       expect(r.code).to.equal(3);
       expect(r.stderr).to.match(new RegExp(`^rtio-hil: cannot open ${missing}: missing \\(.*\\)\\n  it is gone: unplugged, or re-enumerated under another name`));
@@ -244,12 +237,12 @@ describe('the rtio-hil command', function () {
 
     it('writes a file with --out that list then matches to the port, and will not overwrite it', async function () {
       const { tree: t, env } = tree([FTDI, { ...FTDI, tty: 'ttyUSB1', devpath: '1.4' }]);
-      const out = join(dir, 'rig-2.json');
+      const out = join(dir(), 'rig-2.json');
       const r = await runCli(['suggest', '--port', join(t.devRoot, 'ttyUSB1'), '--name', 'Rig 2', '--out', out], env);
       expect(r.code, r.stderr).to.equal(0);
       const written = JSON.parse(readFileSync(out, 'utf8')) as { id: string; name: string; match: unknown };
       expect([written.id, written.name, written.match]).to.deep.equal(['rig-2', 'Rig 2', { vendorId: '0403', productId: '6001', location: '1-1.4' }]);
-      const list = await runCli(['list', '--json'], { ...env, RTIO_BOARDS_DIR: dir });
+      const list = await runCli(['list', '--json'], { ...env, RTIO_BOARDS_DIR: dir() });
       const ports = (JSON.parse(list.stdout) as { ports: { path: string; boards: string[] }[] }).ports;
       expect(ports.map((p) => p.boards)).to.deep.equal([[], ['rig-2']]);
       const again = await runCli(['suggest', '--port', join(t.devRoot, 'ttyUSB1'), '--out', out], env);
@@ -275,7 +268,7 @@ describe('the rtio-hil command', function () {
   describe('test', function () {
     /** A user's own suite, in plain JavaScript against the built package: two NOPs and an assertion that fails on purpose. */
     function userSuite(): string {
-      const file = join(dir, 'user.test.js');
+      const file = join(dir(), 'user.test.js');
       writeFileSync(file, `const assert = require('node:assert/strict');
 const { openTarget, Rtio, sqePrepNop } = require(${JSON.stringify(join(REPO_ROOT, 'dist', 'harness', 'index.js'))});
 describe('user suite', function () {
@@ -295,9 +288,9 @@ describe('user suite', function () {
       return file;
     }
 
-    /** A board file of the caller's own, in a folder named relative to `dir`. */
+    /** A board file of the caller's own, in a folder named relative to `dir()`. */
     function ownBoard(): NodeJS.ProcessEnv {
-      const boards = join(dir, 'my-boards');
+      const boards = join(dir(), 'my-boards');
       mkdirSync(boards);
       const emulator = JSON.parse(readFileSync(join(REPO_ROOT, 'boards', 'emulator.json'), 'utf8')) as Record<string, unknown>;
       writeFileSync(join(boards, 'my-emu.json'), JSON.stringify({ ...emulator, id: 'my-emu', name: 'My emulator' }));
@@ -342,10 +335,10 @@ describe('user suite', function () {
       const silent = await serveSilence();
       try {
         const qemu = JSON.parse(readFileSync(join(REPO_ROOT, 'boards', 'qemu-lm3s6965evb.json'), 'utf8')) as { launch: Record<string, unknown> };
-        writeFileSync(join(dir, 'agent.elf'), '');
-        board({ ...qemu, id: 'no-qemu', launch: { ...qemu.launch, qemu: 'qemu-system-none-such', build: undefined, image: join(dir, 'agent.elf') } });
+        writeFileSync(join(dir(), 'agent.elf'), '');
+        board({ ...qemu, id: 'no-qemu', launch: { ...qemu.launch, qemu: 'qemu-system-none-such', build: undefined, image: join(dir(), 'agent.elf') } });
         const env = board({ id: 'mute', name: 'No agent', target: 'tcp', tcp: { host: '127.0.0.1', port: silent.port }, timeouts: { handshakeMs: 200 } });
-        const junit = join(dir, 'junit.xml');
+        const junit = join(dir(), 'junit.xml');
         const r = await runCli(['test', '--board', 'no-qemu', '--board', 'mute', '--junit', junit, SMOKE], env);
         expect(r.code, r.stdout.slice(-2000)).to.equal(3);
         const lines = r.stdout.split('\n');
@@ -366,7 +359,7 @@ describe('user suite', function () {
     it('runs a user\'s suite with their own board file, relative paths taken from their folder; exit 1 when an assertion fails', async function () {
       userSuite();
       const env = ownBoard();
-      const r = await runCli(['test', '--board', 'my-emu', '--junit', join('out', 'junit.xml'), '--json', 'user.test.js'], env, dir);
+      const r = await runCli(['test', '--board', 'my-emu', '--junit', join('out', 'junit.xml'), '--json', 'user.test.js'], env, dir());
       expect(r.code, r.stderr.slice(-2000)).to.equal(1);
       const out = JSON.parse(r.stdout) as TestJson;
       expect(out.exitStatus).to.equal(1);
@@ -377,14 +370,14 @@ describe('user suite', function () {
         ['user suite > third: runs on the board RTIO_BOARD names', 'passed'],
       ]);
       expect(r.stderr, 'the progress goes to stderr with --json').to.match(/\[1\/3[^\]]*\] \S+ first/);
-      expect(readFileSync(join(dir, 'out', 'junit.xml'), 'utf8')).to.contain('<property name="board.id" value="my-emu"/>');
+      expect(readFileSync(join(dir(), 'out', 'junit.xml'), 'utf8')).to.contain('<property name="board.id" value="my-emu"/>');
     });
 
     it('passes --grep, --bail and the arguments after -- to mocha', async function () {
       userSuite();
       const env = ownBoard();
       const json = async (...args: string[]): Promise<[number, Record<string, number>]> => {
-        const r = await runCli(['test', '--board', 'my-emu', '--json', ...args], env, dir);
+        const r = await runCli(['test', '--board', 'my-emu', '--json', ...args], env, dir());
         return [r.code, (JSON.parse(r.stdout) as TestJson).boards[0]!.counts];
       };
       const [grep, bail, passthrough] = await Promise.all([json('--grep', 'third', 'user.test.js'), json('--bail', 'user.test.js'), json('user.test.js', '--', '--grep', 'first|third')]);
@@ -394,9 +387,9 @@ describe('user suite', function () {
     });
 
     it('runs a TypeScript suite through the ts-node it finds', async function () {
-      writeFileSync(join(dir, 'typed.test.ts'), "import { strict as assert } from 'node:assert';\ndescribe('typed', function () {\n  it('adds', function () {\n    const n: number = 1 + 1;\n    assert.equal(n, 2);\n  });\n});\n");
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'es2022', types: ['node', 'mocha'] } }));
-      const r = await runCli(['test', '--json', 'typed.test.ts'], {}, dir);
+      writeFileSync(join(dir(), 'typed.test.ts'), "import { strict as assert } from 'node:assert';\ndescribe('typed', function () {\n  it('adds', function () {\n    const n: number = 1 + 1;\n    assert.equal(n, 2);\n  });\n});\n");
+      writeFileSync(join(dir(), 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', target: 'es2022', types: ['node', 'mocha'] } }));
+      const r = await runCli(['test', '--json', 'typed.test.ts'], {}, dir());
       expect(r.code, r.stderr.slice(-2000)).to.equal(0);
       expect((JSON.parse(r.stdout) as TestJson).boards[0]!.counts.passed).to.equal(1);
     });
@@ -415,10 +408,10 @@ describe('user suite', function () {
       const unknown = await runCli(['test', '--board', 'nope']);
       expect(unknown.code).to.equal(2);
       expect(unknown.stderr).to.match(/^rtio-hil: unknown board "nope"; known boards: /);
-      writeFileSync(join(dir, 'file'), '');
-      const unwritable = await runCli(['test', '--junit', join(dir, 'file', 'junit.xml')]);
+      writeFileSync(join(dir(), 'file'), '');
+      const unwritable = await runCli(['test', '--junit', join(dir(), 'file', 'junit.xml')]);
       expect([unwritable.code, unwritable.stdout]).to.deep.equal([2, '']);
-      expect(unwritable.stderr).to.match(new RegExp(`^rtio-hil: cannot write the JUnit report ${join(dir, 'file', 'junit.xml')}: `));
+      expect(unwritable.stderr).to.match(new RegExp(`^rtio-hil: cannot write the JUnit report ${join(dir(), 'file', 'junit.xml')}: `));
     });
 
     it('prints its version', async function () {
