@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { REFERENCE_IODEVS } from '../emulator/board';
@@ -10,6 +9,7 @@ import { REPO_BOARDS_DIR, boardIodevs, boardSchema, boardTimeouts, readBoardFile
 import { IODEV_CAPABILITIES, TARGET_CAPABILITIES } from '../target/capabilities';
 import type { BoardFileData } from './board-types';
 import { boardFiles, loadBoards } from './load-boards';
+import { scratchDir } from '../testing/scratch-dir';
 
 /** A valid serial board file's contents, changed per test. */
 function serialBoard(over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -176,16 +176,10 @@ describe('board files', function () {
   });
 
   describe('reading files', function () {
-    let dir: string;
-    beforeEach(function () {
-      dir = mkdtempSync(join(tmpdir(), 'rtio-hil-boards-'));
-    });
-    afterEach(function () {
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const dir = scratchDir('rtio-hil-boards-');
 
     it('says where a file is not JSON', function () {
-      const file = join(dir, 'bench.json');
+      const file = join(dir(), 'bench.json');
       writeFileSync(file, '{\n  "id": "bench",\n  "name": oops\n}\n');
       let err: unknown;
       try {
@@ -199,7 +193,7 @@ describe('board files', function () {
     });
 
     it('says a file cannot be read', function () {
-      expect(() => readBoardFile(join(dir, 'missing.json'))).to.throw(BoardFileError, /missing\.json: \(file\): expected a readable file, got ENOENT/);
+      expect(() => readBoardFile(join(dir(), 'missing.json'))).to.throw(BoardFileError, /missing\.json: \(file\): expected a readable file, got ENOENT/);
     });
 
     it('applies default timeouts and keeps the file\'s own', function () {
@@ -210,17 +204,11 @@ describe('board files', function () {
 });
 
 describe('a board file that is not JSON', function () {
-  let dir = '';
-  beforeEach(function () {
-    dir = mkdtempSync(join(tmpdir(), 'rtio-hil-json-'));
-  });
-  afterEach(function () {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = scratchDir('rtio-hil-json-');
 
   /** What readBoardFile says of `text`, as the problem's `actual`. */
   function whereNotJson(text: string): string | undefined {
-    const file = join(dir, 'bench.json');
+    const file = join(dir(), 'bench.json');
     writeFileSync(file, text);
     try {
       readBoardFile(file);
