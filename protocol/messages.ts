@@ -131,8 +131,12 @@ export type HelloReply = Decoded<rtiohil.HelloReply.$Properties>;
 export type IodevDesc = Decoded<rtiohil.IodevDesc.$Properties>;
 /** A decoded Sqe. */
 export type Sqe = Decoded<rtiohil.Sqe.$Properties>;
-/** A decoded Cqe. */
-export type Cqe = Decoded<rtiohil.Cqe.$Properties>;
+/**
+ * A decoded Cqe. `startUs` and `endUs` (the agent's µs clock modulo 2^32 when the SQE's unit
+ * started and when this CQE was posted, docs/wire.md "Device times") are proto3 `optional`: both
+ * present, 0 included, or both absent (an SQE that never ran, an agent that predates them).
+ */
+export type Cqe = Omit<Decoded<rtiohil.Cqe.$Properties>, 'startUs' | 'endUs'> & { startUs?: number; endUs?: number };
 /** A decoded Region, memory the members of one shipped chain share. */
 export type Region = Decoded<rtiohil.Region.$Properties>;
 

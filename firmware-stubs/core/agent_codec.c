@@ -113,6 +113,10 @@ static bool enc_cqes(pb_ostream_t *stream, const pb_field_t *field, void *const 
 			.result = c->result,
 			.flags = c->flags,
 			.data = { .funcs.encode = enc_cqe_data, .arg = unconst(c) },
+			.has_start_us = c->timed,
+			.start_us = c->start_us,
+			.has_end_us = c->timed,
+			.end_us = c->end_us,
 		};
 
 		if (!pb_encode_tag_for_field(stream, field) || !pb_encode_submessage(stream, rtiohil_Cqe_fields, &m)) {
@@ -137,6 +141,9 @@ uint32_t agent_cqe_size(const struct exec_cqe *c)
 	}
 	if (c->len != 0u) {
 		n += 1u + varint_size(c->len) + c->len;
+	}
+	if (c->timed) { /* present even when 0: they are proto3 `optional` */
+		n += 2u + varint_size(c->start_us) + varint_size(c->end_us);
 	}
 	return 1u + varint_size(n) + n;
 }

@@ -36,6 +36,9 @@ bool cq_post(struct executor *ex, uint32_t id, int32_t result, uint32_t flags, u
 	c->flags = flags;
 	c->data = NULL;
 	c->len = 0u;
+	c->timed = false;
+	c->start_us = 0u;
+	c->end_us = 0u;
 	if (data != NULL && len > 0u) {
 		arena_ref(&ex->arena, data);
 		c->data = data;

@@ -33,6 +33,7 @@ static void slot_clear(struct exec_slot *s, struct executor *ex)
 		.ex = ex,
 		.timeout_at = AGENT_NEVER,
 		.delay_at = AGENT_NEVER,
+		.started_at = AGENT_NEVER,
 	};
 }
 

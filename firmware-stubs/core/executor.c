@@ -88,7 +88,14 @@ static void disarm(struct exec_slot *s)
 static void post_for(struct executor *ex, const struct exec_slot *s, int32_t result, uint32_t flags, uint8_t *data,
 		     uint32_t len)
 {
-	(void)cq_post(ex, s->sqe.id, result, flags, data, len);
+	if (cq_post(ex, s->sqe.id, result, flags, data, len) && s->started_at != AGENT_NEVER) {
+		struct exec_cqe *c = &ex->cq.entries[(ex->cq.head + ex->cq.len - 1u) % AGENT_CQE_RING];
+
+		/* Device times (docs/wire.md): the wire carries the clock modulo 2^32. */
+		c->timed = true;
+		c->start_us = (uint32_t)s->started_at;
+		c->end_us = (uint32_t)ex->now_us(ex->ctx);
+	}
 }
 
 /* Completes @p first and every member linked after it with -ECANCELED: they never started. */
@@ -220,11 +227,13 @@ static void start(struct executor *ex, struct exec_slot *s)
 	struct agent_sqe *q = &s->sqe;
 	struct exec_slot *m = s;
 	bool canceled = (q->flags & AGENT_SQE_CANCELED) != 0u || q->cancel_requested;
-	uint64_t now;
+	uint64_t now = ex->now_us(ex->ctx);
 
 	q->state = EXEC_SLOT_INFLIGHT;
+	s->started_at = canceled ? AGENT_NEVER : now;
 	while ((m = slot_txn_next(m)) != NULL) {
 		m->sqe.state = EXEC_SLOT_INFLIGHT;
+		m->started_at = s->started_at;
 		if ((m->sqe.flags & AGENT_SQE_CANCELED) != 0u) {
 			canceled = true;
 		}
@@ -234,7 +243,6 @@ static void start(struct executor *ex, struct exec_slot *s)
 		return;
 	}
 	ex->stats.sqes_run++;
-	now = ex->now_us(ex->ctx);
 	if (q->timeout_us > 0u) {
 		s->timeout_at = now + q->timeout_us;
 		q->timer_us = s->timeout_at;

@@ -115,6 +115,9 @@ struct exec_cqe {
 	uint32_t flags;       /**< AGENT_CQE_FLAG_MORE or 0 */
 	uint8_t *data;        /**< arena buffer (one reference held), or NULL */
 	uint32_t len;         /**< bytes of data to send */
+	bool timed;           /**< start_us and end_us are set: the SQE's unit ran on the device */
+	uint32_t start_us;    /**< the clock (µs, modulo 2^32) when the unit started */
+	uint32_t end_us;      /**< the clock (µs, modulo 2^32) when this CQE was posted */
 };
 
 /** @brief Executor-private state of one SQE slot; `sqe` comes first (drivers see only it). */
@@ -123,6 +126,7 @@ struct exec_slot {
 	struct executor *ex;
 	uint64_t timeout_at;        /**< AGENT_NEVER: none */
 	uint64_t delay_at;          /**< DELAY expiry; AGENT_NEVER: none */
+	uint64_t started_at;        /**< when its unit last started (the clock, µs); AGENT_NEVER: not yet */
 	bool reserved;              /**< holds a completion-ring reservation */
 };
 

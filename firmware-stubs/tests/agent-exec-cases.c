@@ -377,6 +377,12 @@ void test_delay_await_cancel(void)
 	CHECK_MSG(h.n_cqes == 0u, "DELAY ended early");
 	host_poll(1u);
 	CHECK_MSG(result_of(1u) == 0 && result_of(2u) == 0, "DELAY %d, NOP %d", result_of(1u), result_of(2u));
+	/* Device times: the DELAY ran its 500 µs of the clock, and the NOP started when it ended. */
+	CHECK(cqe_of(1u)->timed && cqe_of(2u)->timed);
+	CHECK_MSG(cqe_of(1u)->end_us - cqe_of(1u)->start_us == 500u, "DELAY ran %u..%u", cqe_of(1u)->start_us,
+		  cqe_of(1u)->end_us);
+	CHECK_MSG(cqe_of(2u)->start_us == cqe_of(1u)->end_us && cqe_of(2u)->end_us == cqe_of(2u)->start_us,
+		  "NOP ran %u..%u", cqe_of(2u)->start_us, cqe_of(2u)->end_us);
 
 	/* An executor AWAIT completes on Signal; a Signal before it is reached also counts. */
 	await_then_signal(3u, 0u, 1000u);
@@ -415,6 +421,7 @@ void test_delay_await_cancel(void)
 	host_cancel(10u);
 	CHECK_MSG(h.cancel_results[3] == 0 && result_of(10u) == -AGENT_ECANCELED && result_of(11u) == -AGENT_ECANCELED,
 	      "cancelled DELAY %d, then NOP %d", result_of(10u), result_of(11u));
+	CHECK_MSG(cqe_of(10u)->timed && !cqe_of(11u)->timed, "device times: the DELAY ran, the NOP never did");
 	host_cancel(10u);
 	CHECK_MSG(h.cancel_results[4] == -AGENT_ENOENT, "cancel of a completed SQE: %d", h.cancel_results[4]);
 	fake_complete(&fakes[0], 1);

@@ -55,6 +55,9 @@ struct rec_cqe {
 	uint32_t flags;
 	uint32_t len;
 	uint32_t seq;
+	bool timed; /* it carried device times (start_us, end_us) */
+	uint32_t start_us;
+	uint32_t end_us;
 	uint8_t data[AGENT_MAX_BUFFER_BYTES];
 };
 

@@ -68,6 +68,9 @@ static void record(const struct tw_packet *p)
 			c->flags = p->cqes[i].m.flags;
 			c->len = p->cqes[i].data.len;
 			c->seq = p->p.seq;
+			c->timed = p->cqes[i].m.has_start_us && p->cqes[i].m.has_end_us;
+			c->start_us = p->cqes[i].m.start_us;
+			c->end_us = p->cqes[i].m.end_us;
 			if (c->len > sizeof(c->data)) {
 				c->len = sizeof(c->data);
 			}

@@ -64,14 +64,20 @@ static void close_obj(struct text *t)
 	t->first = false;
 }
 
-static void u32(struct text *t, const char *k, uint32_t v)
+/* A number field with explicit presence, under key @p k even when 0. */
+static void present_u32(struct text *t, const char *k, uint32_t v)
 {
 	char num[16];
 
+	key(t, k);
+	snprintf(num, sizeof(num), "%u", v);
+	puts_(t, num);
+}
+
+static void u32(struct text *t, const char *k, uint32_t v)
+{
 	if (v != 0u) {
-		key(t, k);
-		snprintf(num, sizeof(num), "%u", v);
-		puts_(t, num);
+		present_u32(t, k, v);
 	}
 }
 
@@ -193,7 +199,7 @@ static const char *const sqe_tags[] = { NULL, "id", "op", "flags", "iodev", "iod
 				       "timeoutUs", "delayUs", "i2cConfig", "txOffset", "rxRegion", "rxOffset" };
 static const char *const region_tags[] = { NULL, "len", "init" };
 static const char *const submit_tags[] = { NULL, "sqes", "regions" };
-static const char *const cqe_tags[] = { NULL, "id", "result", "flags", "data" };
+static const char *const cqe_tags[] = { NULL, "id", "result", "flags", "data", "startUs", "endUs" };
 static const char *const complete_tags[] = { NULL, "cqes" };
 static const char *const id_tags[] = { NULL, "id" };
 static const char *const cancel_reply_tags[] = { NULL, "id", "result" };
@@ -236,7 +242,12 @@ static void fields(struct text *t, const pb_msgdesc_t *desc, const void *msg, co
 		}
 		CHECK_MSG(it.data_size == sizeof(v), "field %s: %u bytes, not a 32-bit number", k, (unsigned)it.data_size);
 		memcpy(&v, it.pData, sizeof(v));
-		if (it.tag == n->enum_tag) {
+		if (PB_HTYPE(it.type) == PB_HTYPE_OPTIONAL && it.pSize != NULL) {
+			/* proto3 `optional` (Cqe.start_us, end_us): present even when 0 */
+			if (*(const bool *)it.pSize) {
+				present_u32(t, k, v);
+			}
+		} else if (it.tag == n->enum_tag) {
 			enum_name(t, k, n->enum_values, n->enum_count, v);
 		} else if (PB_LTYPE(it.type) == PB_LTYPE_SVARINT) {
 			s32(t, k, (int32_t)v);

@@ -43,8 +43,9 @@ function parseProto(text) {
       for (const e of body.matchAll(/(\w+)\s*=\s*(\d+)\s*;/g)) enums[m[2]][e[1]] = Number(e[2]);
     } else {
       const fields = [];
-      for (const f of body.matchAll(/(repeated\s+)?(\w+)\s+(\w+)\s*=\s*(\d+)\s*;/g)) {
-        fields.push({ repeated: Boolean(f[1]), type: f[2], name: f[3], number: Number(f[4]) });
+      for (const f of body.matchAll(/(repeated\s+|optional\s+)?(\w+)\s+(\w+)\s*=\s*(\d+)\s*;/g)) {
+        const label = (f[1] ?? '').trim();
+        fields.push({ repeated: label === 'repeated', optional: label === 'optional', type: f[2], name: f[3], number: Number(f[4]) });
       }
       fields.sort((a, b) => a.number - b.number);
       messages[m[2]] = fields;
@@ -80,7 +81,9 @@ function canonical(type, obj, at) {
   for (const f of fields) {
     const key = jsonName(f.name);
     const value = obj[key];
-    if (isDefault(value)) continue; // an empty message ({}) is not a default: it is present
+    // An empty message ({}) is not a default: it is present. A proto3 `optional` field is
+    // present whenever it is set, 0 included.
+    if (f.optional ? value === undefined || value === null : isDefault(value)) continue;
     const one = (v, where) => {
       if (SCALARS.has(f.type)) {
         if (!Number.isInteger(v)) fail(`${where}: expected an integer`);

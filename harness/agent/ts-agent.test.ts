@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ECANCELED, RTIO_OP_AWAIT, RTIO_OP_NOP, RTIO_SQE_CHAINED } from '../rtio';
+import { ECANCELED, RTIO_OP_AWAIT, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_SQE_CHAINED } from '../rtio';
 import { testIodevScript } from '../emulator/iodevs/test-iodev';
 import { decodePacket, encodePacket, isDecodeError } from '../../protocol/messages';
 import type { AgentBody, HostBody, Packet, Sqe as WireSqe } from '../../protocol/messages';
@@ -63,6 +63,28 @@ describe('TsAgent', function () {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const cqes = sent.flatMap((p) => ('complete' in p ? p.complete.cqes ?? [] : []));
       expect(cqes.map((c) => [c.id, c.result]).sort((a, b) => a[0]! - b[0]!)).to.deep.equal([[1, -ECANCELED], [2, -19], [3, 0]]);
+    } finally {
+      agent.stop();
+    }
+  });
+
+  it('stamps what ran with device times from the board clock, and what never ran with none', async function () {
+    const { link, sent, deliver } = stubLink();
+    const agent = new TsAgent(link);
+    try {
+      deliver({ submit: { sqes: [
+        sqe(1, RTIO_OP_DELAY, { delayUs: 3000, flags: RTIO_SQE_CHAINED }), sqe(2, RTIO_OP_NOP),
+        sqe(3, RTIO_OP_NOP, { iodev: 99 }),
+      ], regions: [] } });
+      agent.board.clock.runUntilIdle(1000);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const cqes = new Map(sent.flatMap((p) => ('complete' in p ? p.complete.cqes ?? [] : [])).map((c) => [c.id, c]));
+      const [delay, nop, bad] = [cqes.get(1)!, cqes.get(2)!, cqes.get(3)!];
+      // The board clock is ms with a fraction; the wire carries whole µs, each rounded.
+      expect((delay.endUs! - delay.startUs!) >>> 0, 'the DELAY spans its 3000 µs').to.be.within(2999, 3001);
+      expect(nop.startUs, 'the NOP starts when the DELAY ends').to.equal(delay.endUs);
+      expect(nop.endUs).to.equal(nop.startUs);
+      expect([bad.result, bad.startUs, bad.endUs], 'a rejected SQE never ran').to.deep.equal([-19, undefined, undefined]);
     } finally {
       agent.stop();
     }

@@ -305,7 +305,9 @@ export class TsAgent {
         if (buf.length > 0) this.r.releaseBuffer(buf);
       }
       if (!more) this.byId.delete(id);
-      this.queueCqe({ id, result: c.result, flags: more ? RTIO_CQE_FLAG_MORE : 0, data });
+      // Device times (docs/wire.md): the board's clock, µs modulo 2^32, for an SQE that ran.
+      const times = Number.isNaN(c.startedAt) ? {} : { startUs: deviceUs(c.startedAt), endUs: deviceUs(c.postedAt) };
+      this.queueCqe({ id, result: c.result, flags: more ? RTIO_CQE_FLAG_MORE : 0, data, ...times });
       this.r.cqeRelease(c);
     }
     this.flush();
@@ -324,4 +326,9 @@ export class TsAgent {
     this.pending = [];
     this.pendingBytes = 0;
   }
+}
+
+/** `ms` on the board's clock as the wire's device time: whole µs modulo 2^32. */
+function deviceUs(ms: number): number {
+  return Math.round(ms * 1000) >>> 0;
 }

@@ -58,8 +58,8 @@ describe('golden traces: record on a board, replay on the emulator', function ()
     before(async function () {
       await buildNativeAgentOrSkip(this);
       file = join(dir(), 'native.jsonl');
-      // Without the test that polls the flash while an erase runs: replay paces by host time (CQEs
-      // carry no device times yet; docs/recording.md), so how far the erase got at each poll can differ.
+      // Without the test that polls the flash while an erase runs: replay paces by host time
+      // (recordings keep no device times yet; docs/recording.md), so how far the erase got at each poll can differ.
       rec = await record('native', file, ['suites/peripherals', 'suites/conformance', '--', '--grep', 'BUSY is set while an erase runs', '--invert']);
     });
 

@@ -160,7 +160,7 @@ export class Shipper {
 
   /** Routes the agent's CQEs to their SQEs. */
   complete(cqes: readonly WireCqe[]): void {
-    for (const c of cqes) this.deliver(c.id, c.result, c.flags, c.data);
+    for (const c of cqes) this.deliver(c.id, c.result, c.flags, c.data, c.startUs, c.endUs);
   }
 
   /** Resolves once nothing is shipped or waiting; rejects with a message naming `what` after `limitMs` (wall clock). */
@@ -191,7 +191,12 @@ export class Shipper {
     this.inflight.clear();
     this.ids.clear();
     this.used = 0;
-    for (const s of shipped) if (!s.abandoned) s.owner.remoteComplete(s.slot, e, false, null);
+    for (const s of shipped) {
+      if (s.abandoned) continue;
+      s.slot.deviceStartUs = NaN; // failed here, not timed by the device
+      s.slot.deviceEndUs = NaN;
+      s.owner.remoteComplete(s.slot, e, false, null);
+    }
     const waiting = this.waiting.splice(0);
     for (const w of waiting) this.failMembers(w, e);
     this.pump();
@@ -268,12 +273,15 @@ export class Shipper {
     }
   }
 
-  private deliver(id: number, result: number, flags: number, data: Uint8Array | null): void {
+  private deliver(id: number, result: number, flags: number, data: Uint8Array | null, startUs?: number, endUs?: number): void {
     const shipped = this.inflight.get(id);
     if (shipped === undefined) {
       this.strayCqes++;
       return;
     }
+    // The agent's device times, for whoever watches the completion (the tracer).
+    shipped.slot.deviceStartUs = startUs ?? NaN;
+    shipped.slot.deviceEndUs = endUs ?? NaN;
     const more = (flags & RTIO_CQE_FLAG_MORE) !== 0;
     if (!more) {
       this.inflight.delete(id);

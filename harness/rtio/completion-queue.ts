@@ -13,6 +13,8 @@ interface Overflowed {
   readonly result: number;
   readonly userdata: unknown;
   readonly flags: number;
+  readonly startedAt: number;
+  readonly postedAt: number;
 }
 
 /** The CQ of one context; `onPost` runs after every completion posted or overflowed. */
@@ -25,8 +27,11 @@ export class CompletionQueue {
   private readonly queued: Ring<Cqe>;
   private readonly overflow = new Ring<Overflowed>(8);
 
-  /** `size` CQEs, owned by `owner` (the context, checked on release). */
-  constructor(readonly size: number, private readonly owner: object, private readonly onPost: () => void) {
+  /**
+   * `size` CQEs, owned by `owner` (the context, checked on release); `now` is the context's
+   * clock (ms), read to stamp the CQEs of SQEs that ran ({@link Cqe.postedAt}).
+   */
+  constructor(readonly size: number, private readonly owner: object, private readonly onPost: () => void, private readonly now: () => number = () => NaN) {
     this.queued = new Ring<Cqe>(size);
     const cqes: Cqe[] = [];
     for (let i = 0; i < size; i++) {
@@ -44,14 +49,18 @@ export class CompletionQueue {
   post(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
     this.count++;
     rtioObservers.current?.completed(this.owner, s, result, flags);
+    const startedAt = s === null ? NaN : s.startedAt;
+    const postedAt = Number.isNaN(startedAt) ? NaN : this.now();
     const c = this.overflow.length === 0 ? this.free.take() : null;
     if (c === null) {
-      this.overflow.push({ result, userdata, flags });
+      this.overflow.push({ result, userdata, flags, startedAt, postedAt });
       this.overflowCount++;
     } else {
       c.result = result;
       c.userdata = userdata;
       c.flags = flags;
+      c.startedAt = startedAt;
+      c.postedAt = postedAt;
       c.state = CqeState.Queued;
       this.queued.push(c);
     }
@@ -81,6 +90,8 @@ export class CompletionQueue {
     cqe.result = o.result;
     cqe.userdata = o.userdata;
     cqe.flags = o.flags;
+    cqe.startedAt = o.startedAt;
+    cqe.postedAt = o.postedAt;
     cqe.state = CqeState.Queued;
     this.queued.push(cqe);
   }

@@ -93,7 +93,7 @@ export class Rtio {
     this.clock = opts.clock ?? systemClock;
     this.mempool = opts.mempool === undefined ? null : new Mempool(opts.mempool);
     this.waiting = new Waiting(this.clock);
-    this.cq = new CompletionQueue(opts.cqSize, this, () => this.posted());
+    this.cq = new CompletionQueue(opts.cqSize, this, () => this.posted(), () => this.clock.now());
     this.executor = new Executor(this, this.clock, opts.sqSize, this.cq, this.mempool, this.waiting);
     this.pool = this.executor.pool;
     this.callbackErrors = this.executor.callbackErrors;

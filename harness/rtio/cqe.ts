@@ -33,4 +33,11 @@ export class Cqe implements CqeData {
   state = CqeState.Free;
   /** @internal The context whose pool owns this CQE. */
   owner: unknown = null;
+  /**
+   * @internal When the SQE's unit started and when this CQE was posted, ms on the context's
+   * clock (what an agent reports as device times); NaN for a completion of no SQE that ran.
+   */
+  startedAt = NaN;
+  /** @internal See {@link Cqe.startedAt}. */
+  postedAt = NaN;
 }

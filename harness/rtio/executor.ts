@@ -190,6 +190,8 @@ export class Executor implements SqeOwner {
       this.done.finish(s, -ECANCELED, s, SlotsAfter.Free);
       return;
     }
+    const now = this.clock.now();
+    for (let m: IodevSqe | null = s; m !== null; m = m.sqe.flags & RTIO_SQE_TRANSACTION ? m.next : null) m.startedAt = now;
     const iodev = sqe.iodev;
     if (iodev === null && sqe.op === RTIO_OP_NOP && sqe.timeoutMs === 0) {
       // What `complete(s, 0, Ok)` would do for a NOP just started: nothing is armed, and `s`

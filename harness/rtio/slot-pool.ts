@@ -43,6 +43,9 @@ export class SlotPool {
     s.awaitUd = undefined;
     s.awaitSignaled = false;
     s.lastResult = 0;
+    s.startedAt = NaN;
+    s.deviceStartUs = NaN;
+    s.deviceEndUs = NaN;
     const sqe = s.sqe;
     sqe.userdata = undefined;
     sqe.buf = null;

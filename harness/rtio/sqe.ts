@@ -233,6 +233,15 @@ export class IodevSqe {
   remote: RemoteExecutor | null = null;
   /** @internal The mempool buffer handed out by `sqeRxBuf`, released on failure. */
   poolBuf: Uint8Array | null = null;
+  /** @internal When its unit last started, ms on the context's clock; NaN: it has not. */
+  startedAt = NaN;
+  /**
+   * @internal Device times its agent reported with its last CQE (docs/wire.md "Device times"):
+   * the agent's µs clock modulo 2^32 when the unit started and when the CQE was posted; NaN: none.
+   */
+  deviceStartUs = NaN;
+  /** @internal See {@link IodevSqe.deviceStartUs}. */
+  deviceEndUs = NaN;
 
   constructor(owner: SqeOwner) {
     this.r = owner;

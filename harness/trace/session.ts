@@ -18,8 +18,9 @@ export interface Tracing {
 
 /** What a trace says about its times, in its `otherData`. */
 export const TRACE_CLOCK_NOTE =
-  'ts in us on each target\'s clock: virtual time on the emulator; on a board, host time: an SQE slice runs from when the host shipped it ' +
-  '(or its predecessor\'s CQE arrived) to when its CQE arrived, so it includes up to one link round trip';
+  'ts in us on each target\'s clock: virtual time on the emulator; on a board, host time: an SQE slice runs from its device start to its ' +
+  'device completion as the agent reports them, mapped to host time with the accuracy deviceClock.<pid> states; from an agent that ' +
+  'reports none, from when the host shipped it (or its predecessor\'s CQE arrived) to when its CQE arrived (up to one link round trip more)';
 
 let active: Tracer | null = null;
 let listening = false;
@@ -53,7 +54,8 @@ export function startTrace(tool = 'rtio-hil'): Tracing {
       active = null;
       setRtioObserver(rtioBefore);
       setLinkObserver(linkBefore);
-      doc = { traceEvents: tracer.events, displayTimeUnit: 'ms', otherData: { tool, clock: TRACE_CLOCK_NOTE } };
+      const devices = tracer.finish();
+      doc = { traceEvents: tracer.events, displayTimeUnit: 'ms', otherData: { tool, clock: TRACE_CLOCK_NOTE, ...devices } };
       return doc;
     },
   };

@@ -52,6 +52,15 @@ const threadNames = (d: TraceDocument): Map<string, string> => new Map(d.traceEv
   .map((e) => [`${e.pid}/${e.tid}`, e.args.name!]));
 const named = (d: TraceDocument, e: TraceEvent): string => threadNames(d).get(`${e.pid}/${e.tid}`) ?? '?';
 
+/** The accuracy (µs) `d` states for the device-to-host mapping of process `pid`; fails when it states none. */
+function deviceClockAccuracy(d: TraceDocument, pid: number): number {
+  const note = d.otherData[`deviceClock.${pid}`];
+  expect(note, `otherData states how process ${pid}'s device times map to host time`).to.be.a('string');
+  const m = /± ([0-9.]+) µs/.exec(note!);
+  expect(m, `the note states an accuracy: ${note}`).to.not.equal(null);
+  return Number(m![1]);
+}
+
 /** The chain's four SQE slices, in chain order, and the flows between them. */
 function checkChain(d: TraceDocument): { sqes: SliceEvent[]; flows: FlowEvent[] } {
   expect(traceProblems(d), 'problems against the Trace Event format').to.deep.equal([]);
@@ -92,18 +101,36 @@ describe('timelines (Chrome Trace Event JSON for Perfetto)', function () {
     await buildNativeAgentOrSkip(this);
     const d = await traceChain('native');
     const { sqes } = checkChain(d);
-    // Host-observed: the DELAY's slice may be shorter than the device's 6 ms (it began when the TX's
-    // CQE arrived, after the device had started the delay), but the chain, from the submit to the
-    // last CQE's arrival, holds the whole delay.
-    expect(sqes[3]!.ts + sqes[3]!.dur - sqes[0]!.ts, 'the chain as the host saw it holds the 6 ms DELAY').to.be.at.least(6000);
+    expect(sqes[3]!.ts + sqes[3]!.dur - sqes[0]!.ts, 'the chain holds the 6 ms DELAY').to.be.at.least(6000);
     const link = d.traceEvents.filter((e) => e.ph === 'i' && e.tid === TRACK.link).map((e) => e.name);
     expect(link).to.include('frame out');
     expect(link.filter((n) => n === 'frame in: complete').length, 'each completion arrived in a frame').to.be.at.least(1);
     const instants = d.traceEvents.filter((e): e is InstantEvent => e.ph === 'i');
     const firstOut = instants.find((e) => e.name === 'frame out')!;
     const lastIn = instants.filter((e) => e.name === 'frame in: complete').at(-1)!;
-    expect(firstOut.ts, 'the Submit went out before the TX completed').to.be.at.most(sqes[0]!.ts + sqes[0]!.dur);
-    expect(lastIn.ts, 'the RX ended when its CQE arrived').to.be.at.most(sqes[3]!.ts + sqes[3]!.dur);
+    const accuracy = deviceClockAccuracy(d, sqes[0]!.pid);
+    expect(firstOut.ts, 'the Submit went out before the TX completed').to.be.at.most(sqes[0]!.ts + sqes[0]!.dur + accuracy + 0.001);
+    expect(sqes[3]!.ts + sqes[3]!.dur, 'the RX ended before its CQE arrived').to.be.at.most(lastIn.ts + accuracy + 0.001);
+  });
+
+  it('on native: SQE slices span the device times the agent reported, one iodev\'s never overlapping', async function () {
+    await buildNativeAgentOrSkip(this);
+    const d = await traceChain('native');
+    const { sqes } = checkChain(d);
+    for (const e of sqes) {
+      const { deviceStartUs, deviceEndUs } = e.args as { deviceStartUs?: number; deviceEndUs?: number };
+      expect(deviceStartUs, `${e.name}: the agent reported when it started`).to.be.a('number');
+      expect(deviceEndUs, `${e.name}: the agent reported when it completed`).to.be.a('number');
+      const span = (deviceEndUs! - deviceStartUs!) >>> 0;
+      expect(span, `${e.name}: starts no later than it ends (a span under 2^31 µs)`).to.be.below(2 ** 31);
+      expect(e.dur, `${e.name}: the slice lasts exactly what the device reported`).to.equal(span);
+    }
+    expect(sqes[1]!.dur, 'the DELAY ran its 6 ms on the device clock').to.be.at.least(6000);
+    const eeprom = sqes.filter((e) => named(d, e).startsWith('eeprom0 ')).sort((a, b) => a.ts - b.ts);
+    for (let i = 1; i < eeprom.length; i++) {
+      expect(eeprom[i]!.ts, `eeprom0 slice ${i} starts after slice ${i - 1} ends`).to.be.at.least(eeprom[i - 1]!.ts + eeprom[i - 1]!.dur - 0.001);
+    }
+    expect(deviceClockAccuracy(d, sqes[0]!.pid), 'the mapping states a finite accuracy').to.be.at.least(0);
   });
 
   it('rtio-hil test --trace: rtio-api on the emulator and on native, one process per board, in one file', async function () {
