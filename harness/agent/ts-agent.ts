@@ -29,6 +29,11 @@ export const TS_AGENT_MAX_BUFFER_BYTES = 512;
 export const TS_AGENT_WINDOW = 8;
 /** Bytes of CQE data batched into one Complete packet before it is sent. */
 export const TS_AGENT_COMPLETE_BATCH_BYTES = 900;
+/**
+ * Most bytes one CQE adds to a Complete besides its data: its element's tag and length (3), id
+ * (6), result (6), flags (6), the data's tag and length (3), and the device times (6 + 6).
+ */
+const CQE_MAX_OVERHEAD_BYTES = 36;
 /** Mempool of the agent's context: blocks of this many bytes ... */
 export const TS_AGENT_MEMPOOL_BLOCK = 16;
 /** ... and this many blocks. */
@@ -314,9 +319,10 @@ export class TsAgent {
   }
 
   private queueCqe(c: WireCqe): void {
-    if (this.pendingBytes + c.data.length > TS_AGENT_COMPLETE_BATCH_BYTES) this.flush();
+    const bytes = c.data.length + CQE_MAX_OVERHEAD_BYTES;
+    if (this.pendingBytes + bytes > TS_AGENT_COMPLETE_BATCH_BYTES) this.flush();
     this.pending.push(c);
-    this.pendingBytes += c.data.length + 12;
+    this.pendingBytes += bytes;
     this.scheduleDrain();
   }
 
