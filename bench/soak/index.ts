@@ -9,6 +9,7 @@
  *   npm run bench:soak -- [--board native|qemu-lm3s6965evb] [--seconds 20] [--seed 1]
  *     [--condition NAME]... [--clean-seconds N]   (a long soak of one condition: --condition '1% drop + 1e-3 flip' --seconds 1800 --clean-seconds 60)
  */
+import { plotSoakBench } from '../../harness/plot/benches';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadBoard } from '../../harness/boards/load-boards';
@@ -49,6 +50,9 @@ function every(periodMs: number, act: (relay: FaultRelay, markReset: () => void)
     act(relay, markReset);
   };
 }
+
+/** Issue 10's floors: throughput as a fraction of the clean run. */
+const SOAK_TARGETS: Readonly<Record<string, number>> = { '1% drop + 1e-3 flip': 0.5, '5% drop + 1e-3 flip': 0.25 };
 
 /** The conditions of the issue's table, then a stall and a reset. */
 export const SOAK_CONDITIONS: readonly SoakCondition[] = [
@@ -150,6 +154,9 @@ async function main(argv: readonly string[]): Promise<void> {
       `${String(r.lost).padStart(4)} ${String(r.duplicated).padStart(3)} ${String(r.wrong).padStart(5)} ${String(r.late).padStart(4)} ${`(${r.maxLateMs.toFixed(0)})`.padStart(8)}  ${`${r.loopLagMaxMs.toFixed(0)} ms`.padStart(12)}  ` +
       `${String(r.sessionsLost).padStart(13)}  ${ended}`);
   }
+  for (const file of plotSoakBench(values.board, results.map((r) => ({
+    condition: r.condition, ratioToClean: r.opsPerSecond / clean, ...(SOAK_TARGETS[r.condition] === undefined ? {} : { target: SOAK_TARGETS[r.condition] }),
+  })))) console.log(`plot: ${file}`);
   console.log(JSON.stringify({
     soak: {
       board: values.board, seconds, seed,

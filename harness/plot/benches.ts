@@ -51,3 +51,19 @@ export function plotEmulatorBench(f: EmulatorFigures): string[] {
     ], true),
   });
 }
+
+/** One condition of `bench:soak`: its throughput as a fraction of the clean run, and the issue's floor for it, if any. */
+export interface SoakBar {
+  readonly condition: string;
+  readonly ratioToClean: number;
+  readonly target?: number;
+}
+
+/** `bench:soak`'s throughput per condition as a fraction of the clean run, written as SVG; returns the files. */
+export function plotSoakBench(board: string, bars: readonly SoakBar[]): string[] {
+  return writePlots({
+    'soak-throughput': barChartSvg(`Throughput under a bad cable on ${board}, vs. the clean run`, 'x clean', bars.map((b) => ({
+      label: b.condition, value: b.ratioToClean, ...(b.target === undefined ? {} : { target: b.target }),
+    }))),
+  });
+}

@@ -1,8 +1,14 @@
 import { expect } from 'chai';
 import { findAll, parseXml } from '../testing/xml-read';
 import { CHART_HEIGHT, CHART_WIDTH, barChartSvg, histogramSvg } from './svg';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { plotSoakBench } from './benches';
+import { PLOTS_ENV } from './write';
+import { scratchDir } from '../testing/scratch-dir';
 
 describe('SVG charts for the benches', function () {
+  const dir = scratchDir('rtio-hil-plots-');
   it('a histogram: one bar per non-empty bin, heights in proportion to the counts, p50 and p99 marked', function () {
     // 100 samples of 10 µs, 50 of 20, 10 of 30, and one outlier beyond p99 counted in the last bin.
     const samples = [...Array<number>(100).fill(10), ...Array<number>(50).fill(20), ...Array<number>(10).fill(30), 1000];
@@ -37,5 +43,22 @@ describe('SVG charts for the benches', function () {
     expect(() => histogramSvg([], { title: 't', xLabel: 'x' })).to.throw(RangeError, /samples/);
     expect(() => histogramSvg([1, NaN], { title: 't', xLabel: 'x' })).to.throw(RangeError, /finite/);
     expect(() => barChartSvg('t', 'u', [{ label: 'a', value: -1 }])).to.throw(RangeError, />= 0/);
+  });
+
+  it('bench:soak draws each condition against the clean run, with the issue\'s floor where it has one', function () {
+    const before = process.env[PLOTS_ENV];
+    process.env[PLOTS_ENV] = dir();
+    try {
+      const [file] = plotSoakBench('native', [
+        { condition: 'clean', ratioToClean: 1 },
+        { condition: '1% drop + 1e-3 flip', ratioToClean: 0.66, target: 0.5 },
+      ]);
+      const svg = readFileSync(file!, 'utf8');
+      expect(file).to.equal(join(dir(), 'soak-throughput.svg'));
+      expect(svg).to.contain('1% drop + 1e-3 flip').and.contain('<title>target 0.50</title>').and.contain('<title>0.66</title>');
+    } finally {
+      if (before === undefined) delete process.env[PLOTS_ENV];
+      else process.env[PLOTS_ENV] = before;
+    }
   });
 });
