@@ -96,7 +96,7 @@ export class TsAgent {
   private boot(): { board: ReferenceBoard; r: Rtio; driver: RealtimeDriver; bootNonce: number } {
     const board = createReferenceBoard({ seed: this.seed });
     const r = new Rtio({
-      sqSize: TS_AGENT_MAX_SQES, cqSize: 2 * TS_AGENT_MAX_SQES, clock: board.clock,
+      sqSize: TS_AGENT_MAX_SQES, cqSize: 2 * TS_AGENT_MAX_SQES, clock: board.clock, stampTimes: true,
       mempool: { blockSize: TS_AGENT_MEMPOOL_BLOCK, blockCount: TS_AGENT_MEMPOOL_BLOCKS },
     });
     this.iodevById.clear();

@@ -36,6 +36,11 @@ export interface RtioOptions {
    * wall clock. Pass `target.clock` to run them on the target's (for the emulator, virtual) time.
    */
   readonly clock?: Clock;
+  /**
+   * Stamp each unit's start and each CQE's posting with `clock`'s time, for an agent built on this
+   * context to report as device times (docs/wire.md). Default false: nothing reads the clock for it.
+   */
+  readonly stampTimes?: boolean;
 }
 
 /** Called after each completion is posted (Zephyr's `rtio_set_cqe_callback`). */
@@ -94,7 +99,7 @@ export class Rtio {
     this.mempool = opts.mempool === undefined ? null : new Mempool(opts.mempool);
     this.waiting = new Waiting(this.clock);
     this.cq = new CompletionQueue(opts.cqSize, this, () => this.posted(), () => this.clock.now());
-    this.executor = new Executor(this, this.clock, opts.sqSize, this.cq, this.mempool, this.waiting);
+    this.executor = new Executor(this, this.clock, opts.sqSize, this.cq, this.mempool, this.waiting, opts.stampTimes === true);
     this.pool = this.executor.pool;
     this.callbackErrors = this.executor.callbackErrors;
     this.iodevErrors = this.executor.iodevErrors;

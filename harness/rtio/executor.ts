@@ -52,6 +52,8 @@ export class Executor implements SqeOwner {
     cq: CompletionQueue,
     private readonly mempool: Mempool | null,
     private readonly waiting: Waiting,
+    /** Stamp `startedAt` on every unit that starts (RtioOptions.stampTimes). */
+    private readonly stampTimes: boolean,
   ) {
     this.pool = new SlotPool(sqSize, this);
     this.done = new Completer(this.pool, cq, mempool, waiting, this.ready);
@@ -190,8 +192,10 @@ export class Executor implements SqeOwner {
       this.done.finish(s, -ECANCELED, s, SlotsAfter.Free);
       return;
     }
-    const now = this.clock.now();
-    for (let m: IodevSqe | null = s; m !== null; m = m.sqe.flags & RTIO_SQE_TRANSACTION ? m.next : null) m.startedAt = now;
+    if (this.stampTimes) {
+      const now = this.clock.now();
+      for (let m: IodevSqe | null = s; m !== null; m = m.sqe.flags & RTIO_SQE_TRANSACTION ? m.next : null) m.startedAt = now;
+    }
     const iodev = sqe.iodev;
     if (iodev === null && sqe.op === RTIO_OP_NOP && sqe.timeoutMs === 0) {
       // What `complete(s, 0, Ok)` would do for a NOP just started: nothing is armed, and `s`

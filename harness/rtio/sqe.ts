@@ -233,7 +233,7 @@ export class IodevSqe {
   remote: RemoteExecutor | null = null;
   /** @internal The mempool buffer handed out by `sqeRxBuf`, released on failure. */
   poolBuf: Uint8Array | null = null;
-  /** @internal When its unit last started, ms on the context's clock; NaN: it has not. */
+  /** @internal When its unit last started, ms on the context's clock; NaN: it has not, or the context does not stamp times (RtioOptions.stampTimes). */
   startedAt = NaN;
   /**
    * @internal Device times its agent reported with its last CQE (docs/wire.md "Device times"):
