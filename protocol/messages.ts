@@ -6,6 +6,7 @@
  */
 import type { IConversionOptions } from 'protobufjs';
 import { rtiohil } from './generated/rtio-pb';
+import { decodeCompletePacket, encodeSubmitPacket } from './hot-packets';
 
 /**
  * The generated namespace (package `rtiohil`): a class per message with static `encode`,
@@ -190,6 +191,8 @@ export function packetBodyKind(packet: PacketInit): BodyKind | undefined {
  * its value modulo 2^32.
  */
 export function encodePacket(packet: PacketInit): Uint8Array {
+  const fast = encodeSubmitPacket(packet);
+  if (fast !== null) return fast;
   const invalid = rtiohil.Packet.verify(packet);
   if (invalid !== null) throw new TypeError(`"packet" is invalid: ${invalid}`);
   return own(rtiohil.Packet.encode(packet).finish());
@@ -235,6 +238,8 @@ function putVarint(dst: Uint8Array, at: number, value: number): number {
  * kept: bytes fields are copied.
  */
 export function decodePacket(bytes: Uint8Array): Packet | DecodeError {
+  const fast = decodeCompletePacket(bytes);
+  if (fast !== null) return fast;
   try {
     const message = rtiohil.Packet.decode(bytes);
     return ownBytes(rtiohil.Packet.toObject(message, TO_OBJECT)) as Packet;

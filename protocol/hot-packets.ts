@@ -1,0 +1,290 @@
+/**
+ * The two packets a busy link carries most, coded by hand: a Submit encoded without protobufjs's
+ * verify, writer and copy, and a Complete (or a pure ack) decoded into plain data without
+ * protobufjs's message objects, toObject and the copy after it. Each is a fast path of
+ * messages.ts (`encodePacket`, `decodePacket`) and gives exactly what protobufjs gives: bytes
+ * canonically encoded, the same plain data. Anything else, or anything unusual (an unknown field,
+ * a repeated body, a varint over 5 bytes, a value that is not a uint32, a truncated field), is
+ * not taken: the caller falls back to protobufjs, which then encodes, decodes or reports it.
+ */
+import type { Cqe, Packet, PacketInit, Region, Sqe } from './messages';
+
+/** Returned when the input is not one the fast path takes. */
+export const NOT_TAKEN = null;
+
+// ------------------------------------------------------------------ encoding a Submit
+
+/** Sqe's uint32 fields in field-number order (tx, field 7, sits between prio and len), and their tag bytes. */
+const SQE_FIELDS_BEFORE_TX = [['id', 0x08], ['op', 0x10], ['flags', 0x18], ['iodev', 0x20], ['iodevFlags', 0x28], ['prio', 0x30]] as const;
+const SQE_FIELDS_AFTER_TX = [
+  ['len', 0x40], ['txRegion', 0x48], ['timeoutUs', 0x50], ['delayUs', 0x58], ['i2cConfig', 0x60], ['txOffset', 0x68], ['rxRegion', 0x70], ['rxOffset', 0x78],
+] as const;
+const SQE_TX_TAG = 0x3a;
+const SUBMIT_SQE_TAG = 0x0a;
+const SUBMIT_REGION_TAG = 0x12;
+const PACKET_SUBMIT_TAG = 0x2a;
+const REGION_LEN_TAG = 0x08;
+const REGION_INIT_TAG = 0x12;
+
+function varintSize(v: number): number {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+}
+
+function putVarint(dst: Uint8Array, at: number, value: number): number {
+  let v = value;
+  while (v > 0x7f) {
+    dst[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  dst[at++] = v;
+  return at;
+}
+
+/** A uint32 protobufjs would encode as is: an integer in [0, 2^32). Anything else goes the slow way. */
+function isUint32(v: unknown): v is number {
+  return typeof v === 'number' && v >= 0 && v <= 0xffffffff && Math.floor(v) === v;
+}
+
+/** A plain object (an object literal): the only kind whose fields the fast path reads. */
+function isPlain(o: unknown): o is Record<string, unknown> {
+  return typeof o === 'object' && o !== null && Object.getPrototypeOf(o) === Object.prototype;
+}
+
+/** Bytes of `sqe` encoded, or -1 when the fast path does not take it. */
+function sqeSize(sqe: unknown): number {
+  if (!isPlain(sqe) || sqe.$unknowns !== undefined) return -1;
+  let n = 0;
+  for (const [name] of SQE_FIELDS_BEFORE_TX) {
+    const v = sqe[name];
+    if (v === undefined || v === null) continue;
+    if (!isUint32(v)) return -1;
+    if (v !== 0) n += 1 + varintSize(v);
+  }
+  const tx = sqe.tx;
+  if (tx !== undefined && tx !== null) {
+    if (!(tx instanceof Uint8Array)) return -1;
+    if (tx.length > 0) n += 1 + varintSize(tx.length) + tx.length;
+  }
+  for (const [name] of SQE_FIELDS_AFTER_TX) {
+    const v = sqe[name];
+    if (v === undefined || v === null) continue;
+    if (!isUint32(v)) return -1;
+    if (v !== 0) n += 1 + varintSize(v);
+  }
+  return n;
+}
+
+function putSqe(dst: Uint8Array, at: number, sqe: Partial<Sqe>): number {
+  for (const [name, tag] of SQE_FIELDS_BEFORE_TX) {
+    const v = sqe[name];
+    if (v) {
+      dst[at++] = tag;
+      at = putVarint(dst, at, v);
+    }
+  }
+  const tx = sqe.tx;
+  if (tx && tx.length > 0) {
+    dst[at++] = SQE_TX_TAG;
+    at = putVarint(dst, at, tx.length);
+    dst.set(tx, at);
+    at += tx.length;
+  }
+  for (const [name, tag] of SQE_FIELDS_AFTER_TX) {
+    const v = sqe[name];
+    if (v) {
+      dst[at++] = tag;
+      at = putVarint(dst, at, v);
+    }
+  }
+  return at;
+}
+
+/** Bytes of `region` encoded, or -1 when the fast path does not take it. */
+function regionSize(region: unknown): number {
+  if (!isPlain(region) || region.$unknowns !== undefined) return -1;
+  const { len, init } = region;
+  let n = 0;
+  if (len !== undefined && len !== null) {
+    if (!isUint32(len)) return -1;
+    if (len !== 0) n += 1 + varintSize(len);
+  }
+  if (init !== undefined && init !== null) {
+    if (!(init instanceof Uint8Array)) return -1;
+    if (init.length > 0) n += 1 + varintSize(init.length) + init.length;
+  }
+  return n;
+}
+
+function putRegion(dst: Uint8Array, at: number, region: Partial<Region>): number {
+  if (region.len) {
+    dst[at++] = REGION_LEN_TAG;
+    at = putVarint(dst, at, region.len);
+  }
+  const init = region.init;
+  if (init && init.length > 0) {
+    dst[at++] = REGION_INIT_TAG;
+    at = putVarint(dst, at, init.length);
+    dst.set(init, at);
+    at += init.length;
+  }
+  return at;
+}
+
+/** The members of a plain list, or undefined when it is not one the fast path takes (a missing list is empty). */
+function listOf(v: unknown): readonly unknown[] | undefined {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : undefined;
+}
+
+/**
+ * `encodePacket(packet)`'s bytes for a packet that is a Submit body alone (`{ submit: { sqes,
+ * regions } }`, no seq or ack: the link adds those), in a new array; {@link NOT_TAKEN} for any
+ * other packet, or one with a value protobufjs's verify would have to judge.
+ */
+export function encodeSubmitPacket(packet: PacketInit): Uint8Array | typeof NOT_TAKEN {
+  if (!isPlain(packet)) return NOT_TAKEN;
+  let keys = 0;
+  for (const k in packet) {
+    if (k !== 'submit' || ++keys > 1) return NOT_TAKEN;
+  }
+  const submit: unknown = packet.submit;
+  if (!isPlain(submit) || submit.$unknowns !== undefined) return NOT_TAKEN;
+  const sqes = listOf(submit.sqes);
+  const regions = listOf(submit.regions);
+  if (sqes === undefined || regions === undefined) return NOT_TAKEN;
+  const sqeSizes: number[] = new Array<number>(sqes.length);
+  let inner = 0;
+  for (let i = 0; i < sqes.length; i++) {
+    const n = sqeSize(sqes[i]);
+    if (n < 0) return NOT_TAKEN;
+    sqeSizes[i] = n;
+    inner += 1 + varintSize(n) + n;
+  }
+  const regionSizes: number[] = new Array<number>(regions.length);
+  for (let i = 0; i < regions.length; i++) {
+    const n = regionSize(regions[i]);
+    if (n < 0) return NOT_TAKEN;
+    regionSizes[i] = n;
+    inner += 1 + varintSize(n) + n;
+  }
+  const out = new Uint8Array(1 + varintSize(inner) + inner);
+  out[0] = PACKET_SUBMIT_TAG;
+  let at = putVarint(out, 1, inner);
+  for (let i = 0; i < sqes.length; i++) {
+    out[at++] = SUBMIT_SQE_TAG;
+    at = putVarint(out, at, sqeSizes[i]!);
+    at = putSqe(out, at, sqes[i] as Partial<Sqe>);
+  }
+  for (let i = 0; i < regions.length; i++) {
+    out[at++] = SUBMIT_REGION_TAG;
+    at = putVarint(out, at, regionSizes[i]!);
+    at = putRegion(out, at, regions[i] as Partial<Region>);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ decoding a Complete
+
+/** A cursor over the input; `pos` < 0 once the fast path gives up. */
+interface Cursor {
+  readonly buf: Uint8Array;
+  pos: number;
+}
+
+/** A varint of at most 5 bytes whose value fits 32 bits, or -1 (the cursor then gives up). */
+function getVarint(c: Cursor, end: number): number {
+  const buf = c.buf;
+  let at = c.pos;
+  let v = 0;
+  for (let shift = 0; shift < 35; shift += 7) {
+    if (at >= end) break;
+    const b = buf[at++]!;
+    if (shift === 28 && b > 0x0f) break;
+    v += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) {
+      c.pos = at;
+      return v;
+    }
+  }
+  c.pos = -1;
+  return -1;
+}
+
+/** Decodes a Cqe of `len` bytes at the cursor, as toObject gives it; null when the fast path gives up. */
+function getCqe(c: Cursor, len: number): Cqe | null {
+  const end = c.pos + len;
+  if (end > c.buf.length) return null;
+  let id = 0;
+  let result = 0;
+  let flags = 0;
+  let data: Uint8Array | null = null;
+  let startUs: number | undefined;
+  let endUs: number | undefined;
+  while (c.pos < end) {
+    const tag = getVarint(c, end);
+    if (tag < 0) return null;
+    if (tag === 0x22) {
+      const n = getVarint(c, end);
+      if (n < 0 || c.pos + n > end) return null;
+      data = new Uint8Array(n); // of its own, and a plain Uint8Array even when the input is a Buffer
+      data.set(c.buf.subarray(c.pos, c.pos + n));
+      c.pos += n;
+      continue;
+    }
+    const v = getVarint(c, end);
+    if (v < 0) return null;
+    if (tag === 0x08) id = v;
+    else if (tag === 0x10) result = (v >>> 1) ^ -(v & 1);
+    else if (tag === 0x18) flags = v;
+    else if (tag === 0x28) startUs = v;
+    else if (tag === 0x30) endUs = v;
+    else return null; // an unknown field or an unexpected wire type: protobufjs judges
+  }
+  const cqe: Cqe = { id, result, flags, data: data ?? new Uint8Array(0) };
+  if (startUs !== undefined) cqe.startUs = startUs;
+  if (endUs !== undefined) cqe.endUs = endUs;
+  return cqe;
+}
+
+/**
+ * `decodePacket(bytes)` for a Complete or a pure ack (seq, ack, rej and at most one Complete
+ * body, nothing else), as plain data of its own; {@link NOT_TAKEN} for anything else, including
+ * every input protobufjs would reject.
+ */
+export function decodeCompletePacket(bytes: Uint8Array): Packet | typeof NOT_TAKEN {
+  const c: Cursor = { buf: bytes, pos: 0 };
+  const end = bytes.length;
+  let seq = 0;
+  let ack = 0;
+  let rej = false;
+  let cqes: Cqe[] | null = null;
+  while (c.pos < end) {
+    const tag = getVarint(c, end);
+    if (tag < 0) return NOT_TAKEN;
+    if (tag === 0x32) {
+      if (cqes !== null) return NOT_TAKEN; // a second body: protobufjs merges
+      const len = getVarint(c, end);
+      if (len < 0 || c.pos + len > end) return NOT_TAKEN;
+      const bodyEnd = c.pos + len;
+      cqes = [];
+      while (c.pos < bodyEnd) {
+        if (getVarint(c, bodyEnd) !== 0x0a) return NOT_TAKEN;
+        const n = getVarint(c, bodyEnd);
+        if (n < 0 || c.pos + n > bodyEnd) return NOT_TAKEN;
+        const cqe = getCqe(c, n);
+        if (cqe === null) return NOT_TAKEN;
+        cqes.push(cqe);
+      }
+      continue;
+    }
+    const v = getVarint(c, end);
+    if (v < 0) return NOT_TAKEN;
+    if (tag === 0x08) seq = v;
+    else if (tag === 0x10) ack = v;
+    else if (tag === 0x78) rej = v !== 0;
+    else return NOT_TAKEN;
+  }
+  if (cqes === null) return { seq, ack, rej };
+  // Packet's Complete types startUs/endUs as always there; like toObject's output, they are there only when sent.
+  return { seq, ack, rej, complete: { cqes }, body: 'complete' } as unknown as Packet;
+}
