@@ -24,7 +24,9 @@
  * with one poll loop that sleeps until a byte arrives or the agent's next due time. The due time
  * is an absolute CLOCK_MONOTONIC deadline on a timerfd, so a process that was stopped (SIGSTOP,
  * a debugger, a frozen container) wakes at once when it continues instead of sleeping the rest
- * of a relative timeout. SIGUSR1 resets the board as its reset button would (a new boot nonce,
+ * of a relative timeout. The frames the agent writes while the loop handles what it read go out
+ * together, in one write before the loop sleeps; the timer is re-armed only when the agent is due
+ * earlier than it is armed for. SIGUSR1 resets the board as its reset button would (a new boot nonce,
  * announced at once; the host is not told otherwise). SIGTERM, SIGINT and SIGHUP end it cleanly,
  * removing the link; exit status 0, or 1 on a setup error, 2 on a usage error.
  *
@@ -106,10 +108,9 @@ static uint64_t port_now(void *ctx)
 	return mono_us() - port.boot_us;
 }
 
-/* Writes a whole frame; when nobody reads the pty for a while, drops the rest (the link recovers). */
-static void port_write(void *ctx, const uint8_t *data, size_t len)
+/* Writes all of @p len bytes; when nobody reads the pty for a while, drops the rest (the link recovers). */
+static void write_or_drop(const uint8_t *data, size_t len)
 {
-	(void)ctx;
 	while (len > 0u) {
 		ssize_t n = write(port.master, data, len);
 
@@ -131,6 +132,36 @@ static void port_write(void *ctx, const uint8_t *data, size_t len)
 		port.dropped_bytes += len;
 		return;
 	}
+}
+
+/*
+ * Frames the agent writes while the loop handles what it read wait here and go out in one
+ * write(2) before the loop sleeps (port_flush): a burst of Completes costs the agent one system
+ * call and the host one wake-up, not one per frame. A frame that does not fit flushes first.
+ */
+static uint8_t out_buf[16384];
+static size_t out_len;
+
+static void port_flush(void)
+{
+	if (out_len > 0u) {
+		write_or_drop(out_buf, out_len);
+		out_len = 0u;
+	}
+}
+
+static void port_write(void *ctx, const uint8_t *data, size_t len)
+{
+	(void)ctx;
+	if (out_len + len > sizeof(out_buf)) {
+		port_flush();
+	}
+	if (len > sizeof(out_buf)) {
+		write_or_drop(data, len);
+		return;
+	}
+	memcpy(out_buf + out_len, data, len);
+	out_len += len;
 }
 
 static void port_reset(void *ctx)
@@ -422,6 +453,7 @@ int main(int argc, char **argv)
 	static uint8_t rx[4096];
 	struct sigaction sa;
 	int timer;
+	uint64_t armed_at = 0u; /* when the timer fires, µs of CLOCK_MONOTONIC; 0: not armed */
 	sigset_t block;
 	sigset_t during_poll;
 
@@ -500,18 +532,27 @@ int main(int argc, char **argv)
 			agent_poll(&agent, now);
 			due = agent_next_due_us(&agent);
 		}
-		/* An absolute deadline on CLOCK_MONOTONIC: time spent stopped counts. */
-		memset(&due_at, 0, sizeof(due_at));
+		/*
+		 * An absolute deadline on CLOCK_MONOTONIC: time spent stopped counts. Armed lazily: only
+		 * when the agent is due earlier than the timer is armed for (a timer armed too early just
+		 * wakes the loop once, which then arms it again), so a busy link costs no syscall per
+		 * packet for it.
+		 */
 		if (due != AGENT_NEVER) {
 			uint64_t at = port.boot_us + (due > now ? due : now);
 
-			due_at.it_value.tv_sec = (time_t)(at / 1000000u);
-			due_at.it_value.tv_nsec = (long)(at % 1000000u) * 1000L;
-			if (due_at.it_value.tv_sec == 0 && due_at.it_value.tv_nsec == 0) {
-				due_at.it_value.tv_nsec = 1; /* 0 would disarm it */
+			if (at == 0u) {
+				at = 1u; /* 0 would disarm it */
+			}
+			if (armed_at == 0u || at < armed_at) {
+				memset(&due_at, 0, sizeof(due_at));
+				due_at.it_value.tv_sec = (time_t)(at / 1000000u);
+				due_at.it_value.tv_nsec = (long)(at % 1000000u) * 1000L;
+				(void)timerfd_settime(timer, TFD_TIMER_ABSTIME, &due_at, NULL);
+				armed_at = at;
 			}
 		}
-		(void)timerfd_settime(timer, TFD_TIMER_ABSTIME, &due_at, NULL);
+		port_flush();
 		r = ppoll(p, port.lines_fd >= 0 ? 3 : 2, NULL, &during_poll);
 		if (r < 0) {
 			if (errno == EINTR) {
@@ -524,6 +565,7 @@ int main(int argc, char **argv)
 			uint64_t expirations;
 
 			(void)!read(timer, &expirations, sizeof(expirations));
+			armed_at = 0u; /* it fired: nothing is armed */
 		}
 		if (port.lines_fd >= 0) {
 			read_modem_lines();
