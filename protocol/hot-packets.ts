@@ -195,20 +195,28 @@ interface Cursor {
 function getVarint(c: Cursor, end: number): number {
   const buf = c.buf;
   let at = c.pos;
+  if (at < end && buf[at]! < 0x80) {
+    c.pos = at + 1;
+    return buf[at]!;
+  }
   let v = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    if (at >= end) break;
+  let scale = 1;
+  for (let i = 0; i < 5 && at < end; i++) {
     const b = buf[at++]!;
-    if (shift === 28 && b > 0x0f) break;
-    v += (b & 0x7f) * 2 ** shift;
+    if (i === 4 && b > 0x0f) break;
+    v += (b & 0x7f) * scale;
     if (b < 0x80) {
       c.pos = at;
       return v;
     }
+    scale *= 0x80;
   }
   c.pos = -1;
   return -1;
 }
+
+/** The `data` of a CQE that carries none: empty, so nothing can be written into it, and shared. */
+const NO_DATA: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
 
 /** Decodes a Cqe of `len` bytes at the cursor, as toObject gives it; null when the fast path gives up. */
 function getCqe(c: Cursor, len: number): Cqe | null {
@@ -240,7 +248,7 @@ function getCqe(c: Cursor, len: number): Cqe | null {
     else if (tag === 0x30) endUs = v;
     else return null; // an unknown field or an unexpected wire type: protobufjs judges
   }
-  const cqe: Cqe = { id, result, flags, data: data ?? new Uint8Array(0) };
+  const cqe: Cqe = { id, result, flags, data: data ?? NO_DATA };
   if (startUs !== undefined) cqe.startUs = startUs;
   if (endUs !== undefined) cqe.endUs = endUs;
   return cqe;

@@ -147,7 +147,8 @@ export type DecodedBody<K extends BodyKind> = Decoded<BodyInit<K>>;
 /**
  * A decoded packet: `seq`, `ack` (0 when absent) and `rej` (false when absent) and, discriminated by `body`, the one body
  * member present, e.g. `if (p.body === 'complete') p.complete.cqes`. `body` is undefined for a
- * pure acknowledgement. Plain data: own properties only, bytes in `Uint8Array`s of their own.
+ * pure acknowledgement. Plain data: own properties only, bytes in `Uint8Array`s of their own (an empty
+ * CQE `data` may be one frozen empty array, shared).
  */
 export type Packet = { readonly seq: number; readonly ack: number; readonly rej: boolean } & (
   | { [K in BodyKind]: { readonly body: K } & { readonly [P in K]: DecodedBody<K> } }[BodyKind]

@@ -209,9 +209,14 @@ export class HostLink extends LinkCore {
     if (err !== undefined) handshake.reject(err);
   }
 
-  /** Arms the keepalive `keepaliveMs` after `from` (default: the last frame sent). */
+  /**
+   * Arms the keepalive `keepaliveMs` after `from` (default: the last frame sent). Lazily: a timer
+   * already armed stays (no timer is re-armed per frame written); when it fires early, it is
+   * armed again for `keepaliveMs` after the last frame.
+   */
   #armKeepalive(from = this.lastSentAt): void {
     if (!this.#keepalive || this.state !== LinkState.Open) return;
+    if (this.#keepaliveTimer !== 0 && from === this.lastSentAt) return;
     this.clock.clearTimer(this.#keepaliveTimer);
     this.#keepaliveTimer = this.clock.setTimer(from + this.limits.keepaliveMs, () => this.#onKeepalive(), undefined);
   }
@@ -224,6 +229,10 @@ export class HostLink extends LinkCore {
   #onKeepalive(): void {
     this.#keepaliveTimer = 0;
     if (!this.#keepalive || this.state !== LinkState.Open) return;
+    if (this.clock.now() < this.lastSentAt + this.limits.keepaliveMs) {
+      this.#armKeepalive(); // a frame went out since it was armed
+      return;
+    }
     if (this.inFlight === 0 && this.queued === 0) {
       this.counters.keepalives++;
       this.sendKeepalive();

@@ -80,6 +80,8 @@ export class Shipper {
   private seenRetransmits = 0;
   private lossySubmits = 0;
   private idleWake: (() => void) | null = null;
+  /** {@link Shipper.flush}, bound once: queued as a microtask for every Submit. */
+  private readonly flushSoon = (): void => this.flush();
 
   /** `allowanceMs`: time beyond an SQE's own deadline before the host completes it. */
   constructor(
@@ -204,27 +206,29 @@ export class Shipper {
 
   private ship(w: Shipment, plan: ChainPlan | null): void {
     const { members, owner } = w;
-    const signalled: number[] = [];
-    const deadlines = deadlinesOf(members, this.clock.now(), this.allowanceMs);
-    const ids = members.map((m, i) => {
+    const n = members.length;
+    // A lone SQE without a timeout (the common case) has no deadline: no array for it.
+    const deadlines = n === 1 && members[0]!.sqe.timeoutMs <= 0 ? null : deadlinesOf(members, this.clock.now(), this.allowanceMs);
+    let signalled: number[] | null = null;
+    for (let i = 0; i < n; i++) {
+      const m = members[i]!;
       const id = this.allocId();
-      this.inflight.set(id, { slot: m, owner, abandoned: false, deadline: deadlines[i]!, members });
+      const deadline = deadlines === null ? Infinity : deadlines[i]!;
+      this.inflight.set(id, { slot: m, owner, abandoned: false, deadline, members });
       this.ids.set(m, id);
-      if (m.awaitSignaled) signalled.push(id);
-      return id;
-    });
-    this.used += members.length;
+      if (m.awaitSignaled) (signalled ??= []).push(id);
+      if (deadline < this.deadlineAt) this.armDeadline(deadline);
+      if (plan !== null) plan.sqes[i]!.id = id;
+    }
+    this.used += n;
     this.watch();
-    for (const d of deadlines) if (d < this.deadlineAt) this.armDeadline(d);
     // What cannot fit one frame (a unit whose buffers are too big for the agent) fails here, as
     // the agent fails a buffer over its limit: the head with -EMSGSIZE, the rest -ECANCELED.
     if (plan === null) {
+      const ids = members.map((m) => this.ids.get(m)!);
       ids.forEach((id, i) => this.deliver(id, i === 0 ? -EMSGSIZE : -ECANCELED, 0, null));
       return;
     }
-    plan.sqes.forEach((s, i) => {
-      s.id = ids[i]!;
-    });
     if (this.batch.length === 0) this.batchLimit = this.batchBudget();
     else if (this.batchBytes + plan.bytes > this.batchLimit) {
       this.flush();
@@ -232,10 +236,10 @@ export class Shipper {
     }
     appendPlan(this.batch, this.batchRegions, plan);
     this.batchBytes += plan.bytes;
-    this.batchSignals.push(...signalled);
+    if (signalled !== null) this.batchSignals.push(...signalled);
     if (!this.flushQueued) {
       this.flushQueued = true;
-      queueMicrotask(() => this.flush());
+      queueMicrotask(this.flushSoon);
     }
   }
 
