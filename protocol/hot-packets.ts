@@ -14,11 +14,6 @@ export const NOT_TAKEN = null;
 
 // ------------------------------------------------------------------ encoding a Submit
 
-/** Sqe's uint32 fields in field-number order (tx, field 7, sits between prio and len), and their tag bytes. */
-const SQE_FIELDS_BEFORE_TX = [['id', 0x08], ['op', 0x10], ['flags', 0x18], ['iodev', 0x20], ['iodevFlags', 0x28], ['prio', 0x30]] as const;
-const SQE_FIELDS_AFTER_TX = [
-  ['len', 0x40], ['txRegion', 0x48], ['timeoutUs', 0x50], ['delayUs', 0x58], ['i2cConfig', 0x60], ['txOffset', 0x68], ['rxRegion', 0x70], ['rxOffset', 0x78],
-] as const;
 const SQE_TX_TAG = 0x3a;
 const SUBMIT_SQE_TAG = 0x0a;
 const SUBMIT_REGION_TAG = 0x12;
@@ -50,38 +45,42 @@ function isPlain(o: unknown): o is Record<string, unknown> {
   return typeof o === 'object' && o !== null && Object.getPrototypeOf(o) === Object.prototype;
 }
 
-/** Bytes of `sqe` encoded, or -1 when the fast path does not take it. */
+/** Bytes of a uint32 field holding `v` (0 when absent or 0), or -1 when protobufjs must judge it. */
+function u32Size(v: unknown): number {
+  if (v === undefined || v === null || v === 0) return 0;
+  return isUint32(v) ? 1 + varintSize(v) : -1;
+}
+
+/** Bytes of `sqe` encoded, or -1 when the fast path does not take it. Fields written out: a loop over names would be a keyed, megamorphic load each. */
 function sqeSize(sqe: unknown): number {
   if (!isPlain(sqe) || sqe.$unknowns !== undefined) return -1;
-  let n = 0;
-  for (const [name] of SQE_FIELDS_BEFORE_TX) {
-    const v = sqe[name];
-    if (v === undefined || v === null) continue;
-    if (!isUint32(v)) return -1;
-    if (v !== 0) n += 1 + varintSize(v);
-  }
+  const a = u32Size(sqe.id), b = u32Size(sqe.op), c = u32Size(sqe.flags), d = u32Size(sqe.iodev), e = u32Size(sqe.iodevFlags);
+  const f = u32Size(sqe.prio), g = u32Size(sqe.len), h = u32Size(sqe.txRegion), i = u32Size(sqe.timeoutUs), j = u32Size(sqe.delayUs);
+  const k = u32Size(sqe.i2cConfig), l = u32Size(sqe.txOffset), m = u32Size(sqe.rxRegion), n = u32Size(sqe.rxOffset);
+  if ((a | b | c | d | e | f | g | h | i | j | k | l | m | n) < 0) return -1;
+  let size = a + b + c + d + e + f + g + h + i + j + k + l + m + n;
   const tx = sqe.tx;
   if (tx !== undefined && tx !== null) {
     if (!(tx instanceof Uint8Array)) return -1;
-    if (tx.length > 0) n += 1 + varintSize(tx.length) + tx.length;
+    if (tx.length > 0) size += 1 + varintSize(tx.length) + tx.length;
   }
-  for (const [name] of SQE_FIELDS_AFTER_TX) {
-    const v = sqe[name];
-    if (v === undefined || v === null) continue;
-    if (!isUint32(v)) return -1;
-    if (v !== 0) n += 1 + varintSize(v);
-  }
-  return n;
+  return size;
+}
+
+/** Writes field `tag` holding uint32 `v` unless it is 0 (or absent); returns the index after it. */
+function putU32(dst: Uint8Array, at: number, tag: number, v: number | null | undefined): number {
+  if (!v) return at;
+  dst[at] = tag;
+  return putVarint(dst, at + 1, v);
 }
 
 function putSqe(dst: Uint8Array, at: number, sqe: Partial<Sqe>): number {
-  for (const [name, tag] of SQE_FIELDS_BEFORE_TX) {
-    const v = sqe[name];
-    if (v) {
-      dst[at++] = tag;
-      at = putVarint(dst, at, v);
-    }
-  }
+  at = putU32(dst, at, 0x08, sqe.id);
+  at = putU32(dst, at, 0x10, sqe.op);
+  at = putU32(dst, at, 0x18, sqe.flags);
+  at = putU32(dst, at, 0x20, sqe.iodev);
+  at = putU32(dst, at, 0x28, sqe.iodevFlags);
+  at = putU32(dst, at, 0x30, sqe.prio);
   const tx = sqe.tx;
   if (tx && tx.length > 0) {
     dst[at++] = SQE_TX_TAG;
@@ -89,14 +88,14 @@ function putSqe(dst: Uint8Array, at: number, sqe: Partial<Sqe>): number {
     dst.set(tx, at);
     at += tx.length;
   }
-  for (const [name, tag] of SQE_FIELDS_AFTER_TX) {
-    const v = sqe[name];
-    if (v) {
-      dst[at++] = tag;
-      at = putVarint(dst, at, v);
-    }
-  }
-  return at;
+  at = putU32(dst, at, 0x40, sqe.len);
+  at = putU32(dst, at, 0x48, sqe.txRegion);
+  at = putU32(dst, at, 0x50, sqe.timeoutUs);
+  at = putU32(dst, at, 0x58, sqe.delayUs);
+  at = putU32(dst, at, 0x60, sqe.i2cConfig);
+  at = putU32(dst, at, 0x68, sqe.txOffset);
+  at = putU32(dst, at, 0x70, sqe.rxRegion);
+  return putU32(dst, at, 0x78, sqe.rxOffset);
 }
 
 /** Bytes of `region` encoded, or -1 when the fast path does not take it. */

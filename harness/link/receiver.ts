@@ -34,7 +34,16 @@ export type AckFlags = { rej?: true };
 export class Receiver {
   #delivered = 0;
   #owed = 0;
+  /** The clock timer for a delayed pure ack, armed for {@link Receiver.#ackTimerAt}; 0 when none. */
   #ackTimer: TimerId = 0;
+  #ackTimerAt = Infinity;
+  /**
+   * When a delayed pure ack is due; Infinity when none is owed. The clock timer is armed lazily:
+   * a packet carrying the ack leaves it armed, and it fires, finds nothing owed and stops, so no
+   * timer is armed and cleared per packet.
+   */
+  #ackDueAt = Infinity;
+  readonly #ackFire = (): void => this.#onAckTimer();
   /** The ack owed after {@link ACK_EVERY_PACKETS} packets, due on the next turn of the event loop. */
   #ackSoon: NodeJS.Immediate | undefined;
   /** `#delivered` when the last REJ was sent, or -1; and when. */
@@ -74,8 +83,7 @@ export class Receiver {
 
   /** A packet carrying the current ack was sent: no acknowledgement is owed any more. */
   ackSent(): void {
-    this.clock.clearTimer(this.#ackTimer);
-    this.#ackTimer = 0;
+    this.#ackDueAt = Infinity;
     if (this.#ackSoon !== undefined) clearImmediate(this.#ackSoon);
     this.#ackSoon = undefined;
     this.#owed = 0;
@@ -84,6 +92,9 @@ export class Receiver {
   /** Starts a new session: nothing delivered, nothing owed. */
   reset(): void {
     this.ackSent();
+    this.clock.clearTimer(this.#ackTimer);
+    this.#ackTimer = 0;
+    this.#ackTimerAt = Infinity;
     this.#delivered = 0;
     this.#rejectedAt = -1;
   }
@@ -96,11 +107,28 @@ export class Receiver {
       });
       return;
     }
-    if (this.#ackTimer !== 0) return;
-    this.#ackTimer = this.clock.setTimer(this.clock.now() + this.limits.ackDelayMs, () => {
-      this.#ackTimer = 0;
-      this.#ackNow({});
-    }, undefined);
+    if (this.#ackDueAt !== Infinity) return;
+    this.#ackDueAt = this.clock.now() + this.limits.ackDelayMs;
+    this.#armAckTimer();
+  }
+
+  /** Arms the clock timer for {@link Receiver.#ackDueAt} unless it already fires no later. */
+  #armAckTimer(): void {
+    if (this.#ackTimer !== 0 && this.#ackTimerAt <= this.#ackDueAt) return;
+    this.clock.clearTimer(this.#ackTimer);
+    this.#ackTimerAt = this.#ackDueAt;
+    this.#ackTimer = this.clock.setTimer(this.#ackDueAt, this.#ackFire, undefined);
+  }
+
+  #onAckTimer(): void {
+    this.#ackTimer = 0;
+    this.#ackTimerAt = Infinity;
+    if (this.#ackDueAt === Infinity) return;
+    if (this.clock.now() < this.#ackDueAt) {
+      this.#armAckTimer(); // owed again since it was armed: due later
+      return;
+    }
+    this.#ackNow({});
   }
 
   /**

@@ -49,7 +49,16 @@ export class Sender {
   #nextSeq = 1;
   #unacked: Outgoing[] = [];
   #queue: Outgoing[] = [];
+  /** The clock timer, armed for {@link Sender.#timerAt}; 0 when none. */
   #timer: TimerId = 0;
+  #timerAt = Infinity;
+  /**
+   * When the retransmission is due; Infinity when nothing is. The clock timer is armed lazily:
+   * stopping leaves it armed, and it fires, finds nothing due (or not yet) and re-arms only when
+   * needed, so no timer is re-armed per acknowledgement.
+   */
+  #dueAt = Infinity;
+  readonly #fire = (): void => this.#onTimer();
   #rounds = 0;
   /** When acknowledgements last made progress (or the first unacknowledged packet went out). */
   #progressAt = 0;
@@ -140,6 +149,9 @@ export class Sender {
   /** Forgets every packet and starts numbering at 1 again (a new session); the round-trip estimate stays. */
   reset(): void {
     this.#stopTimer();
+    this.clock.clearTimer(this.#timer);
+    this.#timer = 0;
+    this.#timerAt = Infinity;
     this.#nextSeq = 1;
     this.#unacked = [];
     this.#queue = [];
@@ -165,17 +177,36 @@ export class Sender {
   }
 
   #armTimer(): void {
-    if (this.#timer !== 0 || this.#unacked.length === 0) return;
-    this.#timer = this.clock.setTimer(this.clock.now() + this.rtt.rtoMs, () => this.#onTimeout(), undefined);
+    if (this.#dueAt !== Infinity || this.#unacked.length === 0) return;
+    this.#setDue(this.clock.now() + this.rtt.rtoMs);
   }
 
   #stopTimer(): void {
+    this.#dueAt = Infinity;
+  }
+
+  /** Due at `at`: the clock timer is armed for then unless it already fires no later. */
+  #setDue(at: number): void {
+    this.#dueAt = at;
+    if (this.#timer !== 0 && this.#timerAt <= at) return;
     this.clock.clearTimer(this.#timer);
+    this.#timerAt = at;
+    this.#timer = this.clock.setTimer(at, this.#fire, undefined);
+  }
+
+  #onTimer(): void {
     this.#timer = 0;
+    this.#timerAt = Infinity;
+    if (this.#dueAt === Infinity) return;
+    if (this.clock.now() < this.#dueAt) {
+      this.#setDue(this.#dueAt); // acknowledgements moved it later since it was armed
+      return;
+    }
+    this.#dueAt = Infinity;
+    this.#onTimeout();
   }
 
   #onTimeout(): void {
-    this.#timer = 0;
     const oldest = this.#unacked[0];
     if (oldest === undefined) return;
     if (this.link.retransmitExpired(oldest.seq, this.#rounds, this.clock.now() - this.#progressAt)) return;
@@ -184,10 +215,6 @@ export class Sender {
     this.#resendAll();
     // Time out no later than the stall deadline, however long the backed-off timeout is.
     const deadline = this.link.stallDeadline(this.#progressAt);
-    if (deadline !== undefined && this.#timer !== 0) {
-      const due = Math.min(this.clock.now() + this.rtt.rtoMs, deadline);
-      this.#stopTimer();
-      this.#timer = this.clock.setTimer(due, () => this.#onTimeout(), undefined);
-    }
+    if (deadline !== undefined && this.#dueAt !== Infinity) this.#setDue(Math.min(this.clock.now() + this.rtt.rtoMs, deadline));
   }
 }

@@ -82,6 +82,8 @@ export class Shipper {
   private idleWake: (() => void) | null = null;
   /** {@link Shipper.flush}, bound once: queued as a microtask for every Submit. */
   private readonly flushSoon = (): void => this.flush();
+  /** What the link was last told by {@link Shipper.watch}. */
+  private keepaliveOn = false;
 
   /** `allowanceMs`: time beyond an SQE's own deadline before the host completes it. */
   constructor(
@@ -187,6 +189,7 @@ export class Shipper {
     if (this.deadlineTimer !== 0) this.clock.clearTimer(this.deadlineTimer);
     this.deadlineTimer = 0;
     this.deadlineAt = Infinity;
+    this.keepaliveOn = false;
     this.link.setKeepalive?.(false);
     const e = errno ?? errnoOfLinkError(err);
     const shipped = [...this.inflight.values()];
@@ -303,9 +306,12 @@ export class Shipper {
     this.watch();
   }
 
-  /** Keepalive on while the agent holds work: a reset or silent agent is noticed then. */
+  /** Keepalive on while the agent holds work: a reset or silent agent is noticed then. Told only on a change. */
   private watch(): void {
-    this.link.setKeepalive?.(this.lastError === null && this.busy);
+    const on = this.lastError === null && this.busy;
+    if (on === this.keepaliveOn) return;
+    this.keepaliveOn = on;
+    this.link.setKeepalive?.(on);
   }
 
   private armDeadline(at: number): void {
