@@ -4,10 +4,13 @@
  *
  *   npm run bench:link -- [--board native|qemu-lm3s6965evb|qemu-mps2-an385] [--rounds 5]
  *
- * Each variant runs in a process of its own (variant.ts), and the variants of a round run one
- * after the other, in an order that alternates from round to round, so load and the JIT weigh on
- * each alike; a ratio is taken within its round. Prints each figure's min/median/max over the
- * rounds and the ratios per round; the last line is one JSON object.
+ * Each variant runs in a process of its own (variant.ts). In each round rtio-hil and the two
+ * serialport echoes are set up and warmed up side by side, then measure in turns (turns.ts): their
+ * round trips in alternating blocks, one process measuring while the others wait idle, so a burst
+ * of load weighs on each alike, then their throughput runs one after the other; the C floor runs
+ * after them. The order of the turns alternates from round to round; a ratio is taken within its
+ * round. Prints each figure's min/median/max over the rounds and the ratios per round; the last
+ * line is one JSON object.
  *
  * The baseline is serialport's own stream (each read and write a round trip through libuv's
  * threadpool), as a user would echo by hand; the same echo on the event-loop path that
@@ -26,6 +29,8 @@ import { parseArgs, promisify } from 'node:util';
 import type { EchoFigures, RtioFigures } from './measure';
 import { BULK_READ_BYTES, IN_FLIGHT, NOP_DEPTH } from './measure';
 import type { FloorFigures } from './variant';
+import { TurnTaker, takeTurns } from './turns';
+import type { WireShapes } from './wire-shapes';
 
 /** Targets of issue 16 on the native agent. */
 const TARGETS = { rttRatio: 1.1, pipelinedNopsPerSec: 300_000, bulkRatio: 0.85 };
@@ -33,6 +38,8 @@ const TARGETS = { rttRatio: 1.1, pipelinedNopsPerSec: 300_000, bulkRatio: 0.85 }
 const DEFAULT_ROUNDS = 5;
 
 type Variant = 'rtio' | 'echo' | 'echo-loop' | 'floor';
+/** The variants that measure in turns. */
+type TurnVariant = Exclude<Variant, 'floor'>;
 type Figures = { rtio: RtioFigures; echo: EchoFigures; 'echo-loop': EchoFigures; floor: FloorFigures };
 
 /** Progress lines on stderr, so the last stdout line stays the JSON. */
@@ -40,11 +47,30 @@ function progress(what: string): void {
   process.stderr.write(`bench:link: ${what}\n`);
 }
 
+/** node's arguments that run `variant` (variant.ts) for `board`, shaping bulk by `readLen`. */
+function variantArgs(variant: Variant, board: string, readLen: number, turns: boolean): string[] {
+  const args = ['-r', 'ts-node/register/transpile-only', join(__dirname, 'variant.ts'), variant, '--board', board, '--read-len', String(readLen)];
+  return turns ? [...args, '--turns'] : args;
+}
+
 /** Runs one variant in a process of its own and returns the JSON it printed last. */
 async function runVariant<V extends Variant>(variant: V, board: string, readLen: number): Promise<Figures[V]> {
-  const args = ['-r', 'ts-node/register/transpile-only', join(__dirname, 'variant.ts'), variant, '--board', board, '--read-len', String(readLen)];
-  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
+  const { stdout } = await promisify(execFile)(process.execPath, variantArgs(variant, board, readLen, false), { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Figures[V];
+}
+
+/**
+ * rtio, echo and echo-loop of one round, measuring in turns in `order`: rtio is started first, and
+ * the echoes once it has said which read length its agent allows.
+ */
+async function runInTurns(board: string, order: readonly TurnVariant[]): Promise<Pick<Figures, TurnVariant>> {
+  const rtio = new TurnTaker('rtio', variantArgs('rtio', board, BULK_READ_BYTES, true));
+  await rtio.asked();
+  const readLen = (rtio.shapes as WireShapes | undefined)?.readLen ?? BULK_READ_BYTES;
+  const takers = new Map<TurnVariant, TurnTaker>([['rtio', rtio]]);
+  for (const v of ['echo', 'echo-loop'] as const) takers.set(v, new TurnTaker(v, variantArgs(v, board, readLen, true)));
+  await takeTurns(order.map((v) => takers.get(v)!));
+  return { rtio: rtio.result(), echo: takers.get('echo')!.result(), 'echo-loop': takers.get('echo-loop')!.result() };
 }
 
 /** min, median and max of `xs`. */
@@ -67,18 +93,13 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`--rounds must be a positive integer; got ${values.rounds}`);
   const results: Figures[] = [];
-  let readLen = BULK_READ_BYTES;
   for (let round = 0; round < rounds; round++) {
-    // rtio first in the first round (it learns the read length the agent allows), then alternating.
-    const order: Variant[] = round % 2 === 0 ? ['rtio', 'echo', 'echo-loop', 'floor'] : ['floor', 'echo-loop', 'echo', 'rtio'];
-    const got: Partial<Figures> = {};
-    for (const v of order) {
-      progress(`round ${round + 1}/${rounds}: ${v}`);
-      const f = await runVariant(v, board, readLen);
-      (got as Record<Variant, unknown>)[v] = f;
-      if (v === 'rtio') readLen = (f as RtioFigures).shapes.readLen;
-    }
-    results.push(got as Figures);
+    const order: TurnVariant[] = round % 2 === 0 ? ['rtio', 'echo', 'echo-loop'] : ['echo-loop', 'echo', 'rtio'];
+    progress(`round ${round + 1}/${rounds}: ${order.join(', ')} in turns`);
+    const inTurns = await runInTurns(board, order);
+    progress(`round ${round + 1}/${rounds}: floor`);
+    const floor = await runVariant('floor', board, inTurns.rtio.shapes.readLen);
+    results.push({ ...inTurns, floor });
   }
   const rtio = results.map((r) => r.rtio);
   const echo = results.map((r) => r.echo);

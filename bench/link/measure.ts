@@ -12,6 +12,19 @@ import type { WireShapes } from './wire-shapes';
 
 /** Sequential round trips measured (after warm-up) for each latency figure. */
 export const RTT_SAMPLES = 2000;
+/** The round trips are measured in this many blocks of RTT_SAMPLES / RTT_BLOCKS, each a turn of its own (see {@link Turn}). */
+export const RTT_BLOCKS = 10;
+
+/**
+ * Resolves when this process may measure its next block; called before the warm-up, before each
+ * of the {@link RTT_BLOCKS} blocks of round trips and before the throughput runs. bench/link
+ * gives the variants of a round turns in rotation (variant.ts --turns), so their round trips are
+ * measured in alternating blocks under the same load, each process idle while another measures.
+ */
+export type Turn = () => Promise<void>;
+
+/** Never waits: the process measures on its own. */
+export const NO_TURNS: Turn = () => Promise.resolve();
 /** Round trips run first and not measured: the JIT settles (CPU per round trip halves twice over the first 6000) and QEMU's pty gets past its ~0.9 s first exchange. */
 export const WARMUP = 3000;
 /** Wall time of each throughput measurement, in ms. */
@@ -58,29 +71,27 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** rtio-hil on the board's agent: NOP round trips, pipelined NOPs, bulk reads with continuous refill. */
-export async function measureRtio(board: string): Promise<RtioFigures> {
+export async function measureRtio(board: string, turn: Turn = NO_TURNS, onShapes?: (s: WireShapes) => void): Promise<RtioFigures> {
   const target = await openBenchTarget(board);
   try {
     const test0 = target.iodev('test0');
     const readLen = Math.min(BULK_READ_BYTES, target.hello.maxBufferBytes);
     const shapes = wireShapes(readLen);
+    onShapes?.(shapes);
     const r = new Rtio({ sqSize: NOP_DEPTH, cqSize: 2 * NOP_DEPTH });
-
-    const rtts: number[] = [];
-    let rttCpu0 = process.cpuUsage();
-    for (let i = 0; i < WARMUP + RTT_SAMPLES; i++) {
-      if (i === WARMUP) rttCpu0 = process.cpuUsage();
+    const roundTrip = async (i: number): Promise<number> => {
       const t0 = performance.now();
       sqePrepNop(r.sqeAcquire()!, test0, i);
       await r.submit(1);
       const c = r.cqeConsume()!;
       if (c.result !== 0) throw new Error(`NOP failed: ${c.result}`);
       r.cqeRelease(c);
-      if (i >= WARMUP) rtts.push((performance.now() - t0) * 1000);
-    }
-    const hostCpuUsPerRtt = cpuUs(process.cpuUsage(rttCpu0)) / RTT_SAMPLES;
-    rtts.sort((a, b) => a - b);
+      return (performance.now() - t0) * 1000;
+    };
+    const { rtts, cpuUs: rttCpuUs } = await timedRoundTrips(turn, roundTrip);
+    const hostCpuUsPerRtt = rttCpuUs / RTT_SAMPLES;
 
+    await turn();
     let nops = 0;
     let cpu0 = process.cpuUsage();
     let t0 = performance.now();
@@ -129,6 +140,26 @@ export async function measureRtio(board: string): Promise<RtioFigures> {
   }
 }
 
+/**
+ * The warm-up, then {@link RTT_SAMPLES} round trips in {@link RTT_BLOCKS} blocks, each after its
+ * turn: the round trips in µs, sorted, and this process's CPU time over the measured ones, µs.
+ */
+async function timedRoundTrips(turn: Turn, roundTrip: (i: number) => Promise<number>): Promise<{ rtts: number[]; cpuUs: number }> {
+  await turn();
+  for (let i = 0; i < WARMUP; i++) await roundTrip(i);
+  const rtts: number[] = [];
+  let cpu = 0;
+  const perBlock = Math.ceil(RTT_SAMPLES / RTT_BLOCKS);
+  while (rtts.length < RTT_SAMPLES) {
+    await turn();
+    const cpu0 = process.cpuUsage();
+    for (let k = 0; k < perBlock && rtts.length < RTT_SAMPLES; k++) rtts.push(await roundTrip(WARMUP + rtts.length));
+    cpu += cpuUs(process.cpuUsage(cpu0));
+  }
+  rtts.sort((a, b) => a - b);
+  return { rtts, cpuUs: cpu };
+}
+
 /** Each call resolves once `n` more bytes (counted after the previous calls' bytes) have arrived on `t`. */
 function receiver(t: Transport): (n: number) => Promise<void> {
   let got = 0;
@@ -153,20 +184,19 @@ function receiver(t: Transport): (n: number) => Promise<void> {
  * answered by a frame the size of its Complete, {@link IN_FLIGHT} in flight, each refilled as it
  * completes.
  */
-export async function measureEcho(board: string, shapes: WireShapes, io: SerialIo): Promise<EchoFigures> {
+export async function measureEcho(board: string, shapes: WireShapes, io: SerialIo, turn: Turn = NO_TURNS): Promise<EchoFigures> {
   const echo = await startEcho(board);
   const t = await openSerialTransport({ path: echo.path, io });
   try {
     const expect = receiver(t);
     const small = echoFrame(shapes.nopSubmitBytes);
-    const rtts: number[] = [];
-    for (let i = 0; i < WARMUP + RTT_SAMPLES; i++) {
+    const { rtts } = await timedRoundTrips(turn, async () => {
       const t0 = performance.now();
       await t.write(small);
       await expect(small.length);
-      if (i >= WARMUP) rtts.push((performance.now() - t0) * 1000);
-    }
-    rtts.sort((a, b) => a - b);
+      return (performance.now() - t0) * 1000;
+    });
+    await turn();
     const request = shapedRequest(shapes.readSubmitBytes, shapes.readCompleteBytes);
     let replies = 0;
     const t0 = performance.now();

@@ -2,20 +2,26 @@
  * One process of bench/link (index.ts starts it): runs one measurement and prints its figures as
  * one JSON line.
  *
- *   node -r ts-node/register/transpile-only bench/link/variant.ts rtio|echo|echo-loop|floor --board <board> [--read-len N]
+ *   node -r ts-node/register/transpile-only bench/link/variant.ts rtio|echo|echo-loop|floor --board <board> [--read-len N] [--turns]
  *
  * - rtio: rtio-hil on the board's agent (measure.ts, measureRtio);
  * - echo: serialport's own stream (a threadpool round trip per read and write) on the board's
  *   echo peer, frames of the sizes `--read-len` gives (measureEcho);
  * - echo-loop: the same on the event-loop path rtio-hil's serial transport takes;
  * - floor: C round trips (build/firmware-stubs/rtio-pty-ping) on the echo peer: the physical floor.
+ *
+ * With --turns (rtio, echo, echo-loop) it measures only in its turns (measure.ts, Turn): it prints
+ * `turn` on stdout when ready for the next one and waits for a line on stdin; rtio first prints
+ * `shapes <json>` with the frame sizes its agent allows. The last line is the figures, as without.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { PACKAGE_ROOT } from '../../harness/package-root';
 import { buildNativeAgent } from '../../harness/remote';
-import { RTT_SAMPLES, measureEcho, measureRtio } from './measure';
+import { createInterface } from 'node:readline';
+import { NO_TURNS, RTT_SAMPLES, measureEcho, measureRtio } from './measure';
+import type { Turn } from './measure';
 import { startEcho } from './targets';
 import { wireShapes } from './wire-shapes';
 
@@ -40,20 +46,31 @@ async function measureFloor(board: string, frameBytes: number): Promise<FloorFig
   }
 }
 
+/** Turns given on stdin: `turn` on stdout asks for the next, a line on stdin grants it. */
+function stdinTurns(): Turn {
+  const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  return async () => {
+    process.stdout.write('turn\n');
+    if ((await lines.next()).done === true) throw new Error('bench/link: stdin closed while waiting for a turn');
+  };
+}
+
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { board: { type: 'string', default: 'native' }, 'read-len': { type: 'string', default: '512' } },
+    options: { board: { type: 'string', default: 'native' }, 'read-len': { type: 'string', default: '512' }, turns: { type: 'boolean', default: false } },
   });
   const variant = positionals[0];
   const shapes = wireShapes(Number(values['read-len']));
+  const turn = values.turns ? stdinTurns() : NO_TURNS;
   let figures: object;
-  if (variant === 'rtio') figures = await measureRtio(values.board);
-  else if (variant === 'echo') figures = await measureEcho(values.board, shapes, 'threadpool');
-  else if (variant === 'echo-loop') figures = await measureEcho(values.board, shapes, 'event-loop');
+  if (variant === 'rtio') figures = await measureRtio(values.board, turn, (s) => process.stdout.write(`shapes ${JSON.stringify(s)}\n`));
+  else if (variant === 'echo') figures = await measureEcho(values.board, shapes, 'threadpool', turn);
+  else if (variant === 'echo-loop') figures = await measureEcho(values.board, shapes, 'event-loop', turn);
   else if (variant === 'floor') figures = await measureFloor(values.board, shapes.nopSubmitBytes);
   else throw new RangeError(`variant must be rtio, echo, echo-loop or floor; got ${String(variant)}`);
   console.log(JSON.stringify(figures));
+  if (values.turns) process.stdin.destroy(); // the turns' reader would keep the process alive
 }
 
 main().catch((e: unknown) => {
