@@ -43,6 +43,7 @@ int agent_init(struct agent *agent, const struct agent_config *config)
 	agent->reply_head = 0u;
 	agent->reply_len = 0u;
 	agent->decode_pass = AGENT_PASS_SCAN;
+	agent->scanned_regions = 0u;
 	agent->seen_retransmits = 0u;
 	agent->lossy_packets = 0u;
 	agent->session = false;

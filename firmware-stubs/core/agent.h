@@ -184,6 +184,7 @@ struct agent {
 	uint8_t reply_head;
 	uint8_t reply_len;
 	enum agent_decode_pass decode_pass;
+	uint32_t scanned_regions; /* Regions the last AGENT_PASS_SCAN saw: none, no regions pass */
 	uint32_t seen_retransmits;
 	uint32_t lossy_packets;
 	bool session;

@@ -5,9 +5,10 @@
  * Decoding never copies a Submit into a static message: Submit.sqes, Submit.regions, Sqe.tx and
  * Region.init are nanopb callbacks (protocol/rtio.options), so SQEs are taken one at a time from
  * the received frame and TX bytes (and regions' bytes) go straight into the executor's arena. A
- * first pass checks the whole Packet and reads seq, ack and the body kind without side effects;
- * only a Submit that is the next in sequence is decoded again, twice: its regions, then its
- * SQEs, which name the regions wherever they sit in the message.
+ * first pass checks the whole Packet and reads seq, ack and the body kind without side effects
+ * (and counts the regions); only a Submit that is the next in sequence is decoded again, twice:
+ * its regions (when it has any), then its SQEs, which name the regions wherever they sit in the
+ * message.
  */
 #include "agent_internal.h"
 
@@ -128,6 +129,9 @@ static bool dec_region(pb_istream_t *stream, const pb_field_t *field, void **arg
 
 	(void)field;
 	if (!decode_captured(stream, a, AGENT_PASS_REGIONS, rtiohil_Region_fields, &m, &m.init, &init, &ok)) {
+		if (ok && a->decode_pass == AGENT_PASS_SCAN) {
+			a->scanned_regions++;
+		}
 		return ok;
 	}
 	err = region_error(m.len, &init);
@@ -165,6 +169,9 @@ bool agent_decode_packet(struct agent *a, const uint8_t *buf, size_t len, enum a
 	pb_istream_t is = pb_istream_from_buffer(buf, len);
 
 	a->decode_pass = pass;
+	if (pass == AGENT_PASS_SCAN) {
+		a->scanned_regions = 0u;
+	}
 	pkt->cb_body.funcs.decode = dec_body;
 	pkt->cb_body.arg = a;
 	return pb_decode(&is, rtiohil_Packet_fields, pkt);
@@ -174,9 +181,10 @@ void agent_take_submit(struct agent *a, const uint8_t *buf, size_t len)
 {
 	rtiohil_Packet pkt;
 
-	/* Regions first, wherever they are in the message: SQEs name them. */
+	/* Regions first, wherever they are in the message: SQEs name them. The scan pass counted
+	 * them: a Submit without any (most) is not decoded a third time for nothing. */
 	exec_submit_begin(&a->ex);
-	if (!agent_decode_packet(a, buf, len, AGENT_PASS_REGIONS, &pkt) ||
+	if ((a->scanned_regions > 0u && !agent_decode_packet(a, buf, len, AGENT_PASS_REGIONS, &pkt)) ||
 	    !agent_decode_packet(a, buf, len, AGENT_PASS_SQES, &pkt)) {
 		a->stats.decode_errors++; /* cannot happen: the first pass decoded it */
 	}
