@@ -170,6 +170,9 @@ function wireSqeOf(m: IodevSqe, id: number, wireIodev: (iodev: Iodev | null) => 
   };
 }
 
+/** The regions of a plan without any (shared: {@link appendPlan} only reads a plan's regions). */
+const NO_REGIONS = Object.freeze([]) as unknown as WireRegion[];
+
 /** No bytes to send (shared: a wire SQE's `tx` is never written to). */
 const EMPTY = new Uint8Array(0);
 
@@ -186,7 +189,7 @@ function planOne(m: IodevSqe, id: number, wireIodev: (iodev: Iodev | null) => nu
   if (sqe.op === RTIO_OP_TX || sqe.op === RTIO_OP_TINY_TX) w.tx = sqe.buf!.slice(0, sqe.bufLen);
   else if (sqe.op === RTIO_OP_TXRX) w.tx = sqe.txBuf!.slice(0, sqe.bufLen);
   if (w.tx.length > maxBufferBytes || w.len > maxBufferBytes) return { tooBig: true };
-  return { sqes: [w], regions: [], bytes: fieldSize(wireSqeBytes(w)) };
+  return { sqes: [w], regions: NO_REGIONS, bytes: fieldSize(wireSqeBytes(w)) };
 }
 
 /** True for a {@link PlanTooBig}. */

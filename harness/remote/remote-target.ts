@@ -66,7 +66,7 @@ export class RemoteTarget implements Target, UnitShipper {
   private readonly byIodev = new Set<Iodev>();
   private readonly shipper: Shipper;
   /** The plan {@link RemoteTarget.canShip} made, kept for the `submitChain` that follows. */
-  private planned: { head: IodevSqe; plan: ChainPlan } | null = null;
+  private planned: { head: IodevSqe; members: IodevSqe[]; plan: ChainPlan } | null = null;
   private closed = false;
 
   constructor(readonly id: string, private readonly link: PacketLink, readonly hello: AgentHello, private readonly opts: RemoteTargetOptions = {}) {
@@ -160,14 +160,15 @@ export class RemoteTarget implements Target, UnitShipper {
     if (members.length > this.hello.maxSqes) return false;
     const plan = this.shipper.plan(members, false);
     if (plan === null) return false;
-    this.planned = { head, plan };
+    this.planned = { head, members, plan };
     return true;
   }
 
   submitChain(head: IodevSqe, owner: RemoteCompletion): void {
-    const members = chainMembers(head);
-    const plan = this.planned?.head === head ? this.planned.plan : null;
+    const planned = this.planned?.head === head ? this.planned : null;
     this.planned = null;
+    const members = planned?.members ?? chainMembers(head);
+    const plan = planned?.plan ?? null;
     this.shipper.admit({ members, owner, unit: false }, plan);
   }
 

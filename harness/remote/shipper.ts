@@ -25,6 +25,9 @@ export const LOSSY_SUBMIT_BYTES = 256;
 /** Submits kept to {@link LOSSY_SUBMIT_BYTES} after each retransmission. */
 export const LOSSY_SUBMITS = 32;
 
+/** The ids a chain of one is planned with. */
+const ONE_PLACEHOLDER_ID: readonly number[] = [PLAN_ID_PLACEHOLDER];
+
 /** Members that travel together: a whole chain, or one unit of a chain the host runs. */
 export interface Shipment {
   readonly members: readonly IodevSqe[];
@@ -112,7 +115,8 @@ export class Shipper {
 
   /** The wire form of `members`, or null when a buffer is too big for one frame or the agent. */
   plan(members: readonly IodevSqe[], unit: boolean): ChainPlan | null {
-    const plan = planChain(members, members.map(() => PLAN_ID_PLACEHOLDER), wireIodevOf, this.hello.maxBufferBytes);
+    const ids = members.length === 1 ? ONE_PLACEHOLDER_ID : members.map(() => PLAN_ID_PLACEHOLDER);
+    const plan = planChain(members, ids, wireIodevOf, this.hello.maxBufferBytes);
     if (isTooBig(plan) || plan.bytes > this.budget) return null;
     if (unit) plan.sqes[plan.sqes.length - 1]!.flags &= ~(RTIO_SQE_CHAINED | RTIO_SQE_TRANSACTION);
     return plan;
