@@ -7,7 +7,19 @@
  * a repeated body, a varint over 5 bytes, a value that is not a uint32, a truncated field), is
  * not taken: the caller falls back to protobufjs, which then encodes, decodes or reports it.
  */
-import type { Cqe, Packet, PacketInit, Region, Sqe } from './messages';
+
+/** A CQE as decodePacket gives it (messages.ts, Cqe): device times only when sent. */
+export interface HotCqe {
+  id: number;
+  result: number;
+  flags: number;
+  data: Uint8Array;
+  startUs?: number;
+  endUs?: number;
+}
+
+/** A Complete or a pure ack as decodePacket gives it (messages.ts, Packet). */
+export type HotPacket = { seq: number; ack: number; rej: boolean } & ({ complete: { cqes: HotCqe[] }; body: 'complete' } | { complete?: undefined; body?: undefined });
 
 /** Returned when the input is not one the fast path takes. */
 export const NOT_TAKEN = null;
@@ -45,76 +57,71 @@ function isPlain(o: unknown): o is Record<string, unknown> {
   return typeof o === 'object' && o !== null && Object.getPrototypeOf(o) === Object.prototype;
 }
 
-/** Bytes of a uint32 field holding `v` (0 when absent or 0), or -1 when protobufjs must judge it. */
-function u32Size(v: unknown): number {
-  if (v === undefined || v === null || v === 0) return 0;
-  return isUint32(v) ? 1 + varintSize(v) : -1;
+/**
+ * An SQE's fields by field number (index 0 is field 1, `id`; index 6 is field 7, `tx`): read by
+ * name once, then counted and written by number.
+ */
+function sqeFields(sqe: Record<string, unknown>): unknown[] {
+  return [
+    sqe.id, sqe.op, sqe.flags, sqe.iodev, sqe.iodevFlags, sqe.prio, sqe.tx, sqe.len,
+    sqe.txRegion, sqe.timeoutUs, sqe.delayUs, sqe.i2cConfig, sqe.txOffset, sqe.rxRegion, sqe.rxOffset,
+  ];
 }
 
-/** Bytes of `sqe` encoded, or -1 when the fast path does not take it. Fields written out: a loop over names would be a keyed, megamorphic load each. */
-function sqeSize(sqe: unknown): number {
-  if (!isPlain(sqe) || sqe.$unknowns !== undefined) return -1;
-  const a = u32Size(sqe.id), b = u32Size(sqe.op), c = u32Size(sqe.flags), d = u32Size(sqe.iodev), e = u32Size(sqe.iodevFlags);
-  const f = u32Size(sqe.prio), g = u32Size(sqe.len), h = u32Size(sqe.txRegion), i = u32Size(sqe.timeoutUs), j = u32Size(sqe.delayUs);
-  const k = u32Size(sqe.i2cConfig), l = u32Size(sqe.txOffset), m = u32Size(sqe.rxRegion), n = u32Size(sqe.rxOffset);
-  if ((a | b | c | d | e | f | g | h | i | j | k | l | m | n) < 0) return -1;
-  let size = a + b + c + d + e + f + g + h + i + j + k + l + m + n;
-  const tx = sqe.tx;
-  if (tx !== undefined && tx !== null) {
-    if (!(tx instanceof Uint8Array)) return -1;
-    if (tx.length > 0) size += 1 + varintSize(tx.length) + tx.length;
+/** Index of `tx` in {@link sqeFields}. */
+const TX_FIELD = 6;
+
+/** Bytes of a bytes field holding `v` (0 when absent or empty), or -1 when protobufjs must judge it. */
+function bytesSize(v: unknown): number {
+  if (v === undefined || v === null) return 0;
+  if (!(v instanceof Uint8Array)) return -1;
+  return v.length > 0 ? 1 + varintSize(v.length) + v.length : 0;
+}
+
+/** Bytes of the SQE whose {@link sqeFields} are `f` encoded, or -1 when the fast path does not take it. */
+function sqeSize(f: readonly unknown[]): number {
+  let size = 0;
+  for (let i = 0; i < f.length; i++) {
+    const v = f[i];
+    const n = i === TX_FIELD ? bytesSize(v) : v === undefined || v === null || v === 0 ? 0 : isUint32(v) ? 1 + varintSize(v) : -1;
+    if (n < 0) return -1;
+    size += n;
   }
   return size;
 }
 
-/** Writes field `tag` holding uint32 `v` unless it is 0 (or absent); returns the index after it. */
-function putU32(dst: Uint8Array, at: number, tag: number, v: number | null | undefined): number {
-  if (!v) return at;
-  dst[at] = tag;
-  return putVarint(dst, at + 1, v);
-}
-
-function putSqe(dst: Uint8Array, at: number, sqe: Partial<Sqe>): number {
-  at = putU32(dst, at, 0x08, sqe.id);
-  at = putU32(dst, at, 0x10, sqe.op);
-  at = putU32(dst, at, 0x18, sqe.flags);
-  at = putU32(dst, at, 0x20, sqe.iodev);
-  at = putU32(dst, at, 0x28, sqe.iodevFlags);
-  at = putU32(dst, at, 0x30, sqe.prio);
-  const tx = sqe.tx;
-  if (tx && tx.length > 0) {
-    dst[at++] = SQE_TX_TAG;
-    at = putVarint(dst, at, tx.length);
-    dst.set(tx, at);
-    at += tx.length;
+/** Writes the SQE whose {@link sqeFields} are `f` (checked by {@link sqeSize}); returns the index after it. */
+function putSqe(dst: Uint8Array, at: number, f: readonly unknown[]): number {
+  for (let i = 0; i < f.length; i++) {
+    if (i === TX_FIELD) {
+      const tx = f[i] as Uint8Array | null | undefined;
+      if (tx && tx.length > 0) {
+        dst[at++] = SQE_TX_TAG;
+        at = putVarint(dst, at, tx.length);
+        dst.set(tx, at);
+        at += tx.length;
+      }
+      continue;
+    }
+    const v = f[i] as number | null | undefined;
+    if (v) {
+      dst[at++] = (i + 1) << 3; // field i + 1, a varint
+      at = putVarint(dst, at, v);
+    }
   }
-  at = putU32(dst, at, 0x40, sqe.len);
-  at = putU32(dst, at, 0x48, sqe.txRegion);
-  at = putU32(dst, at, 0x50, sqe.timeoutUs);
-  at = putU32(dst, at, 0x58, sqe.delayUs);
-  at = putU32(dst, at, 0x60, sqe.i2cConfig);
-  at = putU32(dst, at, 0x68, sqe.txOffset);
-  at = putU32(dst, at, 0x70, sqe.rxRegion);
-  return putU32(dst, at, 0x78, sqe.rxOffset);
+  return at;
 }
 
 /** Bytes of `region` encoded, or -1 when the fast path does not take it. */
 function regionSize(region: unknown): number {
   if (!isPlain(region) || region.$unknowns !== undefined) return -1;
-  const { len, init } = region;
-  let n = 0;
-  if (len !== undefined && len !== null) {
-    if (!isUint32(len)) return -1;
-    if (len !== 0) n += 1 + varintSize(len);
-  }
-  if (init !== undefined && init !== null) {
-    if (!(init instanceof Uint8Array)) return -1;
-    if (init.length > 0) n += 1 + varintSize(init.length) + init.length;
-  }
-  return n;
+  const len = region.len;
+  const lenSize = len === undefined || len === null || len === 0 ? 0 : isUint32(len) ? 1 + varintSize(len) : -1;
+  const initSize = bytesSize(region.init);
+  return lenSize < 0 || initSize < 0 ? -1 : lenSize + initSize;
 }
 
-function putRegion(dst: Uint8Array, at: number, region: Partial<Region>): number {
+function putRegion(dst: Uint8Array, at: number, region: { len?: number | null; init?: Uint8Array | null }): number {
   if (region.len) {
     dst[at++] = REGION_LEN_TAG;
     at = putVarint(dst, at, region.len);
@@ -140,7 +147,7 @@ function listOf(v: unknown): readonly unknown[] | undefined {
  * regions } }`, no seq or ack: the link adds those), in a new array; {@link NOT_TAKEN} for any
  * other packet, or one with a value protobufjs's verify would have to judge.
  */
-export function encodeSubmitPacket(packet: PacketInit): Uint8Array | typeof NOT_TAKEN {
+export function encodeSubmitPacket(packet: object): Uint8Array | typeof NOT_TAKEN {
   if (!isPlain(packet)) return NOT_TAKEN;
   let keys = 0;
   for (const k in packet) {
@@ -151,11 +158,16 @@ export function encodeSubmitPacket(packet: PacketInit): Uint8Array | typeof NOT_
   const sqes = listOf(submit.sqes);
   const regions = listOf(submit.regions);
   if (sqes === undefined || regions === undefined) return NOT_TAKEN;
+  const sqeRows: unknown[][] = new Array<unknown[]>(sqes.length);
   const sqeSizes: number[] = new Array<number>(sqes.length);
   let inner = 0;
   for (let i = 0; i < sqes.length; i++) {
-    const n = sqeSize(sqes[i]);
+    const sqe = sqes[i];
+    if (!isPlain(sqe) || sqe.$unknowns !== undefined) return NOT_TAKEN;
+    const row = sqeFields(sqe);
+    const n = sqeSize(row);
     if (n < 0) return NOT_TAKEN;
+    sqeRows[i] = row;
     sqeSizes[i] = n;
     inner += 1 + varintSize(n) + n;
   }
@@ -172,12 +184,12 @@ export function encodeSubmitPacket(packet: PacketInit): Uint8Array | typeof NOT_
   for (let i = 0; i < sqes.length; i++) {
     out[at++] = SUBMIT_SQE_TAG;
     at = putVarint(out, at, sqeSizes[i]!);
-    at = putSqe(out, at, sqes[i] as Partial<Sqe>);
+    at = putSqe(out, at, sqeRows[i]!);
   }
   for (let i = 0; i < regions.length; i++) {
     out[at++] = SUBMIT_REGION_TAG;
     at = putVarint(out, at, regionSizes[i]!);
-    at = putRegion(out, at, regions[i] as Partial<Region>);
+    at = putRegion(out, at, regions[i] as { len?: number; init?: Uint8Array });
   }
   return out;
 }
@@ -218,7 +230,7 @@ function getVarint(c: Cursor, end: number): number {
 const NO_DATA: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
 
 /** Decodes a Cqe of `len` bytes at the cursor, as toObject gives it; null when the fast path gives up. */
-function getCqe(c: Cursor, len: number): Cqe | null {
+function getCqe(c: Cursor, len: number): HotCqe | null {
   const end = c.pos + len;
   if (end > c.buf.length) return null;
   let id = 0;
@@ -247,7 +259,7 @@ function getCqe(c: Cursor, len: number): Cqe | null {
     else if (tag === 0x30) endUs = v;
     else return null; // an unknown field or an unexpected wire type: protobufjs judges
   }
-  const cqe: Cqe = { id, result, flags, data: data ?? NO_DATA };
+  const cqe: HotCqe = { id, result, flags, data: data ?? NO_DATA };
   if (startUs !== undefined) cqe.startUs = startUs;
   if (endUs !== undefined) cqe.endUs = endUs;
   return cqe;
@@ -258,13 +270,13 @@ function getCqe(c: Cursor, len: number): Cqe | null {
  * body, nothing else), as plain data of its own; {@link NOT_TAKEN} for anything else, including
  * every input protobufjs would reject.
  */
-export function decodeCompletePacket(bytes: Uint8Array): Packet | typeof NOT_TAKEN {
+export function decodeCompletePacket(bytes: Uint8Array): HotPacket | typeof NOT_TAKEN {
   const c: Cursor = { buf: bytes, pos: 0 };
   const end = bytes.length;
   let seq = 0;
   let ack = 0;
   let rej = false;
-  let cqes: Cqe[] | null = null;
+  let cqes: HotCqe[] | null = null;
   while (c.pos < end) {
     const tag = getVarint(c, end);
     if (tag < 0) return NOT_TAKEN;
@@ -292,6 +304,5 @@ export function decodeCompletePacket(bytes: Uint8Array): Packet | typeof NOT_TAK
     else return NOT_TAKEN;
   }
   if (cqes === null) return { seq, ack, rej };
-  // Packet's Complete types startUs/endUs as always there; like toObject's output, they are there only when sent.
-  return { seq, ack, rej, complete: { cqes }, body: 'complete' } as unknown as Packet;
+  return { seq, ack, rej, complete: { cqes }, body: 'complete' };
 }

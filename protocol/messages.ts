@@ -240,7 +240,8 @@ function putVarint(dst: Uint8Array, at: number, value: number): number {
  */
 export function decodePacket(bytes: Uint8Array): Packet | DecodeError {
   const fast = decodeCompletePacket(bytes);
-  if (fast !== null) return fast;
+  // Packet's Complete types startUs/endUs as always there; like toObject's output, they are there only when sent.
+  if (fast !== null) return fast as unknown as Packet;
   try {
     const message = rtiohil.Packet.decode(bytes);
     return ownBytes(rtiohil.Packet.toObject(message, TO_OBJECT)) as Packet;
