@@ -72,6 +72,9 @@ export function cobsEncode(data: Uint8Array): Uint8Array {
   return out.subarray(0, o);
 }
 
+/** Runs of at most this many bytes (code included) are copied byte by byte, longer ones with `set`. */
+const SHORT_RUN = 16;
+
 /**
  * Decodes COBS `data` (without its delimiter) into a new array, or returns a {@link CobsError}.
  * Besides every output of {@link cobsEncode} it accepts the empty input (decodes to nothing) and
@@ -87,8 +90,12 @@ export function cobsDecode(data: Uint8Array): Uint8Array | CobsError {
     const code = data[i]!;
     const end = i + code;
     if (end > data.length) return cobsError('code-overrun', i);
-    out.set(data.subarray(i + 1, end), o);
-    o += code - 1;
+    if (code > SHORT_RUN) {
+      out.set(data.subarray(i + 1, end), o);
+      o += code - 1;
+    } else {
+      for (let k = i + 1; k < end; k++) out[o++] = data[k]!; // a short run: no view to allocate
+    }
     i = end;
     if (code !== 0xff && i < data.length) out[o++] = 0;
   }

@@ -224,7 +224,8 @@ export class FrameDecoder {
     if (decoded.length < FRAME_CRC_BYTES) return this.#drop('too-short', encoded, 0);
     const payloadLength = decoded.length - FRAME_CRC_BYTES;
     const payload = decoded.slice(0, payloadLength);
-    const received = new DataView(decoded.buffer, decoded.byteOffset, decoded.byteLength).getUint32(payloadLength, true);
+    const c = payloadLength;
+    const received = (decoded[c]! | (decoded[c + 1]! << 8) | (decoded[c + 2]! << 16) | (decoded[c + 3]! << 24)) >>> 0;
     if (crc32(payload) !== received) return this.#drop('crc-mismatch', encoded, 0);
     this.#stats.framesOk++;
     return { status: 'ok', payload };
