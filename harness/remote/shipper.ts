@@ -63,7 +63,6 @@ export class Shipper {
   lastError: Error | null = null;
 
   private readonly inflight = new Map<number, Shipped>();
-  private readonly ids = new Map<IodevSqe, number>();
   private readonly waiting: Shipment[] = [];
   private nextId = 1;
   private used = 0;
@@ -110,7 +109,7 @@ export class Shipper {
 
   /** True when `s` is shipped (the agent knows it by an id). */
   isShipped(s: IodevSqe): boolean {
-    return this.ids.has(s);
+    return this.idOf(s) !== undefined;
   }
 
   /** The wire form of `members`, or null when a buffer is too big for one frame or the agent. */
@@ -145,7 +144,7 @@ export class Shipper {
 
   /** Asks the agent to cancel `s`; one still waiting on the host travels cancelled. False when neither. */
   cancel(s: IodevSqe): boolean {
-    const id = this.ids.get(s);
+    const id = this.idOf(s);
     if (id !== undefined) {
       if (this.lastError === null) this.send({ cancel: { id } });
       return true;
@@ -155,7 +154,7 @@ export class Shipper {
 
   /** Forwards a signal for `s`; one not shipped yet is signalled once its Submit has gone. */
   signal(s: IodevSqe): void {
-    const id = this.ids.get(s);
+    const id = this.idOf(s);
     if (id === undefined) s.awaitSignaled = true;
     else if (this.lastError === null) this.send({ signal: { id } });
   }
@@ -198,7 +197,6 @@ export class Shipper {
     const e = errno ?? errnoOfLinkError(err);
     const shipped = [...this.inflight.values()];
     this.inflight.clear();
-    this.ids.clear();
     this.used = 0;
     for (const s of shipped) {
       if (s.abandoned) continue;
@@ -217,12 +215,13 @@ export class Shipper {
     // A lone SQE without a timeout (the common case) has no deadline: no array for it.
     const deadlines = n === 1 && members[0]!.sqe.timeoutMs <= 0 ? null : deadlinesOf(members, this.clock.now(), this.allowanceMs);
     let signalled: number[] | null = null;
+    let failedIds: number[] | null = null;
     for (let i = 0; i < n; i++) {
       const m = members[i]!;
       const id = this.allocId();
       const deadline = deadlines === null ? Infinity : deadlines[i]!;
       this.inflight.set(id, { slot: m, owner, abandoned: false, deadline, members });
-      this.ids.set(m, id);
+      if (plan === null) (failedIds ??= []).push(id);
       if (m.awaitSignaled) (signalled ??= []).push(id);
       if (deadline < this.deadlineAt) this.armDeadline(deadline);
       if (plan !== null) plan.sqes[i]!.id = id;
@@ -232,8 +231,7 @@ export class Shipper {
     // What cannot fit one frame (a unit whose buffers are too big for the agent) fails here, as
     // the agent fails a buffer over its limit: the head with -EMSGSIZE, the rest -ECANCELED.
     if (plan === null) {
-      const ids = members.map((m) => this.ids.get(m)!);
-      ids.forEach((id, i) => this.deliver(id, i === 0 ? -EMSGSIZE : -ECANCELED, 0, null));
+      failedIds?.forEach((id, i) => this.deliver(id, i === 0 ? -EMSGSIZE : -ECANCELED, 0, null));
       return;
     }
     if (this.batch.length === 0) this.batchLimit = this.batchBudget();
@@ -276,6 +274,16 @@ export class Shipper {
     for (const id of signals) this.link.send({ signal: { id } });
   }
 
+  /**
+   * The id `s` is shipped under, unless the host ended it early (abandoned); else undefined. A
+   * scan of what is in flight (at most the agent's max_sqes): only cancel, signal and expiring
+   * deadlines ask, so shipping and completing keep no second map.
+   */
+  private idOf(s: IodevSqe): number | undefined {
+    for (const [id, e] of this.inflight) if (e.slot === s && !e.abandoned) return id;
+    return undefined;
+  }
+
   private allocId(): number {
     for (;;) {
       const id = this.nextId;
@@ -296,15 +304,11 @@ export class Shipper {
     const more = (flags & RTIO_CQE_FLAG_MORE) !== 0;
     if (!more) {
       this.inflight.delete(id);
-      if (!shipped.abandoned) this.ids.delete(shipped.slot);
       this.used--;
     }
     if (!shipped.abandoned) {
       const armed = shipped.owner.remoteComplete(shipped.slot, result, more, data !== null && data.length > 0 ? data : null);
-      if (more && !armed) {
-        shipped.abandoned = true;
-        this.ids.delete(shipped.slot);
-      }
+      if (more && !armed) shipped.abandoned = true;
     }
     if (!more) this.pump();
     this.watch();
@@ -339,11 +343,10 @@ export class Shipper {
       const at = s.members.indexOf(s.slot);
       s.members.forEach((m, i) => {
         if (i < at) return;
-        const mid = this.ids.get(m);
+        const mid = this.idOf(m);
         const entry = mid === undefined ? undefined : this.inflight.get(mid);
         if (entry === undefined || entry.abandoned) return;
         entry.abandoned = true;
-        this.ids.delete(m);
         if (i === at) this.expiredDeadlines++;
         entry.owner.remoteComplete(m, i === at ? -ETIMEDOUT : -ECANCELED, false, null);
       });
