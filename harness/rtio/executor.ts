@@ -19,7 +19,7 @@ import { rtioObservers } from './observer';
 import { shippableTo } from './remote-shipping';
 import { Ring } from './ring';
 import { SlotPool } from './slot-pool';
-import { Completion, SlotState } from './sqe';
+import { Completion, SlotState, unitTimes } from './sqe';
 import type { IodevSqe, SqeOwner } from './sqe';
 import type { Waiting } from './waiting';
 
@@ -142,7 +142,7 @@ export class Executor implements SqeOwner {
       else this.done.strayCompletions++;
       return;
     }
-    if (head.timer !== 0 || head.delayTimer !== 0 || head.awaitCb !== null) this.disarm(head);
+    if (head.timer !== 0 || head.delayTimer !== 0 || head.rendezvous !== null) this.disarm(head);
     const failed = how === Completion.Err || result < 0;
     this.done.finish(head, result, failed ? s : null, SlotsAfter.Free);
     this.drain();
@@ -194,7 +194,7 @@ export class Executor implements SqeOwner {
     }
     if (this.stampTimes) {
       const now = this.clock.now();
-      for (let m: IodevSqe | null = s; m !== null; m = m.sqe.flags & RTIO_SQE_TRANSACTION ? m.next : null) m.startedAt = now;
+      for (let m: IodevSqe | null = s; m !== null; m = m.sqe.flags & RTIO_SQE_TRANSACTION ? m.next : null) unitTimes(m).startedAt = now;
     }
     const iodev = sqe.iodev;
     if (iodev === null && sqe.op === RTIO_OP_NOP && sqe.timeoutMs === 0) {
@@ -206,7 +206,6 @@ export class Executor implements SqeOwner {
     const clock = iodev === null ? this.clock : iodev.clock ?? this.clock;
     // A remote iodev's unit carries its timeout to the agent, which keeps the device's time.
     if (sqe.timeoutMs > 0 && iodev?.remote === undefined) {
-      s.timerClock = clock;
       s.timer = clock.setTimer(clock.now() + sqe.timeoutMs, this.timeoutFn, s);
     }
     if (iodev !== null) {
@@ -252,14 +251,14 @@ export class Executor implements SqeOwner {
 
   private disarm(s: IodevSqe): void {
     if (s.timer !== 0) {
-      s.timerClock!.clearTimer(s.timer);
+      (s.sqe.iodev?.clock ?? this.clock).clearTimer(s.timer);
       s.timer = 0;
     }
     if (s.delayTimer !== 0) {
       this.clock.clearTimer(s.delayTimer);
       s.delayTimer = 0;
     }
-    s.awaitCb = null;
+    if (s.rendezvous !== null) s.rendezvous.cb = null;
   }
 
   private timeoutFired(s: IodevSqe): void {
