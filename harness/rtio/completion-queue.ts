@@ -55,7 +55,7 @@ export class CompletionQueue {
       c.result = result;
       c.userdata = userdata;
       c.flags = flags;
-      setCqeTimes(c, startedAt, postedAt);
+      if (c.times !== null || !Number.isNaN(startedAt)) setCqeTimes(c, startedAt, postedAt);
       this.queued.push(c);
     }
     this.onPost();

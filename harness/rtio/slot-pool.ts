@@ -22,7 +22,7 @@ export class SlotPool {
     return this.freeCount;
   }
 
-  /** A cleared slot in state `Queued`, or null when the pool is empty. */
+  /** A cleared slot (slots are cleared when released) in state `Queued`, or null when the pool is empty. */
   acquire(): IodevSqe | null {
     const s = this.free;
     if (s === null) return null;
@@ -30,7 +30,6 @@ export class SlotPool {
     this.freeCount--;
     s.next = null;
     s.state = SlotState.Queued;
-    sqeReset(s.sqe);
     return s;
   }
 
@@ -55,13 +54,7 @@ export class SlotPool {
       times.deviceStartUs = NaN;
       times.deviceEndUs = NaN;
     }
-    const sqe = s.sqe;
-    sqe.userdata = undefined;
-    sqe.buf = null;
-    sqe.txBuf = null;
-    sqe.rxBuf = null;
-    sqe.callback = null;
-    sqe.arg0 = undefined;
+    sqeReset(s.sqe); // here rather than at acquire: nothing it referenced is kept while it is free
     this.push(s);
   }
 

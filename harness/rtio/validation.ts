@@ -33,6 +33,9 @@ function problemOf(sqe: Sqe, inTxn: boolean, last: boolean, hasMempool: boolean)
   const op = sqe.op;
   // The usual NOP (no links, no pool, no timeout) has nothing below to check.
   if (op === RTIO_OP_NOP && (f & (LINKS | RTIO_SQE_MULTISHOT | RTIO_SQE_MEMPOOL_BUFFER)) === 0 && sqe.timeoutMs === 0) return null;
+  // The usual transfer (a read or write of its own buffer, maybe chained, no timeout) passes at once.
+  if ((op === RTIO_OP_RX || op === RTIO_OP_TX || op === RTIO_OP_TINY_TX) && (f & ~RTIO_SQE_CHAINED) === 0 && !(f && last) &&
+    sqe.timeoutMs === 0 && sqe.iodev !== null && sqe.buf !== null && sqe.bufLen > 0 && sqe.buf.length >= sqe.bufLen) return null;
   if (typeof op !== 'number' || KNOWN_OP[op] !== true) return ['range', `unknown "op" ${op}`];
   if ((f & LINKS) === LINKS) return ['range', '"flags" has both RTIO_SQE_CHAINED and RTIO_SQE_TRANSACTION'];
   if (f & RTIO_SQE_MULTISHOT) {

@@ -66,6 +66,18 @@ export class Waiting {
     return this.pump(w);
   }
 
+  /**
+   * Runs the watched virtual clocks until `pred()` holds, without yielding: true when it does;
+   * false when no event is armed or {@link RTIO_WAIT_STEPS_PER_YIELD} steps have run (then wait
+   * with {@link Waiting.until}). The usual emulator wait ends here, with no promise made.
+   */
+  reached(pred: () => boolean): boolean {
+    for (let steps = 0; steps < RTIO_WAIT_STEPS_PER_YIELD && this.stepVirtualClocks(); steps++) {
+      if (pred()) return true;
+    }
+    return false;
+  }
+
   /** Lets every waiter look at its predicate again. */
   wake(): void {
     const ws = this.waiters.splice(0);
