@@ -45,20 +45,32 @@ export class CompletionQueue {
   post(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
     this.count++;
     rtioObservers.current?.completed(this.owner, s, result, flags);
-    const startedAt = s === null || s.times === null ? NaN : s.times.startedAt;
-    const postedAt = Number.isNaN(startedAt) ? NaN : this.now();
     const c = this.overflow.length === 0 ? this.free.take() : null;
-    if (c === null) {
-      this.overflow.push({ result, userdata, flags, startedAt, postedAt });
-      this.overflowCount++;
+    if (c === null || c.times !== null || (s !== null && s.times !== null)) {
+      this.postTimedOrOverflowed(c, result, userdata, flags, s);
     } else {
       c.result = result;
       c.userdata = userdata;
       c.flags = flags;
-      if (c.times !== null || !Number.isNaN(startedAt)) setCqeTimes(c, startedAt, postedAt);
       this.queued.push(c);
     }
     this.onPost();
+  }
+
+  /** {@link CompletionQueue.post} into `c` with the unit's times, or to the overflow list when `c` is null. */
+  private postTimedOrOverflowed(c: Cqe | null, result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
+    const startedAt = s === null || s.times === null ? NaN : s.times.startedAt;
+    const postedAt = Number.isNaN(startedAt) ? NaN : this.now();
+    if (c === null) {
+      this.overflow.push({ result, userdata, flags, startedAt, postedAt });
+      this.overflowCount++;
+      return;
+    }
+    c.result = result;
+    c.userdata = userdata;
+    c.flags = flags;
+    setCqeTimes(c, startedAt, postedAt);
+    this.queued.push(c);
   }
 
   /** The oldest queued completion, now held by the user; null when none is ready. */

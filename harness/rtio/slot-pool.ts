@@ -43,17 +43,7 @@ export class SlotPool {
     s.remote = null;
     s.cancelRequested = false;
     s.lastResult = 0;
-    const { rendezvous, times } = s;
-    if (rendezvous !== null) {
-      rendezvous.signaled = false;
-      rendezvous.cb = null;
-      rendezvous.ud = undefined;
-    }
-    if (times !== null) {
-      times.startedAt = NaN;
-      times.deviceStartUs = NaN;
-      times.deviceEndUs = NaN;
-    }
+    if (s.rendezvous !== null || s.times !== null) clearKept(s);
     sqeReset(s.sqe); // here rather than at acquire: nothing it referenced is kept while it is free
     this.push(s);
   }
@@ -62,5 +52,20 @@ export class SlotPool {
     s.next = this.free;
     this.free = s;
     this.freeCount++;
+  }
+}
+
+/** Clears what a slot keeps from use to use: its AWAIT rendezvous and its times. */
+function clearKept(s: IodevSqe): void {
+  const { rendezvous, times } = s;
+  if (rendezvous !== null) {
+    rendezvous.signaled = false;
+    rendezvous.cb = null;
+    rendezvous.ud = undefined;
+  }
+  if (times !== null) {
+    times.startedAt = NaN;
+    times.deviceStartUs = NaN;
+    times.deviceEndUs = NaN;
   }
 }

@@ -114,7 +114,11 @@ export class Waiting {
 
   /** Runs the earliest event of the watched virtual clocks; false when none is armed. */
   private stepVirtualClocks(): boolean {
-    if (this.clocks.length === 1) return this.clocks[0]!.step();
+    return this.clocks.length === 1 ? this.clocks[0]!.step() : this.stepEarliest();
+  }
+
+  /** {@link Waiting.stepVirtualClocks} over several clocks. */
+  private stepEarliest(): boolean {
     let best: VirtualClock | null = null;
     let bestAt = Infinity;
     for (const c of this.clocks) {

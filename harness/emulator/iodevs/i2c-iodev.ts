@@ -51,8 +51,18 @@ export class I2cIodev extends QueuedIodev {
   }
 
   protected begin(head: IodevSqe, fault: Fault | null): Outcome | null {
+    const sqe = head.sqe;
+    const op = sqe.op;
+    if (op === RTIO_OP_RX || op === RTIO_OP_TX || op === RTIO_OP_TINY_TX) {
+      const lone = !(sqe.flags & (RTIO_SQE_TRANSACTION | RTIO_SQE_MEMPOOL_BUFFER)) && !(sqe.iodevFlags & RTIO_IODEV_I2C_10_BITS);
+      return lone ? this.runOne(head, fault) : this.runTransfer(head, fault);
+    }
+    return this.beginOther(head);
+  }
+
+  /** The ops other than transfers. */
+  private beginOther(head: IodevSqe): Outcome {
     const op = head.sqe.op;
-    if (op === RTIO_OP_RX || op === RTIO_OP_TX || op === RTIO_OP_TINY_TX) return this.runTransfer(head, fault);
     if (txnNext(head) !== null) return unsupported();
     switch (op) {
       case RTIO_OP_I2C_RECOVER: {
@@ -76,10 +86,6 @@ export class I2cIodev extends QueuedIodev {
   private readonly single: ScratchMsg[] = [this.scratchMsg(0)];
 
   private runTransfer(head: IodevSqe, fault: Fault | null): Outcome {
-    const hsqe = head.sqe;
-    if (!(hsqe.flags & (RTIO_SQE_TRANSACTION | RTIO_SQE_MEMPOOL_BUFFER)) && !(hsqe.iodevFlags & RTIO_IODEV_I2C_10_BITS)) {
-      return this.runOne(head, fault);
-    }
     const members = this.members;
     let n = 0;
     for (let m: IodevSqe | null = head; m !== null; m = txnNext(m)) members[n++] = m;
