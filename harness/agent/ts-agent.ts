@@ -311,7 +311,8 @@ export class TsAgent {
       }
       if (!more) this.byId.delete(id);
       // Device times (docs/wire.md): the board's clock, µs modulo 2^32, for an SQE that ran.
-      const times = Number.isNaN(c.startedAt) ? {} : { startUs: deviceUs(c.startedAt), endUs: deviceUs(c.postedAt) };
+      const ct = c.times;
+      const times = ct === null || Number.isNaN(ct.startedAt) ? {} : { startUs: deviceUs(ct.startedAt), endUs: deviceUs(ct.postedAt) };
       this.queueCqe({ id, result: c.result, flags: more ? RTIO_CQE_FLAG_MORE : 0, data, ...times });
       this.r.cqeRelease(c);
     }

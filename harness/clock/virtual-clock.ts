@@ -52,16 +52,7 @@ export class VirtualClock implements Clock {
   /** Throws `RangeError` when {@link VIRTUAL_CLOCK_MAX_TIMERS} timers are already armed or waiting to leave the heap. */
   setTimer<A>(atMs: number, fn: TimerFn<A>, arg: A): TimerId {
     const free = this.freeSlots.pop();
-    let t: Timer;
-    if (free !== undefined) {
-      t = this.slots[free]!;
-    } else {
-      if (this.slots.length >= VIRTUAL_CLOCK_MAX_TIMERS) {
-        throw new RangeError(`more than ${VIRTUAL_CLOCK_MAX_TIMERS} timers armed on one virtual clock`);
-      }
-      t = { at: 0, seq: 0, fn: null, arg: undefined, slot: this.slots.length, gen: 0 };
-      this.slots.push(t);
-    }
+    const t = free !== undefined ? this.slots[free]! : this.newTimer();
     t.at = atMs;
     t.seq = ++this.seq;
     t.fn = fn as TimerFn<unknown>;
@@ -70,6 +61,16 @@ export class VirtualClock implements Clock {
     this.armed++;
     this.push(t);
     return t.gen * VIRTUAL_CLOCK_MAX_TIMERS + t.slot;
+  }
+
+  /** A timer in a new slot. Throws `RangeError` when {@link VIRTUAL_CLOCK_MAX_TIMERS} are in use. */
+  private newTimer(): Timer {
+    if (this.slots.length >= VIRTUAL_CLOCK_MAX_TIMERS) {
+      throw new RangeError(`more than ${VIRTUAL_CLOCK_MAX_TIMERS} timers armed on one virtual clock`);
+    }
+    const t: Timer = { at: 0, seq: 0, fn: null, arg: undefined, slot: this.slots.length, gen: 0 };
+    this.slots.push(t);
+    return t;
   }
 
   clearTimer(id: TimerId): void {

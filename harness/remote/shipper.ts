@@ -10,6 +10,7 @@ import {
   RTIO_OP_NOP, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION,
 } from '../rtio';
 import type { IodevSqe, RemoteCompletion } from '../rtio';
+import { awaitRendezvous, setDeviceTimes } from '../rtio/sqe';
 import type { Cqe as WireCqe, HostBody, Region as WireRegion, Sqe as WireSqe } from '../../protocol/messages';
 import type { AgentHello, PacketLink } from './packet-link';
 import { wireIodevOf } from './remote-iodev';
@@ -155,7 +156,7 @@ export class Shipper {
   /** Forwards a signal for `s`; one not shipped yet is signalled once its Submit has gone. */
   signal(s: IodevSqe): void {
     const id = this.idOf(s);
-    if (id === undefined) s.awaitSignaled = true;
+    if (id === undefined) awaitRendezvous(s).signaled = true;
     else if (this.lastError === null) this.send({ signal: { id } });
   }
 
@@ -200,8 +201,7 @@ export class Shipper {
     this.used = 0;
     for (const s of shipped) {
       if (s.abandoned) continue;
-      s.slot.deviceStartUs = NaN; // failed here, not timed by the device
-      s.slot.deviceEndUs = NaN;
+      setDeviceTimes(s.slot, undefined, undefined); // failed here, not timed by the device
       s.owner.remoteComplete(s.slot, e, false, null);
     }
     const waiting = this.waiting.splice(0);
@@ -222,7 +222,7 @@ export class Shipper {
       const deadline = deadlines === null ? Infinity : deadlines[i]!;
       this.inflight.set(id, { slot: m, owner, abandoned: false, deadline, members });
       if (plan === null) (failedIds ??= []).push(id);
-      if (m.awaitSignaled) (signalled ??= []).push(id);
+      if (m.rendezvous?.signaled === true) (signalled ??= []).push(id);
       if (deadline < this.deadlineAt) this.armDeadline(deadline);
       if (plan !== null) plan.sqes[i]!.id = id;
     }
@@ -299,8 +299,7 @@ export class Shipper {
       return;
     }
     // The agent's device times, for whoever watches the completion (the tracer).
-    shipped.slot.deviceStartUs = startUs ?? NaN;
-    shipped.slot.deviceEndUs = endUs ?? NaN;
+    setDeviceTimes(shipped.slot, startUs, endUs);
     const more = (flags & RTIO_CQE_FLAG_MORE) !== 0;
     if (!more) {
       this.inflight.delete(id);

@@ -61,6 +61,11 @@ export class Completer implements RemoteCompletion {
       this.finishOne(head, result);
       return;
     }
+    this.finishUnit(head, result, failing, after);
+  }
+
+  /** {@link finish} of any unit but a multishot: the results of its members, in order. */
+  private finishUnit(head: IodevSqe, result: number, failing: IodevSqe | null, after: SlotsAfter): void {
     const ok = failing === null;
     let chainOk = ok;
     let passedFailing = false;

@@ -3,7 +3,7 @@
  * order until the user consumes them; when every CQE is taken, they go to a counted overflow list
  * instead of being dropped, and move into the CQ as CQEs are released.
  */
-import { Cqe, CqeState } from './cqe';
+import { Cqe, setCqeTimes } from './cqe';
 import { FreeList } from './free-list';
 import { rtioObservers } from './observer';
 import { Ring } from './ring';
@@ -34,11 +34,7 @@ export class CompletionQueue {
   constructor(readonly size: number, private readonly owner: object, private readonly onPost: () => void, private readonly now: () => number = () => NaN) {
     this.queued = new Ring<Cqe>(size);
     const cqes: Cqe[] = [];
-    for (let i = 0; i < size; i++) {
-      const c = new Cqe();
-      c.owner = owner;
-      cqes.push(c);
-    }
+    for (let i = 0; i < size; i++) cqes.push(new Cqe());
     this.free = new FreeList(cqes);
   }
 
@@ -49,50 +45,58 @@ export class CompletionQueue {
   post(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
     this.count++;
     rtioObservers.current?.completed(this.owner, s, result, flags);
-    const startedAt = s === null ? NaN : s.startedAt;
-    const postedAt = Number.isNaN(startedAt) ? NaN : this.now();
     const c = this.overflow.length === 0 ? this.free.take() : null;
-    if (c === null) {
-      this.overflow.push({ result, userdata, flags, startedAt, postedAt });
-      this.overflowCount++;
+    if (c === null || c.times !== null || (s !== null && s.times !== null)) {
+      this.postTimedOrOverflowed(c, result, userdata, flags, s);
     } else {
       c.result = result;
       c.userdata = userdata;
       c.flags = flags;
-      c.startedAt = startedAt;
-      c.postedAt = postedAt;
-      c.state = CqeState.Queued;
       this.queued.push(c);
     }
     this.onPost();
+  }
+
+  /** {@link CompletionQueue.post} into `c` with the unit's times, or to the overflow list when `c` is null. */
+  private postTimedOrOverflowed(c: Cqe | null, result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
+    const startedAt = s === null || s.times === null ? NaN : s.times.startedAt;
+    const postedAt = Number.isNaN(startedAt) ? NaN : this.now();
+    if (c === null) {
+      this.overflow.push({ result, userdata, flags, startedAt, postedAt });
+      this.overflowCount++;
+      return;
+    }
+    c.result = result;
+    c.userdata = userdata;
+    c.flags = flags;
+    setCqeTimes(c, startedAt, postedAt);
+    this.queued.push(c);
   }
 
   /** The oldest queued completion, now held by the user; null when none is ready. */
   consume(): Cqe | null {
     const c = this.queued.shift();
     if (c === undefined) return null;
-    c.state = CqeState.Consumed;
+    c.heldBy = this.owner;
     return c;
   }
 
   /** Takes back a consumed CQE; the oldest overflowed completion takes its place. Throws `RangeError` for any other CQE. */
   release(cqe: Cqe): void {
-    if (!(cqe instanceof Cqe) || cqe.owner !== this.owner || cqe.state !== CqeState.Consumed) {
+    if (!(cqe instanceof Cqe) || cqe.heldBy !== this.owner) {
       throw new RangeError('"cqe" was not consumed from this context, or was already released');
     }
     cqe.userdata = undefined;
+    cqe.heldBy = null;
     const o = this.overflow.shift();
     if (o === undefined) {
-      cqe.state = CqeState.Free;
       this.free.give(cqe);
       return;
     }
     cqe.result = o.result;
     cqe.userdata = o.userdata;
     cqe.flags = o.flags;
-    cqe.startedAt = o.startedAt;
-    cqe.postedAt = o.postedAt;
-    cqe.state = CqeState.Queued;
+    setCqeTimes(cqe, o.startedAt, o.postedAt);
     this.queued.push(cqe);
   }
 

@@ -189,10 +189,7 @@ export class Rtio {
    * is invalid; then nothing starts and the SQ is left as it was.
    */
   submit(waitCount = 0, timeoutMs?: number): Promise<number> {
-    if (!Number.isInteger(waitCount) || waitCount < 0) {
-      throw new RangeError(`"waitCount" must be a non-negative integer, got ${waitCount}`);
-    }
-    checkTimeout(timeoutMs);
+    if (!Number.isInteger(waitCount) || waitCount < 0 || timeoutMs !== undefined) checkWait(waitCount, timeoutMs);
     if (this.cq.overflowPending > 0) return RESOLVED_EBUSY;
     validateQueue(this.sq, this.sqLen, this.mempool !== null);
     const start = this.cq.count;
@@ -202,7 +199,9 @@ export class Rtio {
     this.executor.submit(this.sq, n);
     // Executor ops complete within submit: often there is nothing to wait for.
     if (this.cq.count - start >= waitCount) return RESOLVED_ZERO;
-    return this.waiting.until(() => this.cq.count - start >= waitCount, timeoutMs).then((ok) => (ok ? 0 : -ETIMEDOUT));
+    const enough = (): boolean => this.cq.count - start >= waitCount;
+    if (timeoutMs === undefined && this.waiting.reached(enough)) return RESOLVED_ZERO;
+    return this.waiting.until(enough, timeoutMs).then((ok) => (ok ? 0 : -ETIMEDOUT));
   }
 
   /**
@@ -360,4 +359,12 @@ export class Rtio {
     if (this.waiting.active) this.waiting.wake();
     if (this.cqeCallback !== null) this.cqeCallback(this, this.cqeCallbackData);
   }
+}
+
+/** Throws `RangeError` naming the argument when `waitCount` or `timeoutMs` of a submit is invalid. */
+function checkWait(waitCount: number, timeoutMs: number | undefined): void {
+  if (!Number.isInteger(waitCount) || waitCount < 0) {
+    throw new RangeError(`"waitCount" must be a non-negative integer, got ${waitCount}`);
+  }
+  checkTimeout(timeoutMs);
 }

@@ -8,16 +8,6 @@ export interface CqeData {
   readonly flags: number;
 }
 
-/** Where a CQE is: in its context's pool, queued in the CQ, or held by the user. */
-export enum CqeState {
-  /** In the pool. */
-  Free,
-  /** Queued in the CQ, not yet consumed. */
-  Queued,
-  /** Consumed by the user, not yet released. */
-  Consumed,
-}
-
 /**
  * A completion queue entry, Zephyr's `struct rtio_cqe`, owned by its context's CQE pool.
  * Read it after `cqeConsume`, then give it back with `cqeRelease`.
@@ -29,15 +19,29 @@ export class Cqe implements CqeData {
   userdata: unknown = undefined;
   /** `RTIO_CQE_FLAG_*` value plus mempool block index and count. */
   flags = 0;
-  /** @internal */
-  state = CqeState.Free;
-  /** @internal The context whose pool owns this CQE. */
-  owner: unknown = null;
+  /** @internal The context the user consumed this CQE from, until released; null while pooled or queued. */
+  heldBy: object | null = null;
   /**
-   * @internal When the SQE's unit started and when this CQE was posted, ms on the context's
-   * clock (what an agent reports as device times); NaN for a completion of no SQE that ran.
+   * @internal When the SQE's unit started and when this CQE was posted (what an agent reports as
+   * device times), on a context that stamps times; made on the first such CQE and kept.
    */
+  times: CqeTimes | null = null;
+}
+
+/** @internal When a CQE's unit started and when the CQE was posted, ms on the context's clock; NaN for a completion of no SQE that ran. */
+export class CqeTimes {
+  /** When the SQE's unit started. */
   startedAt = NaN;
-  /** @internal See {@link Cqe.startedAt}. */
+  /** When the CQE was posted. */
   postedAt = NaN;
+}
+
+/** @internal Stamps `cqe` with `startedAt` and `postedAt`; allocates nothing for a CQE that never carried times and gets none. */
+export function setCqeTimes(cqe: Cqe, startedAt: number, postedAt: number): void {
+  if (cqe.times === null) {
+    if (Number.isNaN(startedAt)) return;
+    cqe.times = new CqeTimes();
+  }
+  cqe.times.startedAt = startedAt;
+  cqe.times.postedAt = postedAt;
 }

@@ -19,7 +19,7 @@ import { rtioObservers } from './observer';
 import { shippableTo } from './remote-shipping';
 import { Ring } from './ring';
 import { SlotPool } from './slot-pool';
-import { Completion, SlotState } from './sqe';
+import { Completion, SlotState, unitTimes } from './sqe';
 import type { IodevSqe, SqeOwner } from './sqe';
 import type { Waiting } from './waiting';
 
@@ -132,20 +132,22 @@ export class Executor implements SqeOwner {
 
   /** @internal Entry point of `iodevSqeOk`/`iodevSqeErr`. */
   complete(s: IodevSqe, result: number, how: Completion): void {
-    if (s.state === SlotState.Zombie) {
-      this.done.reapZombie(s);
-      return;
-    }
     const head = s.txnHead ?? s;
-    if (head.state !== SlotState.Inflight) {
-      if (head.state === SlotState.Zombie) this.done.reapZombie(head);
-      else this.done.strayCompletions++;
+    if (s.state === SlotState.Zombie || head.state !== SlotState.Inflight) {
+      this.completeNotInFlight(s, head);
       return;
     }
-    if (head.timer !== 0 || head.delayTimer !== 0 || head.awaitCb !== null) this.disarm(head);
+    if (head.timer !== 0 || head.delayTimer !== 0 || head.rendezvous !== null) this.disarm(head);
     const failed = how === Completion.Err || result < 0;
     this.done.finish(head, result, failed ? s : null, SlotsAfter.Free);
     this.drain();
+  }
+
+  /** A completion of `s` (of the unit headed by `head`) that is not in flight: a zombie let go, or a stray. */
+  private completeNotInFlight(s: IodevSqe, head: IodevSqe): void {
+    if (s.state === SlotState.Zombie) this.done.reapZombie(s);
+    else if (head.state === SlotState.Zombie) this.done.reapZombie(head);
+    else this.done.strayCompletions++;
   }
 
   /** @internal Implements `sqeRxBuf`. */
@@ -179,47 +181,70 @@ export class Executor implements SqeOwner {
     }
   }
 
+  /**
+   * Starts the unit headed by `s`. Kept small, with the rarer cases in functions of their own,
+   * so that the engine can inline the whole submit-to-CQE path into its caller.
+   */
   private start(s: IodevSqe): void {
     const sqe = s.sqe;
     s.state = SlotState.Inflight;
-    let canceled = (sqe.flags & RTIO_SQE_CANCELED) !== 0 || s.cancelRequested;
+    if ((sqe.flags & (RTIO_SQE_CANCELED | RTIO_SQE_TRANSACTION)) !== 0 || s.cancelRequested) {
+      if (this.canceledAtStart(s)) return;
+    }
+    if (this.stampTimes) this.stamp(s);
+    const iodev = sqe.iodev;
+    if (iodev === null) {
+      if (sqe.op === RTIO_OP_NOP && sqe.timeoutMs === 0) {
+        // What `complete(s, 0, Ok)` would do for a NOP just started: nothing is armed, and `s`
+        // heads its unit and is in flight, so it goes straight to the completer.
+        this.done.finish(s, 0, null, SlotsAfter.Free);
+      } else {
+        this.startExecutorOp(s);
+      }
+      return;
+    }
+    const clock = iodev.clock ?? this.clock;
+    // A remote iodev's unit carries its timeout to the agent, which keeps the device's time.
+    if (sqe.timeoutMs > 0 && iodev.remote === undefined) {
+      s.timer = clock.setTimer(clock.now() + sqe.timeoutMs, this.timeoutFn, s);
+    }
+    this.waiting.watch(clock);
+    rtioObservers.current?.started(this.context, s);
+    try {
+      iodev.submit(s);
+    } catch (e) {
+      this.submitThrew(s, e);
+    }
+  }
+
+  /** Marks the members of `s`'s transaction in flight; true when the unit was cancelled (and is now completed with `-ECANCELED`). */
+  private canceledAtStart(s: IodevSqe): boolean {
+    let canceled = (s.sqe.flags & RTIO_SQE_CANCELED) !== 0 || s.cancelRequested;
     for (let m = s; m.sqe.flags & RTIO_SQE_TRANSACTION && m.next !== null; ) {
       m = m.next;
       m.state = SlotState.Inflight;
       if (m.sqe.flags & RTIO_SQE_CANCELED) canceled = true;
     }
-    if (canceled) {
-      this.done.finish(s, -ECANCELED, s, SlotsAfter.Free);
-      return;
-    }
-    if (this.stampTimes) {
-      const now = this.clock.now();
-      for (let m: IodevSqe | null = s; m !== null; m = m.sqe.flags & RTIO_SQE_TRANSACTION ? m.next : null) m.startedAt = now;
-    }
-    const iodev = sqe.iodev;
-    if (iodev === null && sqe.op === RTIO_OP_NOP && sqe.timeoutMs === 0) {
-      // What `complete(s, 0, Ok)` would do for a NOP just started: nothing is armed, and `s`
-      // heads its unit and is in flight, so it goes straight to the completer.
-      this.done.finish(s, 0, null, SlotsAfter.Free);
-      return;
-    }
-    const clock = iodev === null ? this.clock : iodev.clock ?? this.clock;
-    // A remote iodev's unit carries its timeout to the agent, which keeps the device's time.
-    if (sqe.timeoutMs > 0 && iodev?.remote === undefined) {
-      s.timerClock = clock;
-      s.timer = clock.setTimer(clock.now() + sqe.timeoutMs, this.timeoutFn, s);
-    }
-    if (iodev !== null) {
-      this.waiting.watch(clock);
-      rtioObservers.current?.started(this.context, s);
-      try {
-        iodev.submit(s);
-      } catch (e) {
-        this.iodevErrors.push(e);
-        if (s.state === SlotState.Inflight) this.complete(s, -EIO, Completion.Err);
-      }
-      return;
-    }
+    if (canceled) this.done.finish(s, -ECANCELED, s, SlotsAfter.Free);
+    return canceled;
+  }
+
+  /** Stamps the start time on every member of the unit headed by `s`. */
+  private stamp(s: IodevSqe): void {
+    const now = this.clock.now();
+    for (let m: IodevSqe | null = s; m !== null; m = m.sqe.flags & RTIO_SQE_TRANSACTION ? m.next : null) unitTimes(m).startedAt = now;
+  }
+
+  /** An iodev's `submit` threw: a driver bug, kept in {@link Executor.iodevErrors}; the SQE fails with `-EIO`. */
+  private submitThrew(s: IodevSqe, e: unknown): void {
+    this.iodevErrors.push(e);
+    if (s.state === SlotState.Inflight) this.complete(s, -EIO, Completion.Err);
+  }
+
+  /** Runs an executor op (no iodev): NOP with a timeout, CALLBACK, DELAY, AWAIT. */
+  private startExecutorOp(s: IodevSqe): void {
+    const sqe = s.sqe;
+    if (sqe.timeoutMs > 0) s.timer = this.clock.setTimer(this.clock.now() + sqe.timeoutMs, this.timeoutFn, s);
     switch (sqe.op) {
       case RTIO_OP_NOP:
         this.complete(s, 0, Completion.Ok);
@@ -252,14 +277,14 @@ export class Executor implements SqeOwner {
 
   private disarm(s: IodevSqe): void {
     if (s.timer !== 0) {
-      s.timerClock!.clearTimer(s.timer);
+      (s.sqe.iodev?.clock ?? this.clock).clearTimer(s.timer);
       s.timer = 0;
     }
     if (s.delayTimer !== 0) {
       this.clock.clearTimer(s.delayTimer);
       s.delayTimer = 0;
     }
-    s.awaitCb = null;
+    if (s.rendezvous !== null) s.rendezvous.cb = null;
   }
 
   private timeoutFired(s: IodevSqe): void {

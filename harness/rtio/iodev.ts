@@ -5,7 +5,7 @@
 import { RTIO_OP_AWAIT, RTIO_SQE_CHAINED, RTIO_SQE_TRANSACTION } from './constants';
 import { EIO } from './errno';
 import { rtioObservers } from './observer';
-import { Completion, SlotState } from './sqe';
+import { Completion, SlotState, awaitRendezvous } from './sqe';
 import type { IodevSqe, RtioSignaled, Sqe } from './sqe';
 
 /** Completes `iodevSqe` successfully with `result` (bytes moved, or 0), Zephyr's `rtio_iodev_sqe_ok`. */
@@ -60,13 +60,14 @@ export function sqeRxBuf(iodevSqe: IodevSqe, minLen: number, maxLen: number): Ui
  * `sqeSignal` came first (Zephyr's `rtio_iodev_sqe_await_signal`).
  */
 export function iodevSqeAwaitSignal(iodevSqe: IodevSqe, cb: RtioSignaled, userdata: unknown): void {
-  if (iodevSqe.awaitSignaled) {
-    iodevSqe.awaitSignaled = false;
+  const rv = awaitRendezvous(iodevSqe);
+  if (rv.signaled) {
+    rv.signaled = false;
     cb(iodevSqe, userdata);
     return;
   }
-  iodevSqe.awaitCb = cb;
-  iodevSqe.awaitUd = userdata;
+  rv.cb = cb;
+  rv.ud = userdata;
 }
 
 /** True when {@link sqeSignal} accepts `sqe`: an AWAIT that is acquired, submitted or running. */
@@ -90,14 +91,15 @@ export function sqeSignal(sqe: Sqe): void {
     remote.signal(s);
     return;
   }
-  const cb = s.awaitCb;
+  const rv = awaitRendezvous(s);
+  const cb = rv.cb;
   if (cb === null) {
-    s.awaitSignaled = true;
+    rv.signaled = true;
     return;
   }
-  s.awaitCb = null;
-  const ud = s.awaitUd;
-  s.awaitUd = undefined;
+  rv.cb = null;
+  const ud = rv.ud;
+  rv.ud = undefined;
   cb(s, ud);
   s.r.stepWake();
 }

@@ -20,24 +20,32 @@ import type { Iodev, Sqe } from './sqe';
 export type RtioCallback = (r: Rtio, sqe: Sqe, result: number, arg0: unknown) => void;
 
 function needIodev(iodev: Iodev | null | undefined, what: string): Iodev {
-  if (iodev === null || iodev === undefined || typeof iodev.submit !== 'function') {
-    throw new TypeError(`"iodev" is required for ${what}, got ${String(iodev)}`);
-  }
+  if (iodev === null || iodev === undefined || typeof iodev.submit !== 'function') badIodev(iodev, what);
   return iodev;
 }
 
+function badIodev(iodev: unknown, what: string): never {
+  throw new TypeError(`"iodev" is required for ${what}, got ${String(iodev)}`);
+}
+
 function needPrio(prio: number): number {
-  if (!Number.isInteger(prio) || prio < 0 || prio > 255) {
-    throw new RangeError(`"prio" must be an integer 0..255, got ${prio}`);
-  }
+  if (!Number.isInteger(prio) || prio < 0 || prio > 255) badPrio(prio);
   return prio;
 }
 
+function badPrio(prio: number): never {
+  throw new RangeError(`"prio" must be an integer 0..255, got ${prio}`);
+}
+
 function needBuf(name: string, buf: Uint8Array | null | undefined, len: number): Uint8Array {
+  if (!(buf instanceof Uint8Array) || !Number.isInteger(len) || len <= 0 || buf.length < len) badBuf(name, buf, len);
+  return buf;
+}
+
+function badBuf(name: string, buf: Uint8Array | null | undefined, len: number): never {
   if (!(buf instanceof Uint8Array)) throw new TypeError(`"${name}" must be a Uint8Array, got ${String(buf)}`);
   if (!Number.isInteger(len) || len <= 0) throw new RangeError(`"len" must be a positive integer, got ${len}`);
-  if (buf.length < len) throw new RangeError(`"${name}" is ${buf.length} bytes, shorter than "len" ${len}`);
-  return buf;
+  throw new RangeError(`"${name}" is ${buf.length} bytes, shorter than "len" ${len}`);
 }
 
 /** Clears `sqe` and sets what every prep helper sets; the arguments are already checked. */
@@ -89,12 +97,16 @@ export function sqePrepWrite(sqe: Sqe, iodev: Iodev, prio: number, buf: Uint8Arr
 export function sqePrepTinyWrite(sqe: Sqe, iodev: Iodev, prio: number, data: Uint8Array, len: number, userdata?: unknown): void {
   const dev = needIodev(iodev, 'a tiny write');
   needBuf('data', data, len);
-  if (len > RTIO_TINY_TX_MAX) throw new RangeError(`"len" must be at most ${RTIO_TINY_TX_MAX} (RTIO_TINY_TX_MAX), got ${len}`);
+  if (len > RTIO_TINY_TX_MAX) tooLongForTiny(len);
   prep(sqe, RTIO_OP_TINY_TX, dev, needPrio(prio), userdata);
   const tiny = sqe.tinyBuf ?? (sqe.tinyBuf = new Uint8Array(RTIO_TINY_TX_MAX));
   for (let i = 0; i < len; i++) tiny[i] = data[i]!; // a loop: a subarray view would cost more than the copy
   sqe.buf = tiny;
   sqe.bufLen = len;
+}
+
+function tooLongForTiny(len: number): never {
+  throw new RangeError(`"len" must be at most ${RTIO_TINY_TX_MAX} (RTIO_TINY_TX_MAX), got ${len}`);
 }
 
 /** Prepares a full-duplex transfer: send `tx` while receiving into `rx`, `len` bytes each. */

@@ -215,37 +215,69 @@ export class IodevSqe {
   txnHead: IodevSqe | null = null;
   /** @internal Per-member result recorded with `txnSetResult`. */
   txnResult = NO_RESULT;
-  /** @internal Timeout timer, and the clock it is armed on. */
+  /** @internal Timeout timer, armed on the clock of the SQE's iodev (the context's for executor ops). */
   timer: TimerId = 0;
-  /** @internal */
-  timerClock: Clock | null = null;
   /** @internal Delay timer of an executor DELAY op. */
   delayTimer: TimerId = 0;
-  /** @internal AWAIT: signalled before anyone waited. */
-  awaitSignaled = false;
-  /** @internal AWAIT: who to call on signal. */
-  awaitCb: RtioSignaled | null = null;
-  /** @internal */
-  awaitUd: unknown = undefined;
+  /** @internal AWAIT: its rendezvous with the signal; made on the slot's first AWAIT and kept. */
+  rendezvous: AwaitRendezvous | null = null;
   /** @internal A multishot cancel was asked for while a shot was running. */
   cancelRequested = false;
   /** @internal The agent a shipped SQE runs on, or null when the host runs it. */
   remote: RemoteExecutor | null = null;
   /** @internal The mempool buffer handed out by `sqeRxBuf`, released on failure. */
   poolBuf: Uint8Array | null = null;
-  /** @internal When its unit last started, ms on the context's clock; NaN: it has not, or the context does not stamp times (RtioOptions.stampTimes). */
-  startedAt = NaN;
   /**
-   * @internal Device times its agent reported with its last CQE (docs/wire.md "Device times"):
-   * the agent's µs clock modulo 2^32 when the unit started and when the CQE was posted; NaN: none.
+   * @internal When its unit ran, where that is known; made the first time the slot's times are
+   * taken and kept (a context that stamps none never makes one: times are doubles, which the
+   * engine boxes, and most contexts never read them).
    */
-  deviceStartUs = NaN;
-  /** @internal See {@link IodevSqe.deviceStartUs}. */
-  deviceEndUs = NaN;
+  times: UnitTimes | null = null;
 
   constructor(owner: SqeOwner) {
     this.r = owner;
     this.sqe = new Sqe();
     this.sqe.slot = this;
   }
+}
+
+/** @internal An AWAIT's rendezvous with its signal: who to call, or that the signal came first. */
+export class AwaitRendezvous {
+  /** Signalled before anyone waited. */
+  signaled = false;
+  /** Who to call on signal (`iodevSqeAwaitSignal`'s `cb`), or null. */
+  cb: RtioSignaled | null = null;
+  /** Its `userdata`. */
+  ud: unknown = undefined;
+}
+
+/** @internal When a unit ran: stamped by its context (RtioOptions.stampTimes) and reported by its agent. */
+export class UnitTimes {
+  /** When the unit last started, ms on the context's clock; NaN: it has not, or the context does not stamp times. */
+  startedAt = NaN;
+  /**
+   * Device times its agent reported with its last CQE (docs/wire.md "Device times"): the agent's
+   * µs clock modulo 2^32 when the unit started and when the CQE was posted; NaN: none.
+   */
+  deviceStartUs = NaN;
+  /** See {@link UnitTimes.deviceStartUs}. */
+  deviceEndUs = NaN;
+}
+
+/** @internal The times of slot `s`, made on first use. */
+export function unitTimes(s: IodevSqe): UnitTimes {
+  return s.times ?? (s.times = new UnitTimes());
+}
+
+/** @internal The rendezvous of AWAIT slot `s`, made on first use. */
+export function awaitRendezvous(s: IodevSqe): AwaitRendezvous {
+  return s.rendezvous ?? (s.rendezvous = new AwaitRendezvous());
+}
+
+/** @internal Records the device times an agent reported for `s` (undefined: none); allocates nothing when there are none to keep. */
+export function setDeviceTimes(s: IodevSqe, startUs: number | undefined, endUs: number | undefined): void {
+  if (startUs === undefined && endUs === undefined && s.times === null) return;
+  const t = unitTimes(s);
+  t.deviceStartUs = startUs ?? NaN;
+  t.deviceEndUs = endUs ?? NaN;
 }

@@ -27,12 +27,23 @@ function opNeedsIodev(op: number): boolean {
     (op > RTIO_OP_DELAY && op !== RTIO_OP_AWAIT);
 }
 
+/**
+ * True for the usual SQEs, which have nothing more to check: a NOP without links, pool or
+ * timeout, and a read or write of its own buffer (maybe chained to a next SQE) without a timeout.
+ */
+function plain(sqe: Sqe, last: boolean): boolean {
+  const f = sqe.flags;
+  const op = sqe.op;
+  if (sqe.timeoutMs !== 0) return false;
+  if (op === RTIO_OP_NOP) return (f & (LINKS | RTIO_SQE_MULTISHOT | RTIO_SQE_MEMPOOL_BUFFER)) === 0;
+  return (op === RTIO_OP_RX || op === RTIO_OP_TX || op === RTIO_OP_TINY_TX) && (f & ~RTIO_SQE_CHAINED) === 0 && !(f !== 0 && last) &&
+    sqe.iodev !== null && sqe.buf !== null && sqe.bufLen > 0 && sqe.buf.length >= sqe.bufLen;
+}
+
 /** The first problem of `sqe`, or null. `inTxn`: a transaction member after its head; `last`: nothing is queued after it. */
 function problemOf(sqe: Sqe, inTxn: boolean, last: boolean, hasMempool: boolean): Problem | null {
   const f = sqe.flags;
   const op = sqe.op;
-  // The usual NOP (no links, no pool, no timeout) has nothing below to check.
-  if (op === RTIO_OP_NOP && (f & (LINKS | RTIO_SQE_MULTISHOT | RTIO_SQE_MEMPOOL_BUFFER)) === 0 && sqe.timeoutMs === 0) return null;
   if (typeof op !== 'number' || KNOWN_OP[op] !== true) return ['range', `unknown "op" ${op}`];
   if ((f & LINKS) === LINKS) return ['range', '"flags" has both RTIO_SQE_CHAINED and RTIO_SQE_TRANSACTION'];
   if (f & RTIO_SQE_MULTISHOT) {
@@ -75,11 +86,16 @@ export function validateQueue(sq: readonly IodevSqe[], n: number, hasMempool: bo
   let inTxn = false;
   for (let i = 0; i < n; i++) {
     const sqe = sq[i]!.sqe;
-    const problem = problemOf(sqe, inTxn, i === n - 1, hasMempool);
-    if (problem !== null) {
-      const message = `sqe ${i} of ${n}: ${problem[1]}`;
-      throw problem[0] === 'type' ? new TypeError(message) : new RangeError(message);
-    }
+    if (!plain(sqe, i === n - 1)) check(sqe, i, n, inTxn, hasMempool);
     inTxn = (sqe.flags & RTIO_SQE_TRANSACTION) !== 0;
+  }
+}
+
+/** Throws what is wrong with `sqe`, the `i`th of `n`, if anything. */
+function check(sqe: Sqe, i: number, n: number, inTxn: boolean, hasMempool: boolean): void {
+  const problem = problemOf(sqe, inTxn, i === n - 1, hasMempool);
+  if (problem !== null) {
+    const message = `sqe ${i} of ${n}: ${problem[1]}`;
+    throw problem[0] === 'type' ? new TypeError(message) : new RangeError(message);
   }
 }

@@ -66,6 +66,18 @@ export class Waiting {
     return this.pump(w);
   }
 
+  /**
+   * Runs the watched virtual clocks until `pred()` holds, without yielding: true when it does;
+   * false when no event is armed or {@link RTIO_WAIT_STEPS_PER_YIELD} steps have run (then wait
+   * with {@link Waiting.until}). The usual emulator wait ends here, with no promise made.
+   */
+  reached(pred: () => boolean): boolean {
+    for (let steps = 0; steps < RTIO_WAIT_STEPS_PER_YIELD && this.stepVirtualClocks(); steps++) {
+      if (pred()) return true;
+    }
+    return false;
+  }
+
   /** Lets every waiter look at its predicate again. */
   wake(): void {
     const ws = this.waiters.splice(0);
@@ -102,7 +114,11 @@ export class Waiting {
 
   /** Runs the earliest event of the watched virtual clocks; false when none is armed. */
   private stepVirtualClocks(): boolean {
-    if (this.clocks.length === 1) return this.clocks[0]!.step();
+    return this.clocks.length === 1 ? this.clocks[0]!.step() : this.stepEarliest();
+  }
+
+  /** {@link Waiting.stepVirtualClocks} over several clocks. */
+  private stepEarliest(): boolean {
     let best: VirtualClock | null = null;
     let bestAt = Infinity;
     for (const c of this.clocks) {

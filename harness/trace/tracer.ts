@@ -143,7 +143,8 @@ export class Tracer implements RtioObserver, LinkObserver {
     const sqe = q!.sqe;
     const end = this.now(s);
     const tid = sqe.iodev === null ? TRACK.executor : s.tids.get(sqe.iodev.name) ?? TRACK.executor;
-    const timed = !Number.isNaN(q!.deviceEndUs);
+    const times = q!.times;
+    const timed = times !== null && !Number.isNaN(times.deviceEndUs);
     // The agent times what runs: an SQE it never ran (cancelled, rejected) has no place on its
     // device's timeline, so it is marked where its CQE arrived, not drawn over what ran.
     const neverRan = !timed && s.device.seen;
@@ -154,11 +155,11 @@ export class Tracer implements RtioObserver, LinkObserver {
       ph: 'X' as const, name: `${opName(sqe.op)} #${run.id}`, cat: 'sqe', pid: s.pid, tid, ts, dur: micros(end - ts),
       args: {
         result: resultName(result), flags, ...(sqe.bufLen === 0 ? {} : { bufLen: sqe.bufLen }), ...(more ? { more: true } : {}), userdata: String(sqe.userdata),
-        ...(timed ? { deviceStartUs: q!.deviceStartUs, deviceEndUs: q!.deviceEndUs } : {}),
+        ...(timed ? { deviceStartUs: times.deviceStartUs, deviceEndUs: times.deviceEndUs } : {}),
       },
     };
     this.events.push(slice);
-    const device = timed ? this.deviceSlice(s, slice, run, end, q!.deviceStartUs, q!.deviceEndUs) : null;
+    const device = timed ? this.deviceSlice(s, slice, run, end, times.deviceStartUs, times.deviceEndUs) : null;
     run.handedOver = NaN;
     if (run.flowIn !== 0 && this.flows.delete(run.flowIn)) {
       const f = { ph: 'f' as const, bp: 'e' as const, name: 'chain', cat: 'chain', id: run.flowIn, pid: s.pid, tid, ts };

@@ -227,8 +227,17 @@ export class I2cBus {
         throw new RangeError(`"msgs[${i}].len" must be an integer 0..${m.buf.length}, got ${String(m.len)}`);
       }
     }
+    this.transferTrusted(out, address, msgs, fault, atMs ?? this.now());
+  }
+
+  /**
+   * {@link I2cBus.transferInto} for a caller whose `address` and messages are known good (an
+   * iodev that builds them from validated SQEs): the same transfer without re-checking them.
+   * Throws `RangeError` when called from a device callback during a transfer.
+   */
+  transferTrusted(out: I2cTransferOut, address: number, msgs: readonly I2cMsg[], fault: Fault | null, at: number): void {
     if (this.active) throw new RangeError('I2cBus.transfer called from a device callback during a transfer');
-    const at = atMs ?? this.now();
+    const n = msgs.length;
     const startMs = this.clock === null ? at : Math.max(at, this.busyUntil);
     const counts = out.counts;
     if (counts.length !== n) {

@@ -2,7 +2,7 @@ import { VirtualClock } from '../../clock';
 // The modules themselves rather than the rtio barrel: these run for every transfer.
 import {
   RTIO_IODEV_I2C_10_BITS, RTIO_IODEV_I2C_RESTART, RTIO_OP_I2C_CONFIGURE, RTIO_OP_I2C_RECOVER,
-  RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_SQE_MEMPOOL_BUFFER,
+  RTIO_OP_RX, RTIO_OP_TINY_TX, RTIO_OP_TX, RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_TRANSACTION,
 } from '../../rtio/constants';
 import { ENOTSUP } from '../../rtio/errno';
 import { sqeRxBuf, txnNext } from '../../rtio/iodev';
@@ -51,8 +51,18 @@ export class I2cIodev extends QueuedIodev {
   }
 
   protected begin(head: IodevSqe, fault: Fault | null): Outcome | null {
+    const sqe = head.sqe;
+    const op = sqe.op;
+    if (op === RTIO_OP_RX || op === RTIO_OP_TX || op === RTIO_OP_TINY_TX) {
+      const lone = !(sqe.flags & (RTIO_SQE_TRANSACTION | RTIO_SQE_MEMPOOL_BUFFER)) && !(sqe.iodevFlags & RTIO_IODEV_I2C_10_BITS);
+      return lone ? this.runOne(head, fault) : this.runTransfer(head, fault);
+    }
+    return this.beginOther(head);
+  }
+
+  /** The ops other than transfers. */
+  private beginOther(head: IodevSqe): Outcome {
     const op = head.sqe.op;
-    if (op === RTIO_OP_RX || op === RTIO_OP_TX || op === RTIO_OP_TINY_TX) return this.runTransfer(head, fault);
     if (txnNext(head) !== null) return unsupported();
     switch (op) {
       case RTIO_OP_I2C_RECOVER: {
@@ -105,7 +115,7 @@ export class I2cIodev extends QueuedIodev {
     }
     const now = this.clock.now();
     const r = this.busResult;
-    this.bus.transferInto(r, this.address, msgs, fault, now);
+    this.bus.transferTrusted(r, this.address, msgs, fault, now);
     const failAt = r.status < 0 ? members[r.failedMsg]! : null;
     for (let i = 0; i < n; i++) {
       memberResult(members[i]!, r.counts[i]!);
@@ -114,6 +124,25 @@ export class I2cIodev extends QueuedIodev {
     }
     const durationMs = r.startMs + r.durationMs - now;
     return failAt !== null ? this.outcome(r.status, durationMs, failAt) : this.outcome(r.counts[0]!, durationMs);
+  }
+
+  /**
+   * {@link I2cIodev.runTransfer} of the usual unit: one RX, TX or TINY_TX into or out of its own
+   * buffer, which submit-time validation already checked.
+   */
+  private runOne(head: IodevSqe, fault: Fault | null): Outcome {
+    const sqe = head.sqe;
+    const msg = this.single[0]!;
+    msg.read = sqe.op === RTIO_OP_RX;
+    msg.buf = sqe.buf!;
+    msg.len = sqe.bufLen;
+    msg.restart = false;
+    const now = this.clock.now();
+    const r = this.busResult;
+    this.bus.transferTrusted(r, this.address, this.single, fault, now);
+    msg.buf = NO_BYTES; // nothing of the unit is kept past it
+    const durationMs = r.startMs + r.durationMs - now;
+    return r.status < 0 ? this.outcome(r.status, durationMs, head) : this.outcome(r.counts[0]!, durationMs);
   }
 
   /** The reusable message object for member `i`. */

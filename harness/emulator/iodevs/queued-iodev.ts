@@ -129,29 +129,38 @@ export abstract class QueuedIodev implements Iodev {
     this.currentStarted = true;
     this.currentDelayMs = 0;
     const op = head.sqe.op;
-    if (op === RTIO_OP_AWAIT) {
-      this.currentStarted = false;
-      iodevSqeAwaitSignal(head, () => this.resume({ result: 0, durationMs: 0 }), undefined);
-      return;
-    }
-    if (op === RTIO_OP_NOP && !this.beginsNop) {
-      this.schedule({ result: 0, durationMs: 0 });
+    if (op === RTIO_OP_AWAIT || (op === RTIO_OP_NOP && !this.beginsNop)) {
+      this.startOwnOp(head);
       return;
     }
     const fault = this.faults.take();
     if (fault !== null && fault.kind === 'delay') this.currentDelayMs = fault.ms;
-    let o: Outcome | null;
-    try {
-      o = this.begin(head, fault);
-    } catch (e) {
-      this.current = null;
-      throw e;
-    }
+    const o = this.beginUnit(head, fault);
     if (o === null) {
       this.currentStarted = false;
       return;
     }
     this.schedule(o);
+  }
+
+  /** The ops the base runs itself: AWAIT holds the iodev until signalled; a NOP completes with 0 at the next step. */
+  private startOwnOp(head: IodevSqe): void {
+    if (head.sqe.op === RTIO_OP_NOP) {
+      this.schedule(this.outcome(0, 0));
+      return;
+    }
+    this.currentStarted = false;
+    iodevSqeAwaitSignal(head, () => this.resume({ result: 0, durationMs: 0 }), undefined);
+  }
+
+  /** {@link QueuedIodev.begin}, leaving the iodev idle if it throws (a driver bug the executor reports). */
+  private beginUnit(head: IodevSqe, fault: Fault | null): Outcome | null {
+    try {
+      return this.begin(head, fault);
+    } catch (e) {
+      this.current = null;
+      throw e;
+    }
   }
 
   /** Completes the current unit after `o.durationMs` plus any injected delay, whether it waited or not. */
