@@ -6,9 +6,9 @@
  *
  * Each variant runs in a process of its own (variant.ts). In each round rtio-hil and the two
  * serialport echoes are set up and warmed up side by side, then measure in turns (turns.ts): their
- * round trips in alternating blocks, one process measuring while the others wait idle, so a burst
- * of load weighs on each alike, then their throughput runs one after the other; the C floor runs
- * after them. The order of the turns alternates from round to round; a ratio is taken within its
+ * round trips, then their bulk runs, in alternating blocks (rtio's pipelined run in a turn of its
+ * own between them), one process measuring while the others wait idle, so a burst of load weighs
+ * on each alike; the C floor runs after them. The order of the turns alternates from round to round; a ratio is taken within its
  * round. Prints each figure's min/median/max over the rounds and the ratios per round; the last
  * line is one JSON object.
  *

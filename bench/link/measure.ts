@@ -17,9 +17,11 @@ export const RTT_BLOCKS = 10;
 
 /**
  * Resolves when this process may measure its next block; called before the warm-up, before each
- * of the {@link RTT_BLOCKS} blocks of round trips and before the throughput runs. bench/link
- * gives the variants of a round turns in rotation (variant.ts --turns), so their round trips are
- * measured in alternating blocks under the same load, each process idle while another measures.
+ * of the {@link RTT_BLOCKS} blocks of round trips, before the pipelined run (rtio; the echoes
+ * have none: their turn is empty) and before each of the {@link BULK_BLOCKS} bulk blocks.
+ * bench/link gives the variants of a round turns in rotation (variant.ts --turns), so their
+ * round trips and bulk runs are measured in alternating blocks under the same load, each
+ * process idle while another measures.
  */
 export type Turn = () => Promise<void>;
 
@@ -29,6 +31,8 @@ export const NO_TURNS: Turn = () => Promise.resolve();
 export const WARMUP = 3000;
 /** Wall time of each throughput measurement, in ms. */
 export const RUN_MS = 2000;
+/** The bulk runs are measured in this many blocks of RUN_MS / BULK_BLOCKS, each a turn of its own, drained at its end. */
+export const BULK_BLOCKS = 10;
 /** Reads (or shaped requests) kept in flight in the bulk runs, each refilled as it completes. */
 export const IN_FLIGHT = 8;
 /** SQEs kept in flight in the pipelined NOP run. */
@@ -93,8 +97,8 @@ export async function measureRtio(board: string, turn: Turn = NO_TURNS, onShapes
 
     await turn();
     let nops = 0;
-    let cpu0 = process.cpuUsage();
-    let t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
     while (performance.now() - t0 < RUN_MS) {
       while (r.sqeAcquirable() > 0) sqePrepNop(r.sqeAcquire()!, test0, 0);
       await r.submit(NOP_DEPTH / 2);
@@ -110,26 +114,29 @@ export async function measureRtio(board: string, turn: Turn = NO_TURNS, onShapes
 
     // Continuous refill: each completed read's buffer goes straight back in a new read.
     const bufs = Array.from({ length: IN_FLIGHT }, () => new Uint8Array(readLen));
-    for (const b of bufs) sqePrepRead(r.sqeAcquire()!, test0, RTIO_PRIO_NORM, b, readLen, b);
-    let reads = 0;
-    cpu0 = process.cpuUsage();
-    t0 = performance.now();
-    let elapsed = 0;
-    for (;;) {
-      await r.submit(1);
-      elapsed = performance.now() - t0;
-      for (let c = r.cqeConsume(); c !== null; c = r.cqeConsume()) {
-        if (c.result !== readLen) throw new Error(`bulk read returned ${c.result}`);
-        reads++;
-        const b = c.userdata as Uint8Array;
-        r.cqeRelease(c);
-        if (elapsed < RUN_MS) sqePrepRead(r.sqeAcquire()!, test0, RTIO_PRIO_NORM, b, readLen, b);
+    const bulk = await timedBlocks(turn, async (ms) => {
+      for (const b of bufs) sqePrepRead(r.sqeAcquire()!, test0, RTIO_PRIO_NORM, b, readLen, b);
+      let reads = 0;
+      const start = performance.now();
+      let elapsed: number;
+      for (;;) {
+        await r.submit(1);
+        elapsed = performance.now() - start;
+        for (let c = r.cqeConsume(); c !== null; c = r.cqeConsume()) {
+          if (c.result !== readLen) throw new Error(`bulk read returned ${c.result}`);
+          reads++;
+          const b = c.userdata as Uint8Array;
+          r.cqeRelease(c);
+          if (elapsed < ms) sqePrepRead(r.sqeAcquire()!, test0, RTIO_PRIO_NORM, b, readLen, b);
+        }
+        if (elapsed >= ms) break;
       }
-      if (elapsed >= RUN_MS) break;
-    }
-    const hostCpuUsPerRead = cpuUs(process.cpuUsage(cpu0)) / reads;
-    await target.settle();
-    const bulkReadsPerSec = reads / (elapsed / 1000);
+      await target.settle(); // the reads still in flight complete, uncounted
+      r.flushCompletionQueue();
+      return { count: reads, elapsedMs: elapsed };
+    });
+    const hostCpuUsPerRead = bulk.cpuUs / bulk.count;
+    const bulkReadsPerSec = bulk.count / (bulk.elapsedMs / 1000);
     return {
       buildId: target.hello.buildId, shapes,
       rttP50Us: percentile(rtts, 50), rttP99Us: percentile(rtts, 99), rttsUs: rtts.map((us) => Math.round(us * 10) / 10), pipelinedNopsPerSec,
@@ -158,6 +165,26 @@ async function timedRoundTrips(turn: Turn, roundTrip: (i: number) => Promise<num
   }
   rtts.sort((a, b) => a - b);
   return { rtts, cpuUs: cpu };
+}
+
+/**
+ * A throughput run in {@link BULK_BLOCKS} blocks of RUN_MS / BULK_BLOCKS, each after its turn
+ * and drained before the next: what `block(ms)` counted and the ms it counted over, summed, and
+ * this process's CPU time over the blocks, µs.
+ */
+async function timedBlocks(turn: Turn, block: (ms: number) => Promise<{ count: number; elapsedMs: number }>): Promise<{ count: number; elapsedMs: number; cpuUs: number }> {
+  let count = 0;
+  let elapsedMs = 0;
+  let cpu = 0;
+  for (let i = 0; i < BULK_BLOCKS; i++) {
+    await turn();
+    const cpu0 = process.cpuUsage();
+    const got = await block(RUN_MS / BULK_BLOCKS);
+    cpu += cpuUs(process.cpuUsage(cpu0));
+    count += got.count;
+    elapsedMs += got.elapsedMs;
+  }
+  return { count, elapsedMs, cpuUs: cpu };
 }
 
 /** Each call resolves once `n` more bytes (counted after the previous calls' bytes) have arrived on `t`. */
@@ -196,21 +223,24 @@ export async function measureEcho(board: string, shapes: WireShapes, io: SerialI
       await expect(small.length);
       return (performance.now() - t0) * 1000;
     });
-    await turn();
+    await turn(); // rtio's pipelined run: nothing to measure here
     const request = shapedRequest(shapes.readSubmitBytes, shapes.readCompleteBytes);
-    let replies = 0;
-    const t0 = performance.now();
-    let elapsed = 0;
-    const lanes = Array.from({ length: IN_FLIGHT }, async () => {
-      while (elapsed < RUN_MS) {
-        await t.write(request);
-        await expect(shapes.readCompleteBytes);
-        replies++;
-        elapsed = performance.now() - t0;
-      }
+    const bulk = await timedBlocks(turn, async (ms) => {
+      let replies = 0;
+      const start = performance.now();
+      let elapsed = 0;
+      const lanes = Array.from({ length: IN_FLIGHT }, async () => {
+        while (elapsed < ms) {
+          await t.write(request);
+          await expect(shapes.readCompleteBytes);
+          replies++;
+          elapsed = performance.now() - start;
+        }
+      });
+      await Promise.all(lanes);
+      return { count: replies, elapsedMs: elapsed };
     });
-    await Promise.all(lanes);
-    const bulkRepliesPerSec = replies / (elapsed / 1000);
+    const bulkRepliesPerSec = bulk.count / (bulk.elapsedMs / 1000);
     return { rttP50Us: percentile(rtts, 50), bulkRepliesPerSec, bulkWireBytesPerSec: bulkRepliesPerSec * shapes.readCompleteBytes };
   } finally {
     await t.close();
