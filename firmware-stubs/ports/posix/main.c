@@ -25,8 +25,9 @@
  * is an absolute CLOCK_MONOTONIC deadline on a timerfd, so a process that was stopped (SIGSTOP,
  * a debugger, a frozen container) wakes at once when it continues instead of sleeping the rest
  * of a relative timeout. The frames the agent writes while the loop handles what it read go out
- * together, in one write before the loop sleeps; the timer is re-armed only when the agent is due
- * earlier than it is armed for. SIGUSR1 resets the board as its reset button would (a new boot nonce,
+ * together, in one write before the loop sleeps, except that what a frame produced goes out at
+ * once when more bytes of the same read wait (the host then works on it while the agent works on
+ * the rest); the timer is re-armed only when the agent is due earlier than it is armed for. SIGUSR1 resets the board as its reset button would (a new boot nonce,
  * announced at once; the host is not told otherwise). SIGTERM, SIGINT and SIGHUP end it cleanly,
  * removing the link; exit status 0, or 1 on a setup error, 2 on a usage error.
  *
@@ -136,8 +137,9 @@ static void write_or_drop(const uint8_t *data, size_t len)
 
 /*
  * Frames the agent writes while the loop handles what it read wait here and go out in one
- * write(2) before the loop sleeps (port_flush): a burst of Completes costs the agent one system
- * call and the host one wake-up, not one per frame. A frame that does not fit flushes first.
+ * write(2) before the loop sleeps, or when more read bytes wait (port_flush): a burst of
+ * Completes costs the agent one system call and the host one wake-up, not one per frame. A frame
+ * that does not fit flushes first.
  */
 static uint8_t out_buf[16384];
 static size_t out_len;
@@ -575,7 +577,16 @@ int main(int argc, char **argv)
 			ssize_t i;
 
 			for (i = 0; i < n && !port.reset_requested && !port.held_in_reset; i++) {
+				size_t before = out_len;
+
 				agent_rx_byte(&agent, rx[i]);
+				/*
+				 * A frame answered while more bytes wait: its answer goes out now, so the host
+				 * works on those completions while the agent handles the rest (pipelining).
+				 */
+				if (out_len > before && i + 1 < n) {
+					port_flush();
+				}
 			}
 		} else if ((p[0].revents & (POLLHUP | POLLERR)) != 0) {
 			/* Cannot happen while we hold the slave open; do not spin if it does. */
