@@ -12,7 +12,7 @@ import { replay } from './replay';
 import { scratchDir } from '../testing/scratch-dir';
 
 /** Iodevs of the reference board whose data depend on when they are read (docs/recording.md). */
-const TIME_DRIVEN = ['imu0', 'temp0', 'gpio0'];
+const TIME_DRIVEN = ['imu0', 'temp0', 'gpio0', 'rtc0'];
 
 function lines(file: string): RecordingLine[] {
   return parseRecording(readFileSync(file, 'utf8'), file);
