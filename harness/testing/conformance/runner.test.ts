@@ -149,6 +149,17 @@ describe('the conformance runner', function () {
       expect(String((result.error as Error).message)).to.match(/no CQE for "never" within 50 ms \(nothing completed\)/);
     });
 
+    it('a broken rule on a target whose link had failed, naming the link\'s error', async function () {
+      const failing = custom((ctx) => Promise.resolve(ctx.fail('byte-counts', 'got w=-ENOTCONN')));
+      const linkLost = Object.assign(new Error('no acknowledgement for 3000 ms'), { name: 'LinkTimeoutError' });
+      const remote = Object.assign(Object.create(Object.getPrototypeOf(target) as object) as Target, target, { hello: {}, lastError: linkLost });
+      const lost = await runConformanceCheck(failing, remote, 'test0', 'test');
+      expect((lost.error as { detail?: string }).detail)
+        .to.equal("got w=-ENOTCONN (the target's link had failed: LinkTimeoutError: no acknowledgement for 3000 ms)");
+      const healthy = await runConformanceCheck(failing, Object.assign(remote, { lastError: null }), 'test0', 'test');
+      expect((healthy.error as { detail?: string }).detail).to.equal('got w=-ENOTCONN');
+    });
+
     it('an error that is not a broken rule as itself', async function () {
       const boom = new TypeError('a bug in the check');
       const result = await runConformanceCheck(custom(async () => {

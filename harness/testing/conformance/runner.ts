@@ -5,6 +5,7 @@
  */
 import { resultName } from '../../rtio';
 import type { Rtio } from '../../rtio';
+import { remoteFacts } from '../../target/registry';
 import type { IodevInfo, IodevKind, Target } from '../../target/target';
 import { onContext } from '../rtio-fixture';
 import { conformanceChecks } from './checks';
@@ -194,7 +195,7 @@ export async function runConformanceCheck(
     }, check.context);
     return { check, status: 'passed' };
   } catch (e) {
-    if (fromBody || isConformanceFailure(e)) return { check, status: 'failed', error: e };
+    if (fromBody || isConformanceFailure(e)) return { check, status: 'failed', error: withLinkFailure(e, target) };
     // What onContext's expectNoLeak found after a run that passed.
     const detail = e instanceof Error ? e.message : String(e);
     return { check, status: 'failed', error: new ConformanceFailure('no-leak', name, check.id, detail) };
@@ -229,4 +230,14 @@ export async function runIodevConformance(
   for (const check of selectChecks(kind, opts)) results.push(await runConformanceCheck(check, await source(), name, kind, opts));
   const failures = results.flatMap((r) => (r.status === 'failed' && isConformanceFailure(r.error) ? [r.error] : []));
   return { iodev: name, kind, results, failures, passed: results.every((r) => r.status !== 'failed') };
+}
+
+/**
+ * `e`, saying also how the target's link had failed when it had: every result it cut off reads
+ * `-ENOTCONN` or `-ECONNRESET`, which says nothing about the iodev under test.
+ */
+function withLinkFailure(e: unknown, target: Target): unknown {
+  const link = remoteFacts(target).lastError;
+  if (link === null || link === undefined || !isConformanceFailure(e)) return e;
+  return new ConformanceFailure(e.rule, e.iodev, e.check, `${e.detail} (the target's link had failed: ${link.name}: ${link.message})`);
 }
