@@ -46,14 +46,8 @@ export class CompletionQueue {
     this.count++;
     rtioObservers.current?.completed(this.owner, s, result, flags);
     const c = this.overflow.length === 0 ? this.free.take() : null;
-    if (c === null || c.times !== null || (s !== null && s.times !== null)) {
-      this.postTimedOrOverflowed(c, result, userdata, flags, s);
-    } else {
-      c.result = result;
-      c.userdata = userdata;
-      c.flags = flags;
-      this.queued.push(c);
-    }
+    if (c === null || c.times !== null || (s !== null && s.times !== null)) this.postTimedOrOverflowed(c, result, userdata, flags, s);
+    else this.enqueue(c, result, userdata, flags);
     this.onPost();
   }
 
@@ -66,10 +60,15 @@ export class CompletionQueue {
       this.overflowCount++;
       return;
     }
+    setCqeTimes(c, startedAt, postedAt);
+    this.enqueue(c, result, userdata, flags);
+  }
+
+  /** Fills `c` with a completion and queues it for the user. */
+  private enqueue(c: Cqe, result: number, userdata: unknown, flags: number): void {
     c.result = result;
     c.userdata = userdata;
     c.flags = flags;
-    setCqeTimes(c, startedAt, postedAt);
     this.queued.push(c);
   }
 
@@ -93,11 +92,8 @@ export class CompletionQueue {
       this.free.give(cqe);
       return;
     }
-    cqe.result = o.result;
-    cqe.userdata = o.userdata;
-    cqe.flags = o.flags;
     setCqeTimes(cqe, o.startedAt, o.postedAt);
-    this.queued.push(cqe);
+    this.enqueue(cqe, o.result, o.userdata, o.flags);
   }
 
   /** Completions ready to consume (not counting the overflow list). */
