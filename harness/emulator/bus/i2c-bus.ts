@@ -122,7 +122,8 @@ export class I2cBus {
   /** Bus recoveries run. */
   recoveries = 0;
 
-  private readonly devices = new Map<number, I2cDevice>();
+  /** Attached devices by 7-bit address (an array: every transfer looks one up). */
+  private readonly devices: (I2cDevice | undefined)[] = new Array<I2cDevice | undefined>(MAX_7BIT + 1).fill(undefined);
   private readonly clock: { now(): number } | null;
   private busyUntil = -Infinity;
   private active = false;
@@ -174,18 +175,20 @@ export class I2cBus {
     if (!Number.isInteger(a) || a < 0x08 || a > 0x77) {
       throw new RangeError(`"dev.address" must be a 7-bit address 0x08..0x77, got ${String(a)}`);
     }
-    if (this.devices.has(a)) throw new RangeError(`"dev.address" 0x${a.toString(16)} is already taken on this bus`);
-    this.devices.set(a, dev);
+    if (this.devices[a] !== undefined) throw new RangeError(`"dev.address" 0x${a.toString(16)} is already taken on this bus`);
+    this.devices[a] = dev;
   }
 
   /** Removes the device at `address`; returns whether one was there. */
   detach(address: number): boolean {
-    return this.devices.delete(address);
+    const had = this.device(address) !== undefined;
+    if (had) this.devices[address] = undefined;
+    return had;
   }
 
   /** The device at `address`, if any. */
   device(address: number): I2cDevice | undefined {
-    return this.devices.get(address);
+    return Number.isInteger(address) && address >= 0 && address <= MAX_7BIT ? this.devices[address] : undefined;
   }
 
   /**
@@ -256,7 +259,7 @@ export class I2cBus {
     }
     const nackAt = fault !== null && fault.kind === 'nack' ? fault.atByte : -1;
     let shortBytes = fault !== null && fault.kind === 'short-read' ? fault.bytes : -1;
-    const dev = this.devices.get(address);
+    const dev = this.devices[address];
     let addressed = false;
     let status = 0;
     let failedMsg = -1;
@@ -267,7 +270,7 @@ export class I2cBus {
     try {
       outer: for (let i = 0; i < n; i++) {
         const m = msgs[i]!;
-        const prev = msgs[i - 1];
+        const prev = i > 0 ? msgs[i - 1] : undefined;
         if (prev === undefined || prev.read !== m.read || m.restart === true) {
           if (prev !== undefined) {
             this.bits += I2C_BITS_PER_CONDITION;
