@@ -256,6 +256,8 @@ function getCqe(c: Cursor, len: number): HotCqe | null {
     else if (tag === 0x30) endUs = v;
     else return null; // an unknown field or an unexpected wire type: protobufjs judges
   }
+  // Both times (the usual case) in the literal: added afterwards, they would take a property store of their own.
+  if (startUs !== undefined && endUs !== undefined) return { id, result, flags, data: data ?? NO_DATA, startUs, endUs };
   const cqe: HotCqe = { id, result, flags, data: data ?? NO_DATA };
   if (startUs !== undefined) cqe.startUs = startUs;
   if (endUs !== undefined) cqe.endUs = endUs;
