@@ -89,14 +89,24 @@ function putU32(dst: Uint8Array, at: number, field: number, v: unknown): number 
   return putVarint(dst, at, v as number);
 }
 
-/** Writes `sqe` (checked by {@link sqeSize}) in field order; returns the index after it. */
+/**
+ * Writes up to eight uint32 fields numbered from `first` on, in order, each unless it is 0 (or
+ * absent); returns the index after them.
+ */
+function putRun(dst: Uint8Array, at: number, first: number, v0: unknown, v1: unknown, v2: unknown, v3: unknown, v4: unknown, v5: unknown, v6: unknown, v7: unknown): number {
+  at = putU32(dst, at, first, v0);
+  at = putU32(dst, at, first + 1, v1);
+  at = putU32(dst, at, first + 2, v2);
+  at = putU32(dst, at, first + 3, v3);
+  at = putU32(dst, at, first + 4, v4);
+  at = putU32(dst, at, first + 5, v5);
+  at = putU32(dst, at, first + 6, v6);
+  return putU32(dst, at, first + 7, v7);
+}
+
+/** Writes `sqe` (checked by {@link sqeSize}) in field order: 1..6, `tx` (7), 8..15; returns the index after it. */
 function putSqe(dst: Uint8Array, at: number, sqe: Record<string, unknown>): number {
-  at = putU32(dst, at, 1, sqe.id);
-  at = putU32(dst, at, 2, sqe.op);
-  at = putU32(dst, at, 3, sqe.flags);
-  at = putU32(dst, at, 4, sqe.iodev);
-  at = putU32(dst, at, 5, sqe.iodevFlags);
-  at = putU32(dst, at, 6, sqe.prio);
+  at = putRun(dst, at, 1, sqe.id, sqe.op, sqe.flags, sqe.iodev, sqe.iodevFlags, sqe.prio, undefined, undefined);
   const tx = sqe.tx as Uint8Array | null | undefined;
   if (tx && tx.length > 0) {
     dst[at++] = SQE_TX_TAG;
@@ -104,14 +114,7 @@ function putSqe(dst: Uint8Array, at: number, sqe: Record<string, unknown>): numb
     dst.set(tx, at);
     at += tx.length;
   }
-  at = putU32(dst, at, 8, sqe.len);
-  at = putU32(dst, at, 9, sqe.txRegion);
-  at = putU32(dst, at, 10, sqe.timeoutUs);
-  at = putU32(dst, at, 11, sqe.delayUs);
-  at = putU32(dst, at, 12, sqe.i2cConfig);
-  at = putU32(dst, at, 13, sqe.txOffset);
-  at = putU32(dst, at, 14, sqe.rxRegion);
-  return putU32(dst, at, 15, sqe.rxOffset);
+  return putRun(dst, at, 8, sqe.len, sqe.txRegion, sqe.timeoutUs, sqe.delayUs, sqe.i2cConfig, sqe.txOffset, sqe.rxRegion, sqe.rxOffset);
 }
 
 /** Bytes of `region` encoded, or -1 when the fast path does not take it. */
