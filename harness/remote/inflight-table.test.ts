@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InflightTable } from './inflight-table';
+import { InflightTable, MAX_INFLIGHT } from './inflight-table';
 
 interface Entry {
   readonly id: number;
@@ -47,5 +47,10 @@ describe('InflightTable', function () {
     expect(t.clear().map((e) => e.id)).to.deep.equal([15, 16, 17]);
     expect(t.size).to.equal(0);
     expect(t.values()).to.deep.equal([]);
+  });
+
+  it('holds at most MAX_INFLIGHT entries whatever max_sqes an agent claims', function () {
+    expect(new InflightTable<Entry>(64).capacity).to.equal(64);
+    expect(new InflightTable<Entry>(0xffffffff).capacity).to.equal(MAX_INFLIGHT);
   });
 });

@@ -9,6 +9,9 @@
 /** The largest wire id; ids run 1..MAX_WIRE_ID and then start at 1 again. */
 export const MAX_WIRE_ID = 0x7fffffff;
 
+/** Most entries a table holds at once, whatever an agent's max_sqes says: 32768. */
+export const MAX_INFLIGHT = 1 << 15;
+
 /** Entries in flight, each under the id {@link InflightTable.allocId} gave it. */
 export class InflightTable<T extends { readonly id: number }> {
   readonly #entries: (T | undefined)[];
@@ -19,10 +22,17 @@ export class InflightTable<T extends { readonly id: number }> {
   #fills = 0;
   #nextId = 1;
 
-  /** A table for at most `capacity` entries at once (the agent's max_sqes); places for twice as many. */
+  /** Most entries it holds at once: the capacity asked for, at most {@link MAX_INFLIGHT}. */
+  readonly capacity: number;
+
+  /**
+   * A table for at most `capacity` entries at once (the agent's max_sqes, at most
+   * {@link MAX_INFLIGHT}), with places for twice as many.
+   */
   constructor(capacity: number) {
+    this.capacity = Math.min(Math.max(capacity, 0), MAX_INFLIGHT);
     let places = 16;
-    while (places < 2 * capacity) places *= 2;
+    while (places < 2 * this.capacity) places *= 2;
     this.#entries = new Array<T | undefined>(places).fill(undefined);
     this.#filledAt = new Array<number>(places).fill(0);
     this.#mask = places - 1;
@@ -39,7 +49,7 @@ export class InflightTable<T extends { readonly id: number }> {
     return e !== undefined && e.id === id ? e : undefined;
   }
 
-  /** The next id in turn (1..{@link MAX_WIRE_ID}) whose place is free; the table must not be full. */
+  /** The next id in turn (1..{@link MAX_WIRE_ID}) whose place is free; the table must hold fewer than its capacity. */
   allocId(): number {
     for (;;) {
       const id = this.#nextId;

@@ -165,7 +165,7 @@ export class RemoteTarget implements Target, UnitShipper {
    */
   canShip(head: IodevSqe): boolean {
     const members = chainMembers(head);
-    if (members.length > this.hello.maxSqes) return false;
+    if (members.length > this.shipper.maxSqes) return false;
     const plan = this.shipper.plan(members, false);
     if (plan === null) return false;
     this.plannedHead = head;

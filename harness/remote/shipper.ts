@@ -101,6 +101,11 @@ export class Shipper {
     this.inflight = new InflightTable(hello.maxSqes);
   }
 
+  /** SQEs the agent is given at once: its max_sqes, at most the in-flight table's MAX_INFLIGHT. */
+  get maxSqes(): number {
+    return this.inflight.capacity;
+  }
+
   /** True while anything is shipped or waiting to be. */
   get busy(): boolean {
     return this.inflight.size > 0 || this.waiting.length > 0;
@@ -131,7 +136,7 @@ export class Shipper {
       this.failMembers(w, errnoOfLinkError(this.lastError));
       return;
     }
-    if (this.waiting.length > 0 || this.used + w.members.length > this.hello.maxSqes) {
+    if (this.waiting.length > 0 || this.used + w.members.length > this.maxSqes) {
       this.waiting.push(w);
       return;
     }
@@ -352,7 +357,7 @@ export class Shipper {
   private pump(): void {
     while (this.waiting.length > 0) {
       const next = this.waiting[0]!;
-      if (this.used + next.members.length > this.hello.maxSqes) break;
+      if (this.used + next.members.length > this.maxSqes) break;
       this.waiting.shift();
       this.ship(next, this.plan(next.members, next.unit));
     }
