@@ -16,17 +16,12 @@ static const uint32_t crc32_nibble_table[16] = {
 	0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu,
 };
 
-uint32_t agent_crc32(const uint8_t *data, size_t len, uint32_t seed)
+/* @p crc (not inverted) after one more byte @p b. */
+static uint32_t crc32_step(uint32_t crc, uint8_t b)
 {
-	uint32_t crc = ~seed;
-	size_t i;
-
-	for (i = 0u; i < len; i++) {
-		crc ^= data[i];
-		crc = (crc >> 4) ^ crc32_nibble_table[crc & 0x0fu];
-		crc = (crc >> 4) ^ crc32_nibble_table[crc & 0x0fu];
-	}
-	return ~crc;
+	crc ^= b;
+	crc = (crc >> 4) ^ crc32_nibble_table[crc & 0x0fu];
+	return (crc >> 4) ^ crc32_nibble_table[crc & 0x0fu];
 }
 #else
 /*
@@ -100,14 +95,20 @@ static const uint32_t crc32_byte_table[256] = {
 	0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
 };
 
+/* @p crc (not inverted) after one more byte @p b. */
+static uint32_t crc32_step(uint32_t crc, uint8_t b)
+{
+	return (crc >> 8) ^ crc32_byte_table[(crc ^ b) & 0xffu];
+}
+#endif
+
 uint32_t agent_crc32(const uint8_t *data, size_t len, uint32_t seed)
 {
 	uint32_t crc = ~seed;
 	size_t i;
 
 	for (i = 0u; i < len; i++) {
-		crc = (crc >> 8) ^ crc32_byte_table[(crc ^ data[i]) & 0xffu];
+		crc = crc32_step(crc, data[i]);
 	}
 	return ~crc;
 }
-#endif
