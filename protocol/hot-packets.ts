@@ -57,68 +57,71 @@ function isPlain(o: unknown): o is Record<string, unknown> {
   return typeof o === 'object' && o !== null && Object.getPrototypeOf(o) === Object.prototype;
 }
 
-/**
- * An SQE's fields by field number (index 0 is field 1, `id`; index 6 is field 7, `tx`): read by
- * name once, then counted and written by number.
- */
-function sqeFields(sqe: Record<string, unknown>): unknown[] {
-  return [
-    sqe.id, sqe.op, sqe.flags, sqe.iodev, sqe.iodevFlags, sqe.prio, sqe.tx, sqe.len,
-    sqe.txRegion, sqe.timeoutUs, sqe.delayUs, sqe.i2cConfig, sqe.txOffset, sqe.rxRegion, sqe.rxOffset,
-  ];
+/** A field the fast path does not take: -Infinity, so that any sum of sizes holding one stays negative. */
+const JUDGED = -Infinity;
+
+/** Bytes of a uint32 field holding `v` (none when absent or 0), or {@link JUDGED} when protobufjs must judge it. */
+function u32Size(v: unknown): number {
+  return v === undefined || v === null || v === 0 ? 0 : isUint32(v) ? 1 + varintSize(v) : JUDGED;
 }
 
-/** Index of `tx` in {@link sqeFields}. */
-const TX_FIELD = 6;
-
-/** Bytes of a bytes field holding `v` (0 when absent or empty), or -1 when protobufjs must judge it. */
+/** Bytes of a bytes field holding `v` (0 when absent or empty), or {@link JUDGED} when protobufjs must judge it. */
 function bytesSize(v: unknown): number {
   if (v === undefined || v === null) return 0;
-  if (!(v instanceof Uint8Array)) return -1;
+  if (!(v instanceof Uint8Array)) return JUDGED;
   return v.length > 0 ? 1 + varintSize(v.length) + v.length : 0;
 }
 
-/** Bytes of the SQE whose {@link sqeFields} are `f` encoded, or -1 when the fast path does not take it. */
-function sqeSize(f: readonly unknown[]): number {
-  let size = 0;
-  for (let i = 0; i < f.length; i++) {
-    const v = f[i];
-    const n = i === TX_FIELD ? bytesSize(v) : v === undefined || v === null || v === 0 ? 0 : isUint32(v) ? 1 + varintSize(v) : -1;
-    if (n < 0) return -1;
-    size += n;
-  }
-  return size;
+/**
+ * Bytes of `sqe` encoded, or a negative number when the fast path does not take it. Its fields are
+ * read by name, one by one: no array is made per SQE.
+ */
+function sqeSize(sqe: Record<string, unknown>): number {
+  return u32Size(sqe.id) + u32Size(sqe.op) + u32Size(sqe.flags) + u32Size(sqe.iodev) + u32Size(sqe.iodevFlags) +
+    u32Size(sqe.prio) + bytesSize(sqe.tx) + u32Size(sqe.len) + u32Size(sqe.txRegion) + u32Size(sqe.timeoutUs) +
+    u32Size(sqe.delayUs) + u32Size(sqe.i2cConfig) + u32Size(sqe.txOffset) + u32Size(sqe.rxRegion) + u32Size(sqe.rxOffset);
 }
 
-/** Writes the SQE whose {@link sqeFields} are `f` (checked by {@link sqeSize}); returns the index after it. */
-function putSqe(dst: Uint8Array, at: number, f: readonly unknown[]): number {
-  for (let i = 0; i < f.length; i++) {
-    if (i === TX_FIELD) {
-      const tx = f[i] as Uint8Array | null | undefined;
-      if (tx && tx.length > 0) {
-        dst[at++] = SQE_TX_TAG;
-        at = putVarint(dst, at, tx.length);
-        dst.set(tx, at);
-        at += tx.length;
-      }
-      continue;
-    }
-    const v = f[i] as number | null | undefined;
-    if (v) {
-      dst[at++] = (i + 1) << 3; // field i + 1, a varint
-      at = putVarint(dst, at, v);
-    }
+/** Writes uint32 field `field` holding `v` (checked by {@link sqeSize}) unless it is 0; returns the index after it. */
+function putU32(dst: Uint8Array, at: number, field: number, v: unknown): number {
+  if (!v) return at;
+  dst[at++] = field << 3; // a varint
+  return putVarint(dst, at, v as number);
+}
+
+/**
+ * Writes up to eight uint32 fields numbered from `first` on, in order, each unless it is 0 (or
+ * absent); returns the index after them.
+ */
+function putRun(dst: Uint8Array, at: number, first: number, v0: unknown, v1: unknown, v2: unknown, v3: unknown, v4: unknown, v5: unknown, v6: unknown, v7: unknown): number {
+  at = putU32(dst, at, first, v0);
+  at = putU32(dst, at, first + 1, v1);
+  at = putU32(dst, at, first + 2, v2);
+  at = putU32(dst, at, first + 3, v3);
+  at = putU32(dst, at, first + 4, v4);
+  at = putU32(dst, at, first + 5, v5);
+  at = putU32(dst, at, first + 6, v6);
+  return putU32(dst, at, first + 7, v7);
+}
+
+/** Writes `sqe` (checked by {@link sqeSize}) in field order: 1..6, `tx` (7), 8..15; returns the index after it. */
+function putSqe(dst: Uint8Array, at: number, sqe: Record<string, unknown>): number {
+  at = putRun(dst, at, 1, sqe.id, sqe.op, sqe.flags, sqe.iodev, sqe.iodevFlags, sqe.prio, undefined, undefined);
+  const tx = sqe.tx as Uint8Array | null | undefined;
+  if (tx && tx.length > 0) {
+    dst[at++] = SQE_TX_TAG;
+    at = putVarint(dst, at, tx.length);
+    dst.set(tx, at);
+    at += tx.length;
   }
-  return at;
+  return putRun(dst, at, 8, sqe.len, sqe.txRegion, sqe.timeoutUs, sqe.delayUs, sqe.i2cConfig, sqe.txOffset, sqe.rxRegion, sqe.rxOffset);
 }
 
 /** Bytes of `region` encoded, or -1 when the fast path does not take it. */
 function regionSize(region: unknown): number {
   if (!isPlain(region) || region.$unknowns !== undefined) return -1;
-  const len = region.len;
-  const lenSize = len === undefined || len === null || len === 0 ? 0 : isUint32(len) ? 1 + varintSize(len) : -1;
-  const initSize = bytesSize(region.init);
-  return lenSize < 0 || initSize < 0 ? -1 : lenSize + initSize;
+  const n = u32Size(region.len) + bytesSize(region.init);
+  return n < 0 ? -1 : n;
 }
 
 function putRegion(dst: Uint8Array, at: number, region: { len?: number | null; init?: Uint8Array | null }): number {
@@ -158,16 +161,13 @@ export function encodeSubmitPacket(packet: object): Uint8Array | typeof NOT_TAKE
   const sqes = listOf(submit.sqes);
   const regions = listOf(submit.regions);
   if (sqes === undefined || regions === undefined) return NOT_TAKEN;
-  const sqeRows: unknown[][] = new Array<unknown[]>(sqes.length);
   const sqeSizes: number[] = new Array<number>(sqes.length);
   let inner = 0;
   for (let i = 0; i < sqes.length; i++) {
     const sqe = sqes[i];
     if (!isPlain(sqe) || sqe.$unknowns !== undefined) return NOT_TAKEN;
-    const row = sqeFields(sqe);
-    const n = sqeSize(row);
+    const n = sqeSize(sqe);
     if (n < 0) return NOT_TAKEN;
-    sqeRows[i] = row;
     sqeSizes[i] = n;
     inner += 1 + varintSize(n) + n;
   }
@@ -184,7 +184,7 @@ export function encodeSubmitPacket(packet: object): Uint8Array | typeof NOT_TAKE
   for (let i = 0; i < sqes.length; i++) {
     out[at++] = SUBMIT_SQE_TAG;
     at = putVarint(out, at, sqeSizes[i]!);
-    at = putSqe(out, at, sqeRows[i]!);
+    at = putSqe(out, at, sqes[i] as Record<string, unknown>);
   }
   for (let i = 0; i < regions.length; i++) {
     out[at++] = SUBMIT_REGION_TAG;
@@ -259,6 +259,8 @@ function getCqe(c: Cursor, len: number): HotCqe | null {
     else if (tag === 0x30) endUs = v;
     else return null; // an unknown field or an unexpected wire type: protobufjs judges
   }
+  // Both times (the usual case) in the literal: added afterwards, they would take a property store of their own.
+  if (startUs !== undefined && endUs !== undefined) return { id, result, flags, data: data ?? NO_DATA, startUs, endUs };
   const cqe: HotCqe = { id, result, flags, data: data ?? NO_DATA };
   if (startUs !== undefined) cqe.startUs = startUs;
   if (endUs !== undefined) cqe.endUs = endUs;

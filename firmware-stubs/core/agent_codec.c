@@ -94,39 +94,8 @@ static bool enc_iodevs(pb_ostream_t *stream, const pb_field_t *field, void *cons
 	return true;
 }
 
-static bool enc_cqe_data(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-	const struct exec_cqe *c = (const struct exec_cqe *)*arg;
-
-	return c->len == 0u || (pb_encode_tag_for_field(stream, field) && pb_encode_string(stream, c->data, c->len));
-}
-
-static bool enc_cqes(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-	const struct agent_cqe_batch *b = (const struct agent_cqe_batch *)*arg;
-	size_t i;
-
-	for (i = 0u; i < b->count; i++) {
-		const struct exec_cqe *c = exec_cqe_peek(b->ex, i);
-		rtiohil_Cqe m = {
-			.id = c->id,
-			.result = c->result,
-			.flags = c->flags,
-			.data = { .funcs.encode = enc_cqe_data, .arg = unconst(c) },
-			.has_start_us = c->timed,
-			.start_us = c->start_us,
-			.has_end_us = c->timed,
-			.end_us = c->end_us,
-		};
-
-		if (!pb_encode_tag_for_field(stream, field) || !pb_encode_submessage(stream, rtiohil_Cqe_fields, &m)) {
-			return false;
-		}
-	}
-	return true;
-}
-
-uint32_t agent_cqe_size(const struct exec_cqe *c)
+/* Bytes of a CQE's fields inside its submessage (zeros left out, as proto3 does). */
+static uint32_t cqe_fields_size(const struct exec_cqe *c)
 {
 	uint32_t n = 0u;
 
@@ -145,6 +114,48 @@ uint32_t agent_cqe_size(const struct exec_cqe *c)
 	if (c->timed) { /* present even when 0: they are proto3 `optional` */
 		n += 2u + varint_size(c->start_us) + varint_size(c->end_us);
 	}
+	return n;
+}
+
+/*
+ * One CQE, field by field: its size is known (cqe_fields_size), so it needs neither
+ * pb_encode_submessage()'s sizing pass nor the generic field loop (the whole Complete is still
+ * encoded twice by nanopb, once to size it).
+ */
+static bool put_cqe(pb_ostream_t *stream, const pb_field_t *field, const struct exec_cqe *c)
+{
+	uint32_t inner = cqe_fields_size(c);
+
+	return pb_encode_tag_for_field(stream, field) && pb_encode_varint(stream, inner) &&
+	       (c->id == 0u || (pb_encode_tag(stream, PB_WT_VARINT, rtiohil_Cqe_id_tag) && pb_encode_varint(stream, c->id))) &&
+	       (c->result == 0 ||
+		(pb_encode_tag(stream, PB_WT_VARINT, rtiohil_Cqe_result_tag) && pb_encode_svarint(stream, c->result))) &&
+	       (c->flags == 0u ||
+		(pb_encode_tag(stream, PB_WT_VARINT, rtiohil_Cqe_flags_tag) && pb_encode_varint(stream, c->flags))) &&
+	       (c->len == 0u ||
+		(pb_encode_tag(stream, PB_WT_STRING, rtiohil_Cqe_data_tag) && pb_encode_string(stream, c->data, c->len))) &&
+	       (!c->timed ||
+		(pb_encode_tag(stream, PB_WT_VARINT, rtiohil_Cqe_start_us_tag) && pb_encode_varint(stream, c->start_us) &&
+		 pb_encode_tag(stream, PB_WT_VARINT, rtiohil_Cqe_end_us_tag) && pb_encode_varint(stream, c->end_us)));
+}
+
+static bool enc_cqes(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
+{
+	const struct agent_cqe_batch *b = (const struct agent_cqe_batch *)*arg;
+	size_t i;
+
+	for (i = 0u; i < b->count; i++) {
+		if (!put_cqe(stream, field, exec_cqe_peek(b->ex, i))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+uint32_t agent_cqe_size(const struct exec_cqe *c)
+{
+	uint32_t n = cqe_fields_size(c);
+
 	return 1u + varint_size(n) + n;
 }
 

@@ -4,7 +4,8 @@
  *        held to protocol/vectors/crc32.json.
  *
  * Reflected polynomial 0xedb88320, initial value and final xor 0xffffffff; the CRC of
- * "123456789" is 0xcbf43926.
+ * "123456789" is 0xcbf43926. A table of 256 entries (1 KiB) by default; built with
+ * AGENT_CRC32_SMALL (the Cortex-M ports), one of 16 entries (64 bytes) at two lookups per byte.
  */
 #ifndef AGENT_CRC32_H
 #define AGENT_CRC32_H

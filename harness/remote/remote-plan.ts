@@ -159,6 +159,11 @@ export function planChain(
   return { sqes, regions: wireRegions, bytes };
 }
 
+/** `ms` in whole µs; 0 (most SQEs have no timeout and no delay) without a float operation, whose result V8 would box. */
+function usOf(ms: number): number {
+  return ms === 0 ? 0 : Math.round(ms * 1000);
+}
+
 /** The wire SQE of member `m` with id `id`, before its buffers are placed (no bytes, no regions). */
 function wireSqeOf(m: IodevSqe, id: number, wireIodev: (iodev: Iodev | null) => number): WireSqe {
   const sqe = m.sqe;
@@ -166,7 +171,7 @@ function wireSqeOf(m: IodevSqe, id: number, wireIodev: (iodev: Iodev | null) => 
     // NO_RESPONSE stays on the host: the agent always answers, so the host can free the slot.
     id, op: sqe.op, flags: sqe.flags & ~RTIO_SQE_NO_RESPONSE, iodev: wireIodev(sqe.iodev), iodevFlags: sqe.iodevFlags >>> 0,
     prio: sqe.prio, tx: EMPTY, len: 0, txRegion: 0, txOffset: 0, rxRegion: 0, rxOffset: 0,
-    timeoutUs: Math.round(sqe.timeoutMs * 1000), delayUs: Math.round(sqe.delayMs * 1000), i2cConfig: sqe.i2cConfig >>> 0,
+    timeoutUs: usOf(sqe.timeoutMs), delayUs: usOf(sqe.delayMs), i2cConfig: sqe.i2cConfig >>> 0,
   };
 }
 

@@ -47,6 +47,9 @@ export const REMOTE_DEADLINE_ALLOWANCE_MS = 1000;
 /** Default of {@link RemoteTargetOptions.settleTimeoutMs}. */
 export const REMOTE_SETTLE_TIMEOUT_MS = 5000;
 
+/** No chain planned (shared, never written). */
+const NO_MEMBERS: IodevSqe[] = [];
+
 /** Executor ops an agent runs itself (CALLBACK cannot travel: it is host code). */
 const AGENT_EXECUTOR_OPS: readonly number[] = [RTIO_OP_NOP, RTIO_OP_DELAY, RTIO_OP_AWAIT];
 
@@ -65,8 +68,13 @@ export class RemoteTarget implements Target, UnitShipper {
   private readonly byName = new Map<string, RemoteIodev>();
   private readonly byIodev = new Set<Iodev>();
   private readonly shipper: Shipper;
-  /** The plan {@link RemoteTarget.canShip} made, kept for the `submitChain` that follows. */
-  private planned: { head: IodevSqe; members: IodevSqe[]; plan: ChainPlan } | null = null;
+  /**
+   * The plan {@link RemoteTarget.canShip} made, kept for the `submitChain` that follows (in fields
+   * of their own, not an object made per chain): the chain's head, its members and their plan.
+   */
+  private plannedHead: IodevSqe | null = null;
+  private plannedMembers: IodevSqe[] = NO_MEMBERS;
+  private plannedPlan: ChainPlan | null = null;
   private closed = false;
 
   constructor(readonly id: string, private readonly link: PacketLink, readonly hello: AgentHello, private readonly opts: RemoteTargetOptions = {}) {
@@ -157,18 +165,22 @@ export class RemoteTarget implements Target, UnitShipper {
    */
   canShip(head: IodevSqe): boolean {
     const members = chainMembers(head);
-    if (members.length > this.hello.maxSqes) return false;
+    if (members.length > this.shipper.maxSqes) return false;
     const plan = this.shipper.plan(members, false);
     if (plan === null) return false;
-    this.planned = { head, members, plan };
+    this.plannedHead = head;
+    this.plannedMembers = members;
+    this.plannedPlan = plan;
     return true;
   }
 
   submitChain(head: IodevSqe, owner: RemoteCompletion): void {
-    const planned = this.planned?.head === head ? this.planned : null;
-    this.planned = null;
-    const members = planned?.members ?? chainMembers(head);
-    const plan = planned?.plan ?? null;
+    const planned = this.plannedHead === head;
+    const members = planned ? this.plannedMembers : chainMembers(head);
+    const plan = planned ? this.plannedPlan : null;
+    this.plannedHead = null;
+    this.plannedMembers = NO_MEMBERS;
+    this.plannedPlan = null;
     this.shipper.admit({ members, owner, unit: false }, plan);
   }
 
@@ -208,9 +220,16 @@ export class RemoteTarget implements Target, UnitShipper {
   }
 }
 
-/** The members of the chain headed by `head`, in order (collected first: completing one unlinks it). */
+/**
+ * The members of the chain headed by `head`, in order (collected first: completing one unlinks
+ * it), in an array of their number (one grown by push would hold room for 17).
+ */
 function chainMembers(head: IodevSqe): IodevSqe[] {
-  const out: IodevSqe[] = [];
-  for (let m: IodevSqe | null = head; m !== null; m = m.next) out.push(m);
+  if (head.next === null) return [head];
+  let n = 0;
+  for (let m: IodevSqe | null = head; m !== null; m = m.next) n++;
+  const out = new Array<IodevSqe>(n);
+  let i = 0;
+  for (let m: IodevSqe | null = head; m !== null; m = m.next) out[i++] = m;
   return out;
 }

@@ -12,6 +12,7 @@ import {
 import type { IodevSqe, RemoteCompletion } from '../rtio';
 import { awaitRendezvous, setDeviceTimes } from '../rtio/sqe';
 import type { Cqe as WireCqe, HostBody, Region as WireRegion, Sqe as WireSqe } from '../../protocol/messages';
+import { InflightTable } from './inflight-table';
 import type { AgentHello, PacketLink } from './packet-link';
 import { wireIodevOf } from './remote-iodev';
 import { PLAN_ID_PLACEHOLDER, appendPlan, isTooBig, planChain, submitBudget } from './remote-plan';
@@ -39,6 +40,8 @@ export interface Shipment {
 }
 
 interface Shipped {
+  /** The wire id it travels under. */
+  readonly id: number;
   readonly slot: IodevSqe;
   readonly owner: RemoteCompletion;
   /** The host ended this SQE early (a multishot, a deadline): drop the agent's CQEs until its final one. */
@@ -63,9 +66,8 @@ export class Shipper {
   /** The link failure that ended this queue, if any. */
   lastError: Error | null = null;
 
-  private readonly inflight = new Map<number, Shipped>();
+  private readonly inflight: InflightTable<Shipped>;
   private readonly waiting: Shipment[] = [];
-  private nextId = 1;
   private used = 0;
   private batch: WireSqe[] = [];
   private batchRegions: WireRegion[] = [];
@@ -96,6 +98,12 @@ export class Shipper {
     private readonly allowanceMs: number,
   ) {
     this.budget = submitBudget(hello.maxFrameBytes);
+    this.inflight = new InflightTable(hello.maxSqes);
+  }
+
+  /** SQEs the agent is given at once: its max_sqes, at most the in-flight table's MAX_INFLIGHT. */
+  get maxSqes(): number {
+    return this.inflight.capacity;
   }
 
   /** True while anything is shipped or waiting to be. */
@@ -128,7 +136,7 @@ export class Shipper {
       this.failMembers(w, errnoOfLinkError(this.lastError));
       return;
     }
-    if (this.waiting.length > 0 || this.used + w.members.length > this.hello.maxSqes) {
+    if (this.waiting.length > 0 || this.used + w.members.length > this.maxSqes) {
       this.waiting.push(w);
       return;
     }
@@ -196,8 +204,7 @@ export class Shipper {
     this.keepaliveOn = false;
     this.link.setKeepalive?.(false);
     const e = errno ?? errnoOfLinkError(err);
-    const shipped = [...this.inflight.values()];
-    this.inflight.clear();
+    const shipped = this.inflight.clear();
     this.used = 0;
     for (const s of shipped) {
       if (s.abandoned) continue;
@@ -218,9 +225,9 @@ export class Shipper {
     let failedIds: number[] | null = null;
     for (let i = 0; i < n; i++) {
       const m = members[i]!;
-      const id = this.allocId();
+      const id = this.inflight.allocId();
       const deadline = deadlines === null ? Infinity : deadlines[i]!;
-      this.inflight.set(id, { slot: m, owner, abandoned: false, deadline, members });
+      this.inflight.add({ id, slot: m, owner, abandoned: false, deadline, members });
       if (plan === null) (failedIds ??= []).push(id);
       if (m.rendezvous?.signaled === true) (signalled ??= []).push(id);
       if (deadline < this.deadlineAt) this.armDeadline(deadline);
@@ -280,16 +287,8 @@ export class Shipper {
    * deadlines ask, so shipping and completing keep no second map.
    */
   private idOf(s: IodevSqe): number | undefined {
-    for (const [id, e] of this.inflight) if (e.slot === s && !e.abandoned) return id;
+    for (const e of this.inflight.values()) if (e.slot === s && !e.abandoned) return e.id;
     return undefined;
-  }
-
-  private allocId(): number {
-    for (;;) {
-      const id = this.nextId;
-      this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
-      if (!this.inflight.has(id)) return id;
-    }
   }
 
   private deliver(id: number, result: number, flags: number, data: Uint8Array | null, startUs?: number, endUs?: number): void {
@@ -336,9 +335,9 @@ export class Shipper {
     this.deadlineTimer = 0;
     this.deadlineAt = Infinity;
     const now = this.clock.now();
-    for (const [id, s] of [...this.inflight]) {
+    for (const s of this.inflight.values()) {
       if (s.abandoned || s.deadline > now) continue;
-      if (this.lastError === null) this.send({ cancel: { id } });
+      if (this.lastError === null) this.send({ cancel: { id: s.id } });
       const at = s.members.indexOf(s.slot);
       s.members.forEach((m, i) => {
         if (i < at) return;
@@ -358,7 +357,7 @@ export class Shipper {
   private pump(): void {
     while (this.waiting.length > 0) {
       const next = this.waiting[0]!;
-      if (this.used + next.members.length > this.hello.maxSqes) break;
+      if (this.used + next.members.length > this.maxSqes) break;
       this.waiting.shift();
       this.ship(next, this.plan(next.members, next.unit));
     }
