@@ -49,6 +49,13 @@ describe('InflightTable', function () {
     expect(t.values()).to.deep.equal([]);
   });
 
+  it('finds an entry by what it holds', function () {
+    const t = new InflightTable<Entry>(8);
+    for (const name of ['a', 'b', 'c']) t.add({ id: t.allocId(), name });
+    expect(t.find((e) => e.name === 'b')?.id).to.equal(2);
+    expect(t.find((e) => e.name === 'z')).to.equal(undefined);
+  });
+
   it('holds at most MAX_INFLIGHT entries whatever max_sqes an agent claims', function () {
     expect(new InflightTable<Entry>(64).capacity).to.equal(64);
     expect(new InflightTable<Entry>(0xffffffff).capacity).to.equal(MAX_INFLIGHT);

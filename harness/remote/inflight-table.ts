@@ -75,6 +75,12 @@ export class InflightTable<T extends { readonly id: number }> {
     this.#size--;
   }
 
+  /** The first entry `pred` accepts, in no particular order (a scan: no array made, nothing sorted), or undefined. */
+  find(pred: (e: T) => boolean): T | undefined {
+    for (const e of this.#entries) if (e !== undefined && pred(e)) return e;
+    return undefined;
+  }
+
   /** Every entry, in the order they were added. */
   values(): T[] {
     const at: number[] = [];

@@ -287,8 +287,7 @@ export class Shipper {
    * deadlines ask, so shipping and completing keep no second map.
    */
   private idOf(s: IodevSqe): number | undefined {
-    for (const e of this.inflight.values()) if (e.slot === s && !e.abandoned) return e.id;
-    return undefined;
+    return this.inflight.find((e) => e.slot === s && !e.abandoned)?.id;
   }
 
   private deliver(id: number, result: number, flags: number, data: Uint8Array | null, startUs?: number, endUs?: number): void {
