@@ -199,8 +199,8 @@ export class Rtio {
     this.executor.submit(this.sq, n);
     // Executor ops complete within submit: often there is nothing to wait for.
     if (this.cq.count - start >= waitCount) return RESOLVED_ZERO;
+    if (timeoutMs === undefined && this.waiting.reachedCount(this.cq, start + waitCount)) return RESOLVED_ZERO;
     const enough = (): boolean => this.cq.count - start >= waitCount;
-    if (timeoutMs === undefined && this.waiting.reached(enough)) return RESOLVED_ZERO;
     return this.waiting.until(enough, timeoutMs).then((ok) => (ok ? 0 : -ETIMEDOUT));
   }
 
