@@ -76,7 +76,7 @@ export class Rtio {
   readonly iodevErrors: unknown[];
 
   private readonly pool: SlotPool;
-  /** The SQ: acquired, unsubmitted SQEs in `sq[0..sqLen)` (the array keeps its length, see free-list.ts). */
+  /** The SQ: acquired, unsubmitted SQEs in `sq[0..sqLen)` (the array keeps its length: popping and pushing would let the engine shrink and regrow it every batch). */
   private readonly sq: IodevSqe[] = [];
   private sqLen = 0;
   private readonly cq: CompletionQueue;
