@@ -4,7 +4,7 @@ import type { Cqe } from './cqe';
 
 /** A CQ of `size` CQEs whose completions are numbered by their result. */
 function cqOf(size: number): CompletionQueue {
-  return new CompletionQueue(size, {}, () => {});
+  return new CompletionQueue(size, {}, { active: false, wake: () => {} });
 }
 
 describe('CompletionQueue (unit)', function () {

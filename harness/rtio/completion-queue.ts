@@ -7,6 +7,7 @@ import { Cqe, setCqeTimes } from './cqe';
 import { rtioObservers } from './observer';
 import { Ring } from './ring';
 import type { IodevSqe } from './sqe';
+import type { Waiting } from './waiting';
 
 interface Overflowed {
   readonly result: number;
@@ -17,7 +18,8 @@ interface Overflowed {
 }
 
 /**
- * The CQ of one context; `onPost` runs after every completion posted or overflowed.
+ * The CQ of one context. After every completion posted or overflowed, the context's waiters look
+ * again and then {@link CompletionQueue.afterPost} runs.
  *
  * Its `size` CQEs stay in one array used as a ring, in three runs that follow each other: CQEs
  * the user consumed and holds, CQEs queued for the user, and free ones. Posting fills the first
@@ -35,12 +37,20 @@ export class CompletionQueue {
   private held = 0;
   private queued = 0;
   private readonly overflow = new Ring<Overflowed>(8);
+  /** Runs after every completion posted or overflowed (the context's CQE callback), or null. */
+  afterPost: (() => void) | null = null;
 
   /**
-   * `size` CQEs, owned by `owner` (the context, checked on release); `now` is the context's
-   * clock (ms), read to stamp the CQEs of SQEs that ran ({@link Cqe.postedAt}).
+   * `size` CQEs, owned by `owner` (the context, checked on release); `waiting` holds the context's
+   * waiters; `now` is the context's clock (ms), read to stamp the CQEs of SQEs that ran
+   * ({@link Cqe.postedAt}).
    */
-  constructor(readonly size: number, private readonly owner: object, private readonly onPost: () => void, private readonly now: () => number = () => NaN) {
+  constructor(
+    readonly size: number,
+    private readonly owner: object,
+    private readonly waiting: Pick<Waiting, 'active' | 'wake'>,
+    private readonly now: () => number = () => NaN,
+  ) {
     for (let i = 0; i < size; i++) this.ring.push(new Cqe(i));
   }
 
@@ -55,7 +65,8 @@ export class CompletionQueue {
     const c = used < this.size && this.overflow.length === 0 ? this.ring[this.at(used)]! : null;
     if (c === null || c.times !== null || (s !== null && s.times !== null)) this.postTimedOrOverflowed(c, result, userdata, flags, s);
     else this.enqueue(c, result, userdata, flags);
-    this.onPost();
+    if (this.waiting.active) this.waiting.wake();
+    if (this.afterPost !== null) this.afterPost();
   }
 
   /** {@link CompletionQueue.post} into `c` with the unit's times, or to the overflow list when `c` is null. */

@@ -82,8 +82,6 @@ export class Rtio {
   private readonly cq: CompletionQueue;
   private readonly executor: Executor;
   private readonly waiting: Waiting;
-  private cqeCallback: RtioCqeCallback | null = null;
-  private cqeCallbackData: unknown = undefined;
 
   /** Throws `RangeError` naming the option when a size or the mempool geometry is invalid. */
   constructor(opts: RtioOptions) {
@@ -98,7 +96,7 @@ export class Rtio {
     this.clock = opts.clock ?? systemClock;
     this.mempool = opts.mempool === undefined ? null : new Mempool(opts.mempool);
     this.waiting = new Waiting(this.clock);
-    this.cq = new CompletionQueue(opts.cqSize, this, () => this.posted(), () => this.clock.now());
+    this.cq = new CompletionQueue(opts.cqSize, this, this.waiting, () => this.clock.now());
     this.executor = new Executor(this, this.clock, opts.sqSize, this.cq, this.mempool, this.waiting, opts.stampTimes === true);
     this.pool = this.executor.pool;
     this.callbackErrors = this.executor.callbackErrors;
@@ -322,8 +320,7 @@ export class Rtio {
 
   /** Calls `cb(r, userData)` after every posted completion; null removes it. */
   setCqeCallback(cb: RtioCqeCallback | null, userData?: unknown): void {
-    this.cqeCallback = cb;
-    this.cqeCallbackData = userData;
+    this.cq.afterPost = cb === null ? null : () => cb(this, userData);
   }
 
   // ---------------------------------------------------------------- mempool
@@ -352,12 +349,6 @@ export class Rtio {
     if (buf.length === 0) return;
     rtioObservers.current?.released(this, buf);
     this.mempool.release(buf);
-  }
-
-  /** After each completion: waiters look again, then the user's CQE callback runs. */
-  private posted(): void {
-    if (this.waiting.active) this.waiting.wake();
-    if (this.cqeCallback !== null) this.cqeCallback(this, this.cqeCallbackData);
   }
 }
 
