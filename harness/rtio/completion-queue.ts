@@ -59,12 +59,33 @@ export class CompletionQueue {
    * free or others already overflowed.
    */
   post(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
+    const used = this.held + this.queued;
+    const c = used < this.size && this.overflow.length === 0 && rtioObservers.current === null ? this.ring[this.at(used)]! : null;
+    if (c === null || c.times !== null || (s !== null && s.times !== null)) {
+      this.postAny(result, userdata, flags, s);
+      return;
+    }
+    this.count++;
+    c.result = result;
+    c.userdata = userdata;
+    c.flags = flags;
+    this.queued++;
+    this.posted();
+  }
+
+  /** {@link CompletionQueue.post} of any completion: watched by an observer, with times, or into the overflow list. */
+  private postAny(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
     this.count++;
     rtioObservers.current?.completed(this.owner, s, result, flags);
     const used = this.held + this.queued;
     const c = used < this.size && this.overflow.length === 0 ? this.ring[this.at(used)]! : null;
     if (c === null || c.times !== null || (s !== null && s.times !== null)) this.postTimedOrOverflowed(c, result, userdata, flags, s);
     else this.enqueue(c, result, userdata, flags);
+    this.posted();
+  }
+
+  /** After each completion: the context's waiters look again, then its CQE callback runs. */
+  private posted(): void {
     if (this.waiting.active) this.waiting.wake();
     if (this.afterPost !== null) this.afterPost();
   }

@@ -198,12 +198,36 @@ export class Executor implements SqeOwner, Starter {
   }
 
   /**
-   * Starts the unit headed by `s`. Kept small, with the rarer cases in functions of their own,
-   * so that the engine can inline the whole submit-to-CQE path into its caller.
+   * Starts the unit headed by `s`. The usual unit (one SQE, no timeout, nothing stamped or
+   * watched) takes this short path, so that the engine can inline the whole submit-to-CQE path
+   * into its caller; every other goes through {@link Executor.startAny}.
    */
   private start(s: IodevSqe): void {
     const sqe = s.sqe;
     s.state = SlotState.Inflight;
+    if ((sqe.flags & (RTIO_SQE_CANCELED | RTIO_SQE_TRANSACTION)) !== 0 || s.cancelRequested || sqe.timeoutMs > 0 ||
+      this.stampTimes || rtioObservers.current !== null) {
+      this.startAny(s);
+      return;
+    }
+    const iodev = sqe.iodev;
+    if (iodev === null) {
+      // A NOP just started has nothing armed, and `s` heads its unit: straight to the completer.
+      if (sqe.op === RTIO_OP_NOP) this.done.finish(s, 0, null, SlotsAfter.Free);
+      else this.startExecutorOp(s);
+      return;
+    }
+    this.waiting.watch(iodev.clock ?? this.clock);
+    try {
+      iodev.submit(s);
+    } catch (e) {
+      this.submitThrew(s, e);
+    }
+  }
+
+  /** {@link Executor.start} of any unit: cancelled or a transaction, with a timeout, stamped, or watched by an observer. */
+  private startAny(s: IodevSqe): void {
+    const sqe = s.sqe;
     if ((sqe.flags & (RTIO_SQE_CANCELED | RTIO_SQE_TRANSACTION)) !== 0 || s.cancelRequested) {
       if (this.canceledAtStart(s)) return;
     }
