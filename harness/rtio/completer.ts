@@ -121,7 +121,8 @@ export class Completer implements RemoteCompletion {
     this.cq.post(result, sqe.userdata, 0, s);
     const next = s.next;
     const chained = (sqe.flags & RTIO_SQE_CHAINED) !== 0 && next !== null;
-    const short = chained && isShort(sqe, result);
+    // Most results are not below bufLen, and need no look at the op.
+    const short = chained && result < sqe.bufLen && isShort(sqe, result);
     this.release(s);
     if (!chained) return;
     if (short) {

@@ -60,7 +60,8 @@ export class CompletionQueue {
    */
   post(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
     const used = this.held + this.queued;
-    const c = used < this.size && this.overflow.length === 0 && rtioObservers.current === null ? this.ring[this.at(used)]! : null;
+    const at = this.base + used; // the first free CQE, before wrapping (at() by hand: this runs for every completion)
+    const c = used < this.size && this.overflow.length === 0 && rtioObservers.current === null ? this.ring[at < this.size ? at : at - this.size]! : null;
     if (c === null || c.times !== null || (s !== null && s.times !== null)) {
       this.postAny(result, userdata, flags, s);
       return;
@@ -114,7 +115,8 @@ export class CompletionQueue {
   /** The oldest queued completion, now held by the user; null when none is ready. */
   consume(): Cqe | null {
     if (this.queued === 0) return null;
-    const c = this.ring[this.at(this.held)]!;
+    const at = this.base + this.held;
+    const c = this.ring[at < this.size ? at : at - this.size]!;
     this.held++;
     this.queued--;
     c.heldBy = this.owner;
