@@ -14,7 +14,6 @@ import type { CompletionQueue } from './completion-queue';
 import { ECANCELED, ENOMEM } from './errno';
 import type { Mempool } from './mempool';
 import { copyRemoteData } from './remote-shipping';
-import type { Ring } from './ring';
 import type { SlotPool } from './slot-pool';
 import { NO_RESULT, SlotState } from './sqe';
 import type { IodevSqe, RemoteCompletion, Sqe } from './sqe';
@@ -28,6 +27,12 @@ export enum SlotsAfter {
   Zombie,
 }
 
+/** What starts the SQEs a completion lets go (the next member of a chain, a multishot's next shot): the executor. */
+export interface Starter {
+  /** Starts the unit headed by `s` now, or right after the unit being started if called from within one. */
+  startNext(s: IodevSqe): void;
+}
+
 /** The completion side of one context's executor. */
 export class Completer implements RemoteCompletion {
   /** SQEs submitted and not yet completed (multishots count until their final CQE). */
@@ -35,13 +40,13 @@ export class Completer implements RemoteCompletion {
   /** Completions reported for an SQE that was not running: a driver or agent bug. */
   strayCompletions = 0;
 
-  /** Chain members whose predecessor succeeded are pushed on `ready` for the executor to start. */
+  /** Chain members whose predecessor succeeded, and multishots' next shots, go to `starter`. */
   constructor(
     private readonly pool: SlotPool,
     private readonly cq: CompletionQueue,
     private readonly mempool: Mempool | null,
     private readonly waiting: Waiting,
-    private readonly ready: Ring<IodevSqe>,
+    private readonly starter: Starter,
   ) {}
 
   /**
@@ -101,7 +106,7 @@ export class Completer implements RemoteCompletion {
       if (chained) {
         if (chainOk) {
           next!.lastResult = r;
-          this.ready.push(next!);
+          this.starter.startNext(next!);
         } else {
           this.cancelChain(next!);
         }
@@ -116,14 +121,15 @@ export class Completer implements RemoteCompletion {
     this.cq.post(result, sqe.userdata, 0, s);
     const next = s.next;
     const chained = (sqe.flags & RTIO_SQE_CHAINED) !== 0 && next !== null;
-    const short = chained && isShort(sqe, result);
+    // Most results are not below bufLen, and need no look at the op.
+    const short = chained && result < sqe.bufLen && isShort(sqe, result);
     this.release(s);
     if (!chained) return;
     if (short) {
       this.cancelChain(next);
     } else {
       next.lastResult = result;
-      this.ready.push(next);
+      this.starter.startNext(next);
     }
   }
 
@@ -140,7 +146,7 @@ export class Completer implements RemoteCompletion {
       sqe.bufLen = 0;
       if (!silent) this.cq.post(result, sqe.userdata, flags, s);
       s.lastResult = result;
-      this.ready.push(s);
+      this.starter.startNext(s);
       return;
     }
     let r = result;

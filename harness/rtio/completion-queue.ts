@@ -4,10 +4,10 @@
  * instead of being dropped, and move into the CQ as CQEs are released.
  */
 import { Cqe, setCqeTimes } from './cqe';
-import { FreeList } from './free-list';
 import { rtioObservers } from './observer';
 import { Ring } from './ring';
 import type { IodevSqe } from './sqe';
+import type { Waiting } from './waiting';
 
 interface Overflowed {
   readonly result: number;
@@ -17,25 +17,41 @@ interface Overflowed {
   readonly postedAt: number;
 }
 
-/** The CQ of one context; `onPost` runs after every completion posted or overflowed. */
+/**
+ * The CQ of one context. After every completion posted or overflowed, the context's waiters look
+ * again and then {@link CompletionQueue.afterPost} runs.
+ *
+ * Its `size` CQEs stay in one array used as a ring, in three runs that follow each other: CQEs
+ * the user consumed and holds, CQEs queued for the user, and free ones. Posting fills the first
+ * free CQE, consuming hands out the first queued one, and releasing frees the oldest held one
+ * (a CQE released out of order first trades places with it), so no CQE moves between lists.
+ */
 export class CompletionQueue {
   /** Completion events so far (posted or overflowed), Zephyr's `cq_count`. */
   count = 0;
   /** Completions that found the CQ full and went to the overflow list. */
   overflowCount = 0;
-  private readonly free: FreeList<Cqe>;
-  private readonly queued: Ring<Cqe>;
+  private readonly ring: Cqe[] = [];
+  /** Ring index of the oldest held CQE (the first of the three runs). */
+  private base = 0;
+  private held = 0;
+  private queued = 0;
   private readonly overflow = new Ring<Overflowed>(8);
+  /** Runs after every completion posted or overflowed (the context's CQE callback), or null. */
+  afterPost: (() => void) | null = null;
 
   /**
-   * `size` CQEs, owned by `owner` (the context, checked on release); `now` is the context's
-   * clock (ms), read to stamp the CQEs of SQEs that ran ({@link Cqe.postedAt}).
+   * `size` CQEs, owned by `owner` (the context, checked on release); `waiting` holds the context's
+   * waiters; `now` is the context's clock (ms), read to stamp the CQEs of SQEs that ran
+   * ({@link Cqe.postedAt}).
    */
-  constructor(readonly size: number, private readonly owner: object, private readonly onPost: () => void, private readonly now: () => number = () => NaN) {
-    this.queued = new Ring<Cqe>(size);
-    const cqes: Cqe[] = [];
-    for (let i = 0; i < size; i++) cqes.push(new Cqe());
-    this.free = new FreeList(cqes);
+  constructor(
+    readonly size: number,
+    private readonly owner: object,
+    private readonly waiting: Pick<Waiting, 'active' | 'wake'>,
+    private readonly now: () => number = () => NaN,
+  ) {
+    for (let i = 0; i < size; i++) this.ring.push(new Cqe(i));
   }
 
   /**
@@ -43,12 +59,36 @@ export class CompletionQueue {
    * free or others already overflowed.
    */
   post(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
+    const used = this.held + this.queued;
+    const at = this.base + used; // the first free CQE, before wrapping (at() by hand: this runs for every completion)
+    const c = used < this.size && this.overflow.length === 0 && rtioObservers.current === null ? this.ring[at < this.size ? at : at - this.size]! : null;
+    if (c === null || c.times !== null || (s !== null && s.times !== null)) {
+      this.postAny(result, userdata, flags, s);
+      return;
+    }
+    this.count++;
+    c.result = result;
+    c.userdata = userdata;
+    c.flags = flags;
+    this.queued++;
+    this.posted();
+  }
+
+  /** {@link CompletionQueue.post} of any completion: watched by an observer, with times, or into the overflow list. */
+  private postAny(result: number, userdata: unknown, flags: number, s: IodevSqe | null): void {
     this.count++;
     rtioObservers.current?.completed(this.owner, s, result, flags);
-    const c = this.overflow.length === 0 ? this.free.take() : null;
+    const used = this.held + this.queued;
+    const c = used < this.size && this.overflow.length === 0 ? this.ring[this.at(used)]! : null;
     if (c === null || c.times !== null || (s !== null && s.times !== null)) this.postTimedOrOverflowed(c, result, userdata, flags, s);
     else this.enqueue(c, result, userdata, flags);
-    this.onPost();
+    this.posted();
+  }
+
+  /** After each completion: the context's waiters look again, then its CQE callback runs. */
+  private posted(): void {
+    if (this.waiting.active) this.waiting.wake();
+    if (this.afterPost !== null) this.afterPost();
   }
 
   /** {@link CompletionQueue.post} into `c` with the unit's times, or to the overflow list when `c` is null. */
@@ -64,41 +104,52 @@ export class CompletionQueue {
     this.enqueue(c, result, userdata, flags);
   }
 
-  /** Fills `c` with a completion and queues it for the user. */
+  /** Fills `c`, the first free CQE, with a completion and queues it for the user. */
   private enqueue(c: Cqe, result: number, userdata: unknown, flags: number): void {
     c.result = result;
     c.userdata = userdata;
     c.flags = flags;
-    this.queued.push(c);
+    this.queued++;
   }
 
   /** The oldest queued completion, now held by the user; null when none is ready. */
   consume(): Cqe | null {
-    const c = this.queued.shift();
-    if (c === undefined) return null;
+    if (this.queued === 0) return null;
+    const at = this.base + this.held;
+    const c = this.ring[at < this.size ? at : at - this.size]!;
+    this.held++;
+    this.queued--;
     c.heldBy = this.owner;
     return c;
   }
 
   /** Takes back a consumed CQE; the oldest overflowed completion takes its place. Throws `RangeError` for any other CQE. */
   release(cqe: Cqe): void {
-    if (!(cqe instanceof Cqe) || cqe.heldBy !== this.owner) {
+    if (!(cqe instanceof Cqe) || cqe.heldBy !== this.owner || this.ring[cqe.index] !== cqe) {
       throw new RangeError('"cqe" was not consumed from this context, or was already released');
     }
     cqe.userdata = undefined;
     cqe.heldBy = null;
-    const o = this.overflow.shift();
-    if (o === undefined) {
-      this.free.give(cqe);
-      return;
+    const base = this.base;
+    if (cqe.index !== base) {
+      const oldest = this.ring[base]!;
+      this.ring[cqe.index] = oldest;
+      oldest.index = cqe.index;
+      this.ring[base] = cqe;
+      cqe.index = base;
     }
+    this.base = base + 1 === this.size ? 0 : base + 1;
+    this.held--;
+    const o = this.overflow.length === 0 ? undefined : this.overflow.shift();
+    if (o === undefined) return;
+    // The CQE just freed is the first free one: the overflowed completion goes into it.
     setCqeTimes(cqe, o.startedAt, o.postedAt);
     this.enqueue(cqe, o.result, o.userdata, o.flags);
   }
 
   /** Completions ready to consume (not counting the overflow list). */
   get ready(): number {
-    return this.queued.length;
+    return this.queued;
   }
 
   /** Completions waiting in the overflow list. */
@@ -108,7 +159,7 @@ export class CompletionQueue {
 
   /** CQEs in the pool, neither queued nor held by the user. */
   get available(): number {
-    return this.free.length;
+    return this.size - this.held - this.queued;
   }
 
   /**
@@ -116,6 +167,12 @@ export class CompletionQueue {
    * posted now must be its last, so that a multishot never overflows the CQ.
    */
   get nearlyFull(): boolean {
-    return this.free.length <= 1 || this.overflow.length > 0;
+    return this.size - this.held - this.queued <= 1 || this.overflow.length > 0;
+  }
+
+  /** The ring index `i` places after {@link CompletionQueue.base}. */
+  private at(i: number): number {
+    const j = this.base + i;
+    return j >= this.size ? j - this.size : j;
   }
 }

@@ -76,14 +76,12 @@ export class Rtio {
   readonly iodevErrors: unknown[];
 
   private readonly pool: SlotPool;
-  /** The SQ: acquired, unsubmitted SQEs in `sq[0..sqLen)` (the array keeps its length, see free-list.ts). */
+  /** The SQ: acquired, unsubmitted SQEs in `sq[0..sqLen)` (the array keeps its length: popping and pushing would let the engine shrink and regrow it every batch). */
   private readonly sq: IodevSqe[] = [];
   private sqLen = 0;
   private readonly cq: CompletionQueue;
   private readonly executor: Executor;
   private readonly waiting: Waiting;
-  private cqeCallback: RtioCqeCallback | null = null;
-  private cqeCallbackData: unknown = undefined;
 
   /** Throws `RangeError` naming the option when a size or the mempool geometry is invalid. */
   constructor(opts: RtioOptions) {
@@ -98,7 +96,7 @@ export class Rtio {
     this.clock = opts.clock ?? systemClock;
     this.mempool = opts.mempool === undefined ? null : new Mempool(opts.mempool);
     this.waiting = new Waiting(this.clock);
-    this.cq = new CompletionQueue(opts.cqSize, this, () => this.posted(), () => this.clock.now());
+    this.cq = new CompletionQueue(opts.cqSize, this, this.waiting, () => this.clock.now());
     this.executor = new Executor(this, this.clock, opts.sqSize, this.cq, this.mempool, this.waiting, opts.stampTimes === true);
     this.pool = this.executor.pool;
     this.callbackErrors = this.executor.callbackErrors;
@@ -199,8 +197,8 @@ export class Rtio {
     this.executor.submit(this.sq, n);
     // Executor ops complete within submit: often there is nothing to wait for.
     if (this.cq.count - start >= waitCount) return RESOLVED_ZERO;
+    if (timeoutMs === undefined && this.waiting.reachedCount(this.cq, start + waitCount)) return RESOLVED_ZERO;
     const enough = (): boolean => this.cq.count - start >= waitCount;
-    if (timeoutMs === undefined && this.waiting.reached(enough)) return RESOLVED_ZERO;
     return this.waiting.until(enough, timeoutMs).then((ok) => (ok ? 0 : -ETIMEDOUT));
   }
 
@@ -322,8 +320,7 @@ export class Rtio {
 
   /** Calls `cb(r, userData)` after every posted completion; null removes it. */
   setCqeCallback(cb: RtioCqeCallback | null, userData?: unknown): void {
-    this.cqeCallback = cb;
-    this.cqeCallbackData = userData;
+    this.cq.afterPost = cb === null ? null : () => cb(this, userData);
   }
 
   // ---------------------------------------------------------------- mempool
@@ -352,12 +349,6 @@ export class Rtio {
     if (buf.length === 0) return;
     rtioObservers.current?.released(this, buf);
     this.mempool.release(buf);
-  }
-
-  /** After each completion: waiters look again, then the user's CQE callback runs. */
-  private posted(): void {
-    if (this.waiting.active) this.waiting.wake();
-    if (this.cqeCallback !== null) this.cqeCallback(this, this.cqeCallbackData);
   }
 }
 

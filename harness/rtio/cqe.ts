@@ -26,6 +26,13 @@ export class Cqe implements CqeData {
    * device times), on a context that stamps times; made on the first such CQE and kept.
    */
   times: CqeTimes | null = null;
+  /** @internal Where it is in its context's ring of CQEs (completion-queue.ts); -1 for none. */
+  index: number;
+
+  /** @internal CQEs are made by their context's completion queue, `index` being its place there. */
+  constructor(index = -1) {
+    this.index = index;
+  }
 }
 
 /** @internal When a CQE's unit started and when the CQE was posted, ms on the context's clock; NaN for a completion of no SQE that ran. */

@@ -11,6 +11,7 @@ import {
   RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_MULTISHOT, RTIO_SQE_TRANSACTION,
 } from './constants';
 import { Completer, SlotsAfter } from './completer';
+import type { Starter } from './completer';
 import type { CompletionQueue } from './completion-queue';
 import { EALREADY, ECANCELED, EINVAL, EIO, ENOENT, ENOMEM, ETIMEDOUT } from './errno';
 import { iodevSqeAwaitSignal } from './iodev';
@@ -24,7 +25,7 @@ import type { IodevSqe, SqeOwner } from './sqe';
 import type { Waiting } from './waiting';
 
 /** One context's executor; the context owns it and hands it the parts it works on. */
-export class Executor implements SqeOwner {
+export class Executor implements SqeOwner, Starter {
   /** The context's SQE pool; its slots complete into this executor. */
   readonly pool: SlotPool;
   /** Posts what ends; holds the in-flight and stray counts. */
@@ -56,7 +57,7 @@ export class Executor implements SqeOwner {
     private readonly stampTimes: boolean,
   ) {
     this.pool = new SlotPool(sqSize, this);
-    this.done = new Completer(this.pool, cq, mempool, waiting, this.ready);
+    this.done = new Completer(this.pool, cq, mempool, waiting, this);
   }
 
   /**
@@ -171,8 +172,23 @@ export class Executor implements SqeOwner {
     if (this.waiting.active) this.waiting.wake();
   }
 
+  /** @internal Starts `s` (a chain member or shot a completion let go), through `ready` while another unit is being started. */
+  startNext(s: IodevSqe): void {
+    if (this.draining) {
+      this.ready.push(s);
+      return;
+    }
+    this.draining = true;
+    try {
+      this.start(s);
+      for (let q = this.ready.shift(); q !== undefined; q = this.ready.shift()) this.start(q);
+    } finally {
+      this.draining = false;
+    }
+  }
+
   private drain(): void {
-    if (this.draining) return;
+    if (this.draining || this.ready.length === 0) return;
     this.draining = true;
     try {
       for (let s = this.ready.shift(); s !== undefined; s = this.ready.shift()) this.start(s);
@@ -182,12 +198,36 @@ export class Executor implements SqeOwner {
   }
 
   /**
-   * Starts the unit headed by `s`. Kept small, with the rarer cases in functions of their own,
-   * so that the engine can inline the whole submit-to-CQE path into its caller.
+   * Starts the unit headed by `s`. The usual unit (one SQE, no timeout, nothing stamped or
+   * watched) takes this short path, so that the engine can inline the whole submit-to-CQE path
+   * into its caller; every other goes through {@link Executor.startAny}.
    */
   private start(s: IodevSqe): void {
     const sqe = s.sqe;
     s.state = SlotState.Inflight;
+    if ((sqe.flags & (RTIO_SQE_CANCELED | RTIO_SQE_TRANSACTION)) !== 0 || s.cancelRequested || sqe.timeoutMs > 0 ||
+      this.stampTimes || rtioObservers.current !== null) {
+      this.startAny(s);
+      return;
+    }
+    const iodev = sqe.iodev;
+    if (iodev === null) {
+      // A NOP just started has nothing armed, and `s` heads its unit: straight to the completer.
+      if (sqe.op === RTIO_OP_NOP) this.done.finish(s, 0, null, SlotsAfter.Free);
+      else this.startExecutorOp(s);
+      return;
+    }
+    this.waiting.watch(iodev.clock ?? this.clock);
+    try {
+      iodev.submit(s);
+    } catch (e) {
+      this.submitThrew(s, e);
+    }
+  }
+
+  /** {@link Executor.start} of any unit: cancelled or a transaction, with a timeout, stamped, or watched by an observer. */
+  private startAny(s: IodevSqe): void {
+    const sqe = s.sqe;
     if ((sqe.flags & (RTIO_SQE_CANCELED | RTIO_SQE_TRANSACTION)) !== 0 || s.cancelRequested) {
       if (this.canceledAtStart(s)) return;
     }

@@ -48,6 +48,23 @@ function badBuf(name: string, buf: Uint8Array | null | undefined, len: number): 
   throw new RangeError(`"${name}" is ${buf.length} bytes, shorter than "len" ${len}`);
 }
 
+/**
+ * True when a transfer's arguments are good: an iodev, `prio` 0..255, and `buf` holding `len`
+ * (> 0) bytes. One small check, so that the helpers stay small enough to inline into the caller.
+ */
+function transferArgsOk(iodev: Iodev | null | undefined, prio: number, buf: Uint8Array | null | undefined, len: number): boolean {
+  return iodev !== null && iodev !== undefined && typeof iodev.submit === 'function' && buf instanceof Uint8Array &&
+    Number.isInteger(len) && len > 0 && buf.length >= len && Number.isInteger(prio) && prio >= 0 && prio <= 255;
+}
+
+/** Throws what {@link transferArgsOk} found wrong, checked in order: the iodev, the buffer `name`, then `prio`. */
+function badTransferArgs(what: string, name: string, iodev: Iodev | null | undefined, prio: number, buf: Uint8Array | null | undefined, len: number): never {
+  needIodev(iodev, what);
+  needBuf(name, buf, len);
+  needPrio(prio);
+  throw new RangeError(`bad arguments for ${what}`);
+}
+
 /** Clears `sqe` and sets what every prep helper sets; the arguments are already checked. */
 function prep(sqe: Sqe, op: number, iodev: Iodev | null, prio: number, userdata: unknown): void {
   sqeReset(sqe);
@@ -64,9 +81,8 @@ export function sqePrepNop(sqe: Sqe, iodev: Iodev | null, userdata?: unknown): v
 
 /** Prepares a transfer of `len` bytes of `buf` (RX, TX): the arguments checked, then {@link prep}. */
 function prepBuffer(sqe: Sqe, op: number, what: string, iodev: Iodev, prio: number, buf: Uint8Array, len: number, userdata: unknown): void {
-  const dev = needIodev(iodev, what);
-  needBuf('buf', buf, len);
-  prep(sqe, op, dev, needPrio(prio), userdata);
+  if (!transferArgsOk(iodev, prio, buf, len)) badTransferArgs(what, 'buf', iodev, prio, buf, len);
+  prep(sqe, op, iodev, prio, userdata);
   sqe.buf = buf;
   sqe.bufLen = len;
 }
@@ -95,18 +111,20 @@ export function sqePrepWrite(sqe: Sqe, iodev: Iodev, prio: number, buf: Uint8Arr
 
 /** Prepares a write of 1..7 bytes copied into the SQE, so `data` may be reused at once. */
 export function sqePrepTinyWrite(sqe: Sqe, iodev: Iodev, prio: number, data: Uint8Array, len: number, userdata?: unknown): void {
-  const dev = needIodev(iodev, 'a tiny write');
-  needBuf('data', data, len);
-  if (len > RTIO_TINY_TX_MAX) tooLongForTiny(len);
-  prep(sqe, RTIO_OP_TINY_TX, dev, needPrio(prio), userdata);
+  if (!transferArgsOk(iodev, prio, data, len) || len > RTIO_TINY_TX_MAX) badTinyWriteArgs(iodev, prio, data, len);
+  prep(sqe, RTIO_OP_TINY_TX, iodev, prio, userdata);
   const tiny = sqe.tinyBuf ?? (sqe.tinyBuf = new Uint8Array(RTIO_TINY_TX_MAX));
   for (let i = 0; i < len; i++) tiny[i] = data[i]!; // a loop: a subarray view would cost more than the copy
   sqe.buf = tiny;
   sqe.bufLen = len;
 }
 
-function tooLongForTiny(len: number): never {
-  throw new RangeError(`"len" must be at most ${RTIO_TINY_TX_MAX} (RTIO_TINY_TX_MAX), got ${len}`);
+/** Throws what is wrong with a tiny write's arguments: the iodev, `data`, `len` over RTIO_TINY_TX_MAX, then `prio`. */
+function badTinyWriteArgs(iodev: Iodev | null | undefined, prio: number, data: Uint8Array | null | undefined, len: number): never {
+  needIodev(iodev, 'a tiny write');
+  needBuf('data', data, len);
+  if (len > RTIO_TINY_TX_MAX) throw new RangeError(`"len" must be at most ${RTIO_TINY_TX_MAX} (RTIO_TINY_TX_MAX), got ${len}`);
+  return badTransferArgs('a tiny write', 'data', iodev, prio, data, len);
 }
 
 /** Prepares a full-duplex transfer: send `tx` while receiving into `rx`, `len` bytes each. */

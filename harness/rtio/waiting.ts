@@ -67,13 +67,16 @@ export class Waiting {
   }
 
   /**
-   * Runs the watched virtual clocks until `pred()` holds, without yielding: true when it does;
-   * false when no event is armed or {@link RTIO_WAIT_STEPS_PER_YIELD} steps have run (then wait
-   * with {@link Waiting.until}). The usual emulator wait ends here, with no promise made.
+   * Runs the watched virtual clocks, without yielding, until `counter.count >= count` (a submit
+   * waiting for its completions): true when it holds; false when no event is armed or
+   * {@link RTIO_WAIT_STEPS_PER_YIELD} steps have run (then wait with {@link Waiting.until}). The
+   * usual emulator wait ends here, with no promise made and no predicate called at every step.
    */
-  reached(pred: () => boolean): boolean {
-    for (let steps = 0; steps < RTIO_WAIT_STEPS_PER_YIELD && this.stepVirtualClocks(); steps++) {
-      if (pred()) return true;
+  reachedCount(counter: { readonly count: number }, count: number): boolean {
+    const one = this.clocks.length === 1 ? this.clocks[0]! : null;
+    for (let steps = 0; steps < RTIO_WAIT_STEPS_PER_YIELD; steps++) {
+      if (!(one !== null ? one.step() : this.stepEarliest())) return false;
+      if (counter.count >= count) return true;
     }
     return false;
   }

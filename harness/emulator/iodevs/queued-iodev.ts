@@ -124,10 +124,25 @@ export abstract class QueuedIodev implements Iodev {
     if (head !== undefined) this.startUnit(head);
   }
 
+  /** Starts the unit headed by `head`: the usual unit (a transfer, no fault armed) here, any other in {@link QueuedIodev.startAnyUnit}. */
   private startUnit(head: IodevSqe): void {
     this.current = head;
     this.currentStarted = true;
     this.currentDelayMs = 0;
+    const op = head.sqe.op;
+    if (op === RTIO_OP_AWAIT || op === RTIO_OP_NOP || this.faults.armed > 0) {
+      this.startAnyUnit(head);
+      return;
+    }
+    const o = this.beginUnit(head, null);
+    if (o === null) {
+      this.currentStarted = false;
+      return;
+    }
+    this.schedule(o);
+  }
+
+  private startAnyUnit(head: IodevSqe): void {
     const op = head.sqe.op;
     if (op === RTIO_OP_AWAIT || (op === RTIO_OP_NOP && !this.beginsNop)) {
       this.startOwnOp(head);
