@@ -3,16 +3,19 @@
  * promise-per-transfer baseline on the same device models. Every workload (workloads.ts) runs in
  * a process of its own; the processes are interleaved, their order rotating each round, and the
  * rounds repeated; each figure prints as min/median/max over the rounds, and the RTIO/naive ratio
- * is taken within each round before it is summarised. Rates are per CPU-second, so two busy cores
- * elsewhere on the machine still leave meaningful ratios.
+ * is taken within each round before it is summarised. The pairs and naive processes of a round
+ * measure in turns (../turns.ts), in alternating blocks, so that a slow spell of the machine falls
+ * on both. Rates are per CPU-second, so two busy cores elsewhere on the machine still leave
+ * meaningful ratios.
  * Run: npm run bench:emulator [-- --rounds N --ms MS]. Prints figures, then one JSON line.
  */
 import { plotEmulatorBench } from '../../harness/plot/benches';
 import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fmtStats, stats } from '../rounds';
+import { TurnTaker, stdinTurns, takeTurns } from '../turns';
 import type { Stats } from '../rounds';
-import { INFLIGHT, NOP_BATCH, PAIR_BATCH, WORKLOADS } from './workloads';
+import { INFLIGHT, NOP_BATCH, PAIR_BATCH, TURN_BLOCKS, WORKLOADS } from './workloads';
 import type { Figures } from './workloads';
 
 /** Rounds by default: each runs every workload once. */
@@ -24,9 +27,24 @@ const TARGET_PAIRS_VS_NAIVE = 1.3;
 const TARGET_NOP_PER_CPU_SEC = 15_000_000;
 const TARGET_BYTES_PER_SQE = 432;
 
-/** Runs workload `name` in a new process (with this one's Node flags, so ts-node or built JS alike); its figures. */
+/** The arguments that run workload `name` in a new process (with this one's Node flags, so ts-node or built JS alike). */
+function childArgs(name: string, ms: number): string[] {
+  return [...process.execArgv, __filename, '--child', name, '--ms', String(ms)];
+}
+
+/** The workloads whose ratio is the target: measured in turns, in processes alive side by side. */
+const IN_TURNS = ['pairs', 'naive'] as const;
+
+/** Runs the {@link IN_TURNS} workloads in turns, `first` taking the first turn; their figures by name. */
+async function inTurns(ms: number, first: number): Promise<Record<string, Figures>> {
+  const takers = IN_TURNS.map((name) => new TurnTaker(name, [...childArgs(name, ms), '--turns']));
+  await takeTurns(first === 0 ? takers : [...takers].reverse());
+  return Object.fromEntries(takers.map((t) => [t.name, t.result<Figures>()]));
+}
+
+/** Runs workload `name` in a new process; its figures. */
 function inChild(name: string, ms: number): Promise<Figures> {
-  const args = [...process.execArgv, __filename, '--child', name, '--ms', String(ms)];
+  const args = childArgs(name, ms);
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err !== null) {
@@ -47,21 +65,31 @@ function positiveInt(name: string, v: string | undefined, dflt: number): number 
 const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, ms: { type: 'string' }, child: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string' }, ms: { type: 'string' }, child: { type: 'string' }, turns: { type: 'boolean', default: false } },
+  });
   const ms = positiveInt('ms', values.ms, DEFAULT_MS);
   if (values.child !== undefined) {
     const workload = WORKLOADS[values.child];
     if (workload === undefined) throw new RangeError(`unknown workload "${values.child}"`);
-    console.log(JSON.stringify(await workload(ms)));
+    console.log(JSON.stringify(await workload(ms, values.turns ? stdinTurns() : null)));
+    if (values.turns) process.stdin.destroy(); // the turns' reader would keep the process alive
     return;
   }
   const rounds = positiveInt('rounds', values.rounds, DEFAULT_ROUNDS);
   const names = Object.keys(WORKLOADS);
   const runs: Record<string, Figures[]> = Object.fromEntries(names.map((n) => [n, []]));
+  // One unit of a round is the pair measured in turns, each other one a workload on its own.
+  const units = [null, ...names.filter((n) => !(IN_TURNS as readonly string[]).includes(n))];
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(round + i) % names.length]!;
-      runs[name]!.push(await inChild(name, ms));
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[(round + i) % units.length]!;
+      if (unit !== null) {
+        runs[unit]!.push(await inChild(unit, ms));
+        continue;
+      }
+      const figures = await inTurns(ms, round % 2);
+      for (const name of IN_TURNS) runs[name]!.push(figures[name]!);
     }
     process.stderr.write(`round ${round + 1}/${rounds}\n`);
   }
@@ -73,7 +101,7 @@ async function main(): Promise<void> {
   const bytes = stats(figure('heap', 'bytesPerInflightSqe'));
   const delayWall = stats(figure('delay', 'delayWallMs'));
   const s = (xs: number[]): Stats => stats(xs);
-  console.log(`${rounds} rounds, each workload in its own process, interleaved; rates per CPU-second over ${ms} ms after a warm-up`);
+  console.log(`${rounds} rounds, each workload in its own process, interleaved, pairs and naive in turns of ${TURN_BLOCKS} blocks; rates per CPU-second over ${ms} ms after a warm-up`);
   console.log(`RTIO chained I2C pointer write + 2-byte read on temp0, ${PAIR_BATCH} chains per submit: ${fmtStats(s(pairs), ' pairs/s')}`);
   console.log(`naive, one awaited promise per transfer on the same models:          ${fmtStats(s(naive), ' pairs/s')}`);
   console.log(`RTIO / naive, per round: ${fmtStats(ratio, 'x', 2)} (target >= ${TARGET_PAIRS_VS_NAIVE}x: ${met(ratio.median >= TARGET_PAIRS_VS_NAIVE)})`);

@@ -2,7 +2,8 @@
  * The emulator bench's workloads, one per process (index.ts runs them): RTIO's chained I2C pairs,
  * the naive baseline on the same models, NOPs, and the heap an in-flight SQE costs. Rates are per
  * CPU-second of this process (user + system, GC threads included), measured after a warm-up, so
- * that another process busy on the same cores slows the wall clock, not the figure.
+ * that another process busy on the same cores slows the wall clock, not the figure. Given turns
+ * (../turns.ts), a workload measures in {@link TURN_BLOCKS} blocks, one per turn.
  */
 import { TMP102_DEFAULT_ADDRESS } from '../../harness/emulator/devices/tmp102';
 import { testIodevScript } from '../../harness/emulator/iodevs/test-iodev';
@@ -12,6 +13,7 @@ import { RTIO_PRIO_NORM, RTIO_SQE_CHAINED } from '../../harness/rtio/constants';
 import { Rtio } from '../../harness/rtio/context';
 import { sqePrepNop, sqePrepRead, sqePrepTinyWrite } from '../../harness/rtio/prep';
 import { EmulatorTarget } from '../../harness/emulator/emulator-target';
+import type { Turn } from '../turns';
 
 /** SQEs per submit in the NOP workload. */
 export const NOP_BATCH = 64;
@@ -21,22 +23,33 @@ export const PAIR_BATCH = 16;
 export const INFLIGHT = 50_000;
 /** Wall ms each workload runs before it measures (the JIT settles). */
 export const WARMUP_MS = 300;
+/** Blocks a workload given turns measures in, each in a turn of its own. */
+export const TURN_BLOCKS = 10;
 
 /** What one workload process reports: named figures. */
 export type Figures = Record<string, number>;
 
-/** Runs `batch` (which returns how many operations it did) for `ms` of wall time after a warm-up; operations per CPU-second. */
-async function perCpuSecond(ms: number, batch: () => Promise<number>): Promise<number> {
+/**
+ * Runs `batch` (which returns how many operations it did) for `ms` of wall time after a warm-up,
+ * in {@link TURN_BLOCKS} blocks each after `turn` when given one; operations per CPU-second.
+ */
+async function perCpuSecond(ms: number, batch: () => Promise<number>, turn: Turn | null): Promise<number> {
   for (const t0 = performance.now(); performance.now() - t0 < WARMUP_MS;) await batch();
+  const blocks = turn === null ? 1 : TURN_BLOCKS;
   let ops = 0;
-  const c0 = process.cpuUsage();
-  for (const t0 = performance.now(); performance.now() - t0 < ms;) ops += await batch();
-  const cpu = process.cpuUsage(c0);
-  return Math.round(ops / ((cpu.user + cpu.system) / 1e6));
+  let cpuUs = 0;
+  for (let b = 0; b < blocks; b++) {
+    if (turn !== null) await turn();
+    const c0 = process.cpuUsage();
+    for (const t0 = performance.now(); performance.now() - t0 < ms / blocks;) ops += await batch();
+    const cpu = process.cpuUsage(c0);
+    cpuUs += cpu.user + cpu.system;
+  }
+  return Math.round(ops / (cpuUs / 1e6));
 }
 
 /** NOP SQE → CQE through the public API, {@link NOP_BATCH} per submit. */
-async function nop(ms: number): Promise<Figures> {
+async function nop(ms: number, turn: Turn | null): Promise<Figures> {
   const r = new Rtio({ sqSize: NOP_BATCH, cqSize: NOP_BATCH });
   const perSec = await perCpuSecond(ms, async () => {
     for (let i = 0; i < NOP_BATCH; i++) sqePrepNop(r.sqeAcquire()!, null, i);
@@ -48,12 +61,12 @@ async function nop(ms: number): Promise<Figures> {
       n++;
     }
     return n;
-  });
+  }, turn);
   return { nopPerCpuSec: perSec };
 }
 
 /** TMP102 pointer write chained to a 2-byte read on temp0, {@link PAIR_BATCH} chains per submit. */
-async function rtioPairs(ms: number): Promise<Figures> {
+async function rtioPairs(ms: number, turn: Turn | null): Promise<Figures> {
   const target = new EmulatorTarget();
   const temp = target.iodev('temp0');
   const r = new Rtio({ sqSize: 2 * PAIR_BATCH, cqSize: 2 * PAIR_BATCH, clock: target.clock });
@@ -72,7 +85,7 @@ async function rtioPairs(ms: number): Promise<Figures> {
       r.cqeRelease(c);
     }
     return PAIR_BATCH;
-  });
+  }, turn);
   return { pairsPerCpuSec: perSec };
 }
 
@@ -81,7 +94,7 @@ async function rtioPairs(ms: number): Promise<Figures> {
  * each transfer one awaited promise that the clock's timer resolves (what a user would write
  * without RTIO).
  */
-async function naivePairs(ms: number): Promise<Figures> {
+async function naivePairs(ms: number, turn: Turn | null): Promise<Figures> {
   const target = new EmulatorTarget();
   const { i2c0 } = target.board.devices;
   const clock = target.clock;
@@ -98,7 +111,7 @@ async function naivePairs(ms: number): Promise<Figures> {
       if ((await transfer(false, ptr)) !== 0 || (await transfer(true, buf)) !== 0) throw new Error('naive transfer failed');
     }
     return PAIR_BATCH;
-  });
+  }, turn);
   return { naivePairsPerCpuSec: perSec };
 }
 
@@ -138,8 +151,8 @@ async function delay(): Promise<Figures> {
   return { delayVirtualMs: target.clock.now() - v0, delayWallMs: Math.round((performance.now() - w0) * 1000) / 1000 };
 }
 
-/** The workloads by name; each takes the wall ms to measure for. */
-export const WORKLOADS: Readonly<Record<string, (ms: number) => Promise<Figures>>> = {
+/** The workloads by name; each takes the wall ms to measure for and, to measure in turns, its turns (the rest ignore them). */
+export const WORKLOADS: Readonly<Record<string, (ms: number, turn: Turn | null) => Promise<Figures>>> = {
   naive: naivePairs,
   pairs: rtioPairs,
   nop,

@@ -29,7 +29,7 @@ import { parseArgs, promisify } from 'node:util';
 import type { EchoFigures, RtioFigures } from './measure';
 import { BULK_READ_BYTES, IN_FLIGHT, NOP_DEPTH } from './measure';
 import type { FloorFigures } from './variant';
-import { TurnTaker, takeTurns } from './turns';
+import { TurnTaker, takeTurns } from '../turns';
 import type { WireShapes } from './wire-shapes';
 
 /** Targets of issue 16 on the native agent. */

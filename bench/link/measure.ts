@@ -6,6 +6,8 @@ import { RTIO_PRIO_NORM, Rtio, sqePrepNop, sqePrepRead } from '../../harness';
 import { openSerialTransport } from '../../harness/link/serial-transport';
 import type { SerialIo } from '../../harness/link/serial-transport';
 import type { Transport } from '../../harness/link/transport';
+import { NO_TURNS } from '../turns';
+import type { Turn } from '../turns';
 import { openBenchTarget, startEcho } from './targets';
 import { echoFrame, shapedRequest, wireShapes } from './wire-shapes';
 import type { WireShapes } from './wire-shapes';
@@ -15,18 +17,12 @@ export const RTT_SAMPLES = 2000;
 /** The round trips are measured in this many blocks of RTT_SAMPLES / RTT_BLOCKS, each a turn of its own (see {@link Turn}). */
 export const RTT_BLOCKS = 10;
 
-/**
- * Resolves when this process may measure its next block; called before the warm-up, before each
- * of the {@link RTT_BLOCKS} blocks of round trips, before the pipelined run (rtio; the echoes
- * have none: their turn is empty) and before each of the {@link BULK_BLOCKS} bulk blocks.
- * bench/link gives the variants of a round turns in rotation (variant.ts --turns), so their
- * round trips and bulk runs are measured in alternating blocks under the same load, each
- * process idle while another measures.
+/*
+ * A variant waits for its turn (../turns.ts) before the warm-up, before each of the
+ * RTT_BLOCKS blocks of round trips, before the pipelined run (rtio; the echoes have none: their
+ * turn is empty) and before each of the BULK_BLOCKS bulk blocks: bench/link gives the variants of
+ * a round turns in rotation (variant.ts --turns), each process idle while another measures.
  */
-export type Turn = () => Promise<void>;
-
-/** Never waits: the process measures on its own. */
-export const NO_TURNS: Turn = () => Promise.resolve();
 /** Round trips run first and not measured: the JIT settles (CPU per round trip halves twice over the first 6000) and QEMU's pty gets past its ~0.9 s first exchange. */
 export const WARMUP = 3000;
 /** Wall time of each throughput measurement, in ms. */

@@ -10,7 +10,7 @@
  * - echo-loop: the same on the event-loop path rtio-hil's serial transport takes;
  * - floor: C round trips (build/firmware-stubs/rtio-pty-ping) on the echo peer: the physical floor.
  *
- * With --turns (rtio, echo, echo-loop) it measures only in its turns (measure.ts, Turn): it prints
+ * With --turns (rtio, echo, echo-loop) it measures only in its turns (../turns.ts): it prints
  * `turn` on stdout when ready for the next one and waits for a line on stdin; rtio first prints
  * `shapes <json>` with the frame sizes its agent allows. The last line is the figures, as without.
  */
@@ -19,9 +19,8 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { PACKAGE_ROOT } from '../../harness/package-root';
 import { buildNativeAgent } from '../../harness/remote';
-import { createInterface } from 'node:readline';
-import { NO_TURNS, RTT_SAMPLES, measureEcho, measureRtio } from './measure';
-import type { Turn } from './measure';
+import { NO_TURNS, stdinTurns } from '../turns';
+import { RTT_SAMPLES, measureEcho, measureRtio } from './measure';
 import { startEcho } from './targets';
 import { wireShapes } from './wire-shapes';
 
@@ -44,15 +43,6 @@ async function measureFloor(board: string, frameBytes: number): Promise<FloorFig
   } finally {
     await echo.stop();
   }
-}
-
-/** Turns given on stdin: `turn` on stdout asks for the next, a line on stdin grants it. */
-function stdinTurns(): Turn {
-  const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-  return async () => {
-    process.stdout.write('turn\n');
-    if ((await lines.next()).done === true) throw new Error('bench/link: stdin closed while waiting for a turn');
-  };
 }
 
 async function main(): Promise<void> {

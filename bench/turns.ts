@@ -1,13 +1,31 @@
 /**
- * Variant processes of bench/link that measure in turns (variant.ts --turns): each is set up and
- * warmed up in a process of its own, then they take turns, one measuring while the others wait
- * idle on their stdin, so that their round trips are measured in alternating blocks under the
- * same load: a burst of load on the machine moves every variant of the round alike, not the one
- * that happened to run then.
+ * Variant processes of a bench that measure in turns: each is set up and warmed up in a process
+ * of its own, then they take turns, one measuring a block while the others wait idle on their
+ * stdin, so that what they measure is measured in alternating blocks under the same load: a burst
+ * of load on the machine (or a slow spell of one of its CPUs) moves every variant of the round
+ * alike, not the one that happened to run then.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
+
+/** Resolves when this process may measure its next block (a variant run with `--turns`). */
+export type Turn = () => Promise<void>;
+
+/** Never waits: the process measures on its own. */
+export const NO_TURNS: Turn = () => Promise.resolve();
+
+/**
+ * The turns of a variant process, given on stdin: `turn` on stdout asks for the next, a line on
+ * stdin grants it. Destroy `process.stdin` once done, or its reader keeps the process alive.
+ */
+export function stdinTurns(): Turn {
+  const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  return async () => {
+    process.stdout.write('turn\n');
+    if ((await lines.next()).done === true) throw new Error('bench: stdin closed while waiting for a turn');
+  };
+}
 
 /** One variant process run in turns: it asks for a turn with a `turn` line; its last line is its figures. */
 export class TurnTaker {
@@ -44,7 +62,7 @@ export class TurnTaker {
     for (;;) {
       if (this.#lines.includes('turn')) return true;
       if (this.#exited) {
-        if (this.#code !== 0) throw new Error(`bench/link: variant ${this.name} failed (exit ${String(this.#code)}): ${this.#stderr.join('').trim()}`);
+        if (this.#code !== 0) throw new Error(`bench: variant ${this.name} failed (exit ${String(this.#code)}): ${this.#stderr.join('').trim()}`);
         return false;
       }
       await new Promise<void>((resolve) => (this.#wake = resolve));
