@@ -116,7 +116,7 @@ export class Completer implements RemoteCompletion {
   }
 
   /** {@link finish} of the usual unit: one SQE, not multishot, no mempool, with a CQE, that succeeded. */
-  private finishOne(s: IodevSqe, result: number): void {
+  finishOne(s: IodevSqe, result: number): void {
     const sqe = s.sqe;
     this.cq.post(result, sqe.userdata, 0, s);
     const next = s.next;

@@ -8,7 +8,7 @@
 import type { Clock } from '../clock';
 import {
   RTIO_OP_AWAIT, RTIO_OP_CALLBACK, RTIO_OP_DELAY, RTIO_OP_NOP, RTIO_SQE_CANCELED, RTIO_SQE_CHAINED,
-  RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_MULTISHOT, RTIO_SQE_TRANSACTION,
+  RTIO_SQE_MEMPOOL_BUFFER, RTIO_SQE_MULTISHOT, RTIO_SQE_NO_RESPONSE, RTIO_SQE_TRANSACTION,
 } from './constants';
 import { Completer, SlotsAfter } from './completer';
 import type { Starter } from './completer';
@@ -23,6 +23,9 @@ import { SlotPool } from './slot-pool';
 import { Completion, SlotState, unitTimes } from './sqe';
 import type { IodevSqe, SqeOwner } from './sqe';
 import type { Waiting } from './waiting';
+
+/** Flags of an SQE whose success is not simply one CQE and the chain moving on (Completer.finish's other cases). */
+const NOT_ONE_CQE = RTIO_SQE_MULTISHOT | RTIO_SQE_TRANSACTION | RTIO_SQE_NO_RESPONSE | RTIO_SQE_MEMPOOL_BUFFER;
 
 /** One context's executor; the context owns it and hands it the parts it works on. */
 export class Executor implements SqeOwner, Starter {
@@ -131,8 +134,22 @@ export class Executor implements SqeOwner, Starter {
     }
   }
 
-  /** @internal Entry point of `iodevSqeOk`/`iodevSqeErr`. */
+  /**
+   * @internal Entry point of `iodevSqeOk`/`iodevSqeErr`. The usual completion (a lone SQE in
+   * flight that succeeded, with nothing armed and one CQE to post) goes straight to the
+   * completer; any other through {@link Executor.completeAny}.
+   */
   complete(s: IodevSqe, result: number, how: Completion): void {
+    if (how === Completion.Ok && result >= 0 && s.txnHead === s && s.state === SlotState.Inflight && s.timer === 0 &&
+      s.delayTimer === 0 && s.rendezvous === null && (s.sqe.flags & NOT_ONE_CQE) === 0) {
+      this.done.finishOne(s, result);
+      this.drain();
+      return;
+    }
+    this.completeAny(s, result, how);
+  }
+
+  private completeAny(s: IodevSqe, result: number, how: Completion): void {
     const head = s.txnHead ?? s;
     if (s.state === SlotState.Zombie || head.state !== SlotState.Inflight) {
       this.completeNotInFlight(s, head);

@@ -205,6 +205,8 @@ export class IodevSqe {
   readonly sqe: Sqe;
   /** Next member of this chain or transaction, or null. */
   next: IodevSqe | null = null;
+  /** The next SQE in its iodev's own queue, for the iodev to use (Zephyr's `q` node); null when not queued. */
+  q: IodevSqe | null = null;
   /** The owning context. */
   readonly r: SqeOwner;
   /** @internal Lifecycle state. */

@@ -3,7 +3,6 @@ import type { VirtualClock } from '../../clock';
 import { RTIO_OP_AWAIT, RTIO_OP_NOP } from '../../rtio/constants';
 import { ECANCELED, ENOTSUP } from '../../rtio/errno';
 import { iodevSqeAwaitSignal, iodevSqeErr, iodevSqeOk, txnSetResult } from '../../rtio/iodev';
-import { Ring } from '../../rtio/ring';
 import type { Iodev, IodevSqe } from '../../rtio/sqe';
 import type { Fault } from '../../target/faults';
 import { FaultInjector } from '../faults';
@@ -27,7 +26,10 @@ export interface Outcome {
 export abstract class QueuedIodev implements Iodev {
   /** Faults to apply to the next operations. */
   readonly faults = new FaultInjector();
-  private readonly queue = new Ring<IodevSqe>(8);
+  /** The FIFO of units waiting to start, linked through their `q`. */
+  private queueHead: IodevSqe | null = null;
+  private queueTail: IodevSqe | null = null;
+  private queued = 0;
   private current: IodevSqe | null = null;
   private currentStarted = false;
   /** The `delay` fault of the current unit, in ms, added when it is scheduled to complete. */
@@ -45,16 +47,19 @@ export abstract class QueuedIodev implements Iodev {
 
   /** Units queued or running. */
   get depth(): number {
-    return this.queue.length + (this.current === null ? 0 : 1);
+    return this.queued + (this.current === null ? 0 : 1);
   }
 
   submit(iodevSqe: IodevSqe): void {
     // An idle iodev starts the unit without passing it through the FIFO (which is then empty).
-    if (this.current === null && this.queue.length === 0) {
+    if (this.current === null && this.queued === 0) {
       this.startUnit(iodevSqe);
       return;
     }
-    this.queue.push(iodevSqe);
+    if (this.queueTail === null) this.queueHead = iodevSqe;
+    else this.queueTail.q = iodevSqe;
+    this.queueTail = iodevSqe;
+    this.queued++;
     if (this.current === null) this.startNext();
   }
 
@@ -66,14 +71,16 @@ export abstract class QueuedIodev implements Iodev {
       this.startNextLater();
       return true;
     }
-    const n = this.queue.length;
-    let found = false;
-    for (let i = 0; i < n; i++) {
-      const s = this.queue.shift()!;
-      if (s === iodevSqe && !found) found = true;
-      else this.queue.push(s);
+    for (let prev: IodevSqe | null = null, s = this.queueHead; s !== null; prev = s, s = s.q) {
+      if (s !== iodevSqe) continue;
+      if (prev === null) this.queueHead = s.q;
+      else prev.q = s.q;
+      if (this.queueTail === s) this.queueTail = prev;
+      s.q = null;
+      this.queued--;
+      return true;
     }
-    return found;
+    return false;
   }
 
   /**
@@ -120,8 +127,13 @@ export abstract class QueuedIodev implements Iodev {
   }
 
   private startNext(): void {
-    const head = this.queue.shift();
-    if (head !== undefined) this.startUnit(head);
+    const head = this.queueHead;
+    if (head === null) return;
+    this.queueHead = head.q;
+    if (head.q === null) this.queueTail = null;
+    head.q = null;
+    this.queued--;
+    this.startUnit(head);
   }
 
   /** Starts the unit headed by `head`: the usual unit (a transfer, no fault armed) here, any other in {@link QueuedIodev.startAnyUnit}. */
