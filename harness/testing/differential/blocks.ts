@@ -16,6 +16,12 @@ export interface BlockMaker {
   readonly eepromHot: readonly number[];
   /** Largest transfer the target takes, in bytes. */
   readonly maxBufferBytes: number;
+  /**
+   * How much the program stretches the times a race between two of its timers is decided by:
+   * 1 on a target that keeps virtual time, {@link REAL_TIME_RACE_SCALE} on one that keeps real
+   * time, where the agent may be preempted for a millisecond or more between the two.
+   */
+  readonly raceScale: number;
   /** True when iodev `iodev` has capability `cap`. */
   has(iodev: string, cap: string): boolean;
   /** A new SQE of the program (the next id). */
@@ -29,6 +35,12 @@ export interface BlockMaker {
   /** A flash page slot: an earlier one again, or a new one. */
   flashSlot(): number;
 }
+
+/**
+ * How much a real-time target stretches a DELAY racing a timeout: the 1-4 ms by which the winner
+ * is ahead becomes 10-40 ms, more than a busy 2-core machine preempts an agent for.
+ */
+export const REAL_TIME_RACE_SCALE = 10;
 
 /** What one chain of a step owns and has done so far. */
 export interface ChainCtx {
@@ -130,9 +142,11 @@ export function executorBlock(g: BlockMaker, ctx: ChainCtx): Block {
     case 'await':
       return { units: [[g.sqe({ kind: 'await', iodev: null, signal: r.chance(0.5) ? 'before' : 'after' })]], note: 'AWAIT' };
     case 'delayTimeout': {
+      // The same draws on every target; only a real-time one stretches the race.
       const t = r.int(1, 6);
       const d = r.chance(0.5) ? t + r.int(1, 4) : Math.max(0, t - r.int(1, t));
-      return { units: [[g.sqe({ kind: 'delay', ms: d }, { timeoutMs: t })]], note: `DELAY ${d} ms, timeout ${t} ms` };
+      const [ms, timeoutMs] = [d * g.raceScale, t * g.raceScale];
+      return { units: [[g.sqe({ kind: 'delay', ms }, { timeoutMs })]], note: `DELAY ${ms} ms, timeout ${timeoutMs} ms` };
     }
     case 'awaitTimeout':
       return { units: [[g.sqe({ kind: 'await', iodev: null, signal: 'never' }, { timeoutMs: r.int(1, 6) })]], note: 'AWAIT nobody signals, timed out' };

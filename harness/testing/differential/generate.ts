@@ -18,7 +18,7 @@ import { REFERENCE_PROBES } from '../conformance/probes';
 import type { Fault } from '../../target/faults';
 import type { BufRange, Block, Chain, FaultSpec, OpSpec, Program, SqeSpec, Step } from './program';
 import { Rand } from './random';
-import { eepromBlock, executorBlock, flashBlock, gpioBlock, probedBlock, test0Block } from './blocks';
+import { REAL_TIME_RACE_SCALE, eepromBlock, executorBlock, flashBlock, gpioBlock, probedBlock, test0Block } from './blocks';
 import type { BlockMaker, ChainCtx } from './blocks';
 
 /** What a target offers the generator. */
@@ -85,6 +85,10 @@ class Generator implements BlockMaker {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  get raceScale(): number {
+    return this.profile.capabilities.includes('virtual-time') ? 1 : REAL_TIME_RACE_SCALE;
+  }
 
   get maxBufferBytes(): number {
     return this.profile.maxBufferBytes;
