@@ -19,6 +19,9 @@ import { NO_RESULT, SlotState } from './sqe';
 import type { IodevSqe, RemoteCompletion, Sqe } from './sqe';
 import type { Waiting } from './waiting';
 
+/** Flags of an SQE whose success is not simply one CQE and the chain moving on ({@link Completer.finishOne}'s case). */
+export const NOT_ONE_CQE = RTIO_SQE_MULTISHOT | RTIO_SQE_TRANSACTION | RTIO_SQE_NO_RESPONSE | RTIO_SQE_MEMPOOL_BUFFER;
+
 /** What happens to the slots of a unit whose CQEs are posted. */
 export enum SlotsAfter {
   /** Back to the pool. */
@@ -62,7 +65,7 @@ export class Completer implements RemoteCompletion {
       this.finishMultishot(head, result, failing === null, after);
       return;
     }
-    if (failing === null && after === SlotsAfter.Free && !(hf & (RTIO_SQE_TRANSACTION | RTIO_SQE_NO_RESPONSE | RTIO_SQE_MEMPOOL_BUFFER))) {
+    if (failing === null && after === SlotsAfter.Free && !(hf & NOT_ONE_CQE)) {
       this.finishOne(head, result);
       return;
     }

@@ -67,10 +67,7 @@ export class CompletionQueue {
       return;
     }
     this.count++;
-    c.result = result;
-    c.userdata = userdata;
-    c.flags = flags;
-    this.queued++;
+    this.enqueue(c, result, userdata, flags);
     this.posted();
   }
 

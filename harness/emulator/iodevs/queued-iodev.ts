@@ -146,12 +146,7 @@ export abstract class QueuedIodev implements Iodev {
       this.startAnyUnit(head);
       return;
     }
-    const o = this.beginUnit(head, null);
-    if (o === null) {
-      this.currentStarted = false;
-      return;
-    }
-    this.schedule(o);
+    this.runUnit(head, null);
   }
 
   private startAnyUnit(head: IodevSqe): void {
@@ -162,12 +157,7 @@ export abstract class QueuedIodev implements Iodev {
     }
     const fault = this.faults.take();
     if (fault !== null && fault.kind === 'delay') this.currentDelayMs = fault.ms;
-    const o = this.beginUnit(head, fault);
-    if (o === null) {
-      this.currentStarted = false;
-      return;
-    }
-    this.schedule(o);
+    this.runUnit(head, fault);
   }
 
   /** The ops the base runs itself: AWAIT holds the iodev until signalled; a NOP completes with 0 at the next step. */
@@ -180,14 +170,23 @@ export abstract class QueuedIodev implements Iodev {
     iodevSqeAwaitSignal(head, () => this.resume({ result: 0, durationMs: 0 }), undefined);
   }
 
-  /** {@link QueuedIodev.begin}, leaving the iodev idle if it throws (a driver bug the executor reports). */
-  private beginUnit(head: IodevSqe, fault: Fault | null): Outcome | null {
+  /**
+   * Runs {@link QueuedIodev.begin} and schedules the outcome, or leaves the unit waiting (not
+   * started) when it has none yet. A throw leaves the iodev idle (a driver bug the executor reports).
+   */
+  private runUnit(head: IodevSqe, fault: Fault | null): void {
+    let o: Outcome | null;
     try {
-      return this.begin(head, fault);
+      o = this.begin(head, fault);
     } catch (e) {
       this.current = null;
       throw e;
     }
+    if (o === null) {
+      this.currentStarted = false;
+      return;
+    }
+    this.schedule(o);
   }
 
   /** Completes the current unit after `o.durationMs` plus any injected delay, whether it waited or not. */
